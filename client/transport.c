@@ -1,0 +1,120 @@
+/* transport.c -- Lazy Pirate over DEALER. */
+#include "transport.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "i18n.h"
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *open_socket(void *ctx, const char *endpoint, char *err, size_t errlen)
+{
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    if (!s) {
+        snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
+        return NULL;
+    }
+    int linger = 0;
+    int64_t maxmsg = TH_WIRE_MAX_BYTES + 1024;
+    int ivl = 100, ivl_max = 2000;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    if (zmq_connect(s, endpoint) != 0) {
+        snprintf(err, errlen, _("cannot use server address %s: %s"), endpoint, zmq_strerror(errno));
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Waits until deadline for a reply with our request id. Returns 1 with
+ * *reply set, 0 on timeout. Replies to earlier attempts are dropped. */
+static int await_reply(void *s, const char *request_id, long long deadline, th_wire_msg **reply)
+{
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0) return 0;
+        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+        int rc = zmq_poll(&item, 1, (long)left);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc <= 0) return 0;
+        /* Frames: an empty delimiter, then the payload. */
+        zmq_msg_t part;
+        th_wire_msg *m = NULL;
+        for (;;) {
+            zmq_msg_init(&part);
+            if (zmq_msg_recv(&part, s, 0) < 0) {
+                zmq_msg_close(&part);
+                break;
+            }
+            int more = zmq_msg_more(&part);
+            if (!more) m = th_wire_unpack(zmq_msg_data(&part), zmq_msg_size(&part));
+            zmq_msg_close(&part);
+            if (!more) break;
+        }
+        th_envelope *env = th_wire_msg_envelope(m);
+        if (env && env->request_id && strcmp(env->request_id, request_id) == 0) {
+            *reply = m;
+            return 1;
+        }
+        th_wire_msg_destroy(&m);
+    }
+}
+
+th_transport_status th_transport_request(const th_transport_config *cfg, const th_envelope *req,
+                                         th_wire_msg **reply, char *err, size_t errlen)
+{
+    *reply = NULL;
+    if (!cfg->nendpoints) {
+        snprintf(err, errlen, "%s", _("no server address given"));
+        return TH_TRANSPORT_FAILED;
+    }
+    size_t len;
+    uint8_t *buf = th_wire_pack(req, &len);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return TH_TRANSPORT_FAILED;
+    }
+    void *ctx = zmq_ctx_new();
+    th_transport_status st = TH_TRANSPORT_NO_ANSWER;
+    int backoff = 250;
+    int attempts = cfg->attempts > 0 ? cfg->attempts : 1;
+    for (int a = 0; a < attempts; a++) {
+        const char *ep = cfg->endpoints[(size_t)a % cfg->nendpoints];
+        void *s = open_socket(ctx, ep, err, errlen);
+        if (!s) {
+            st = TH_TRANSPORT_FAILED;
+            break;
+        }
+        int ok = zmq_send(s, "", 0, ZMQ_SNDMORE) == 0 && zmq_send(s, buf, len, 0) == (int)len;
+        if (ok && await_reply(s, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
+            zmq_close(s);
+            st = TH_TRANSPORT_OK;
+            break;
+        }
+        /* Lazy Pirate: a socket that timed out may hold a stale request;
+         * throw it away and start clean. */
+        zmq_close(s);
+        snprintf(err, errlen, _("no answer from %s within %d ms"), ep, cfg->timeout_ms);
+        if (a + 1 < attempts) {
+            struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+            if (backoff < 4000) backoff *= 2;
+        }
+    }
+    zmq_ctx_term(ctx);
+    free(buf);
+    return st;
+}

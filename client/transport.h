@@ -1,0 +1,33 @@
+/* transport.h -- one request, one reply, over an unreliable link.
+ *
+ * The zguide's Lazy Pirate pattern on a DEALER socket: send, wait up to a
+ * timeout for the reply that carries our request id, and on silence close
+ * the socket, back off, and send again (to the next endpoint when several
+ * are configured). The server deduplicates by submission id, so resending
+ * is safe. Never blocks longer than about attempts x (timeout + backoff). */
+#ifndef TH_TRANSPORT_H
+#define TH_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "wire.h"
+
+typedef struct th_transport_config {
+    const char *const *endpoints; /* tried in turn */
+    size_t nendpoints;
+    int timeout_ms;               /* per attempt */
+    int attempts;                 /* in all, across endpoints */
+} th_transport_config;
+
+typedef enum {
+    TH_TRANSPORT_OK = 0,      /* *reply holds the server's answer */
+    TH_TRANSPORT_NO_ANSWER,   /* no server answered in time */
+    TH_TRANSPORT_FAILED,      /* local failure (bad endpoint, memory) */
+} th_transport_status;
+
+/* Sends req (its request_id must be set) and waits for the matching reply.
+ * On TH_TRANSPORT_OK the caller owns *reply (th_wire_msg_destroy). */
+th_transport_status th_transport_request(const th_transport_config *cfg, const th_envelope *req,
+                                         th_wire_msg **reply, char *err, size_t errlen);
+
+#endif

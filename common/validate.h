@@ -1,0 +1,37 @@
+/* validate.h -- structural checks of a submission, before any database.
+ *
+ * Both sides run these: the client so that a commune hears about a mistake
+ * before anything is sent, the server because it trusts no client. What needs
+ * the catalogue (does the unit exist, is the indicator a ratio) is checked by
+ * the server against the database. */
+#ifndef TH_VALIDATE_H
+#define TH_VALIDATE_H
+
+#include "period.h"
+#include "wire.h"
+
+/* Why a submission was refused: an Error.Code, the field it is about
+ * ("values[2].numerator") and a value to show with the reason. */
+typedef struct th_verr {
+    int code;
+    char field[64];
+    char detail[128];
+} th_verr;
+
+/* Checks s. today_year/today_month, when non-zero, refuse a quarter that has
+ * not begun yet. On success returns 0 and fills *period; else returns -1 and
+ * fills *err. */
+int th_validate_submission(const Tonghop__Submission *s, int today_year, int today_month,
+                           th_period *period, th_verr *err);
+
+/* True when code looks like a GSO unit code or an indicator code:
+ * 1..TH_MAX_CODE characters of [0-9A-Za-z._-]. */
+int th_validate_code(const char *code);
+
+/* True when text is a UUID in canonical 8-4-4-4-12 form. */
+int th_validate_uuid(const char *text);
+
+/* True when s is well-formed UTF-8 (PostgreSQL refuses anything else). */
+int th_validate_utf8(const char *s);
+
+#endif

@@ -1,0 +1,57 @@
+/* wire.h -- packing and unpacking of protocol envelopes.
+ *
+ * All bytes that cross the network go through these functions, so the limits
+ * live here: a message larger than TH_WIRE_MAX_BYTES is refused before
+ * protobuf-c sees it, and unpacking uses a budgeted allocator so that a small
+ * hostile message cannot make the server allocate without bound. */
+#ifndef TH_WIRE_H
+#define TH_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tonghop.pb-c.h"
+
+#define TH_PROTOCOL_VERSION 1
+/* Also set as ZMQ_MAXMSGSIZE on every network-facing socket. */
+#define TH_WIRE_MAX_BYTES (1024 * 1024)
+/* Upper bound on the memory one unpacked envelope may use. */
+#define TH_WIRE_MAX_ALLOC (16 * 1024 * 1024)
+#define TH_MAX_VALUES 1000
+#define TH_MAX_TEXT 4000
+#define TH_MAX_CODE 32
+
+typedef Tonghop__Envelope th_envelope;
+
+/* A decoded envelope together with the allocator that owns its memory. */
+typedef struct th_wire_msg th_wire_msg;
+
+/* Decodes bytes into an envelope. Returns NULL when the bytes are too many,
+ * not a protobuf Envelope, or would need more than TH_WIRE_MAX_ALLOC bytes.
+ * Free with th_wire_msg_destroy. */
+th_wire_msg *th_wire_unpack(const uint8_t *data, size_t len);
+/* The envelope inside; owned by msg. */
+th_envelope *th_wire_msg_envelope(th_wire_msg *msg);
+void th_wire_msg_destroy(th_wire_msg **msg);
+
+/* Packs an envelope into a new malloc'd buffer; *len gets its size. Returns
+ * NULL on allocation failure. The caller frees the buffer. */
+uint8_t *th_wire_pack(const th_envelope *env, size_t *len);
+
+/* Fills a reply envelope (on the stack) for a request id. */
+void th_wire_init_reply(th_envelope *env, const char *request_id);
+
+/* Fills err and points env's body at it. code is a TONGHOP__ERROR__CODE__*
+ * value; field, detail and message may be NULL. Strings are not copied. */
+void th_wire_set_error(th_envelope *env, Tonghop__Error *err, int code, const char *field,
+                       const char *detail, const char *message);
+
+/* The name of an error code, as used in SQL and logs ("UNKNOWN_UNIT"), and
+ * back. th_wire_error_code returns 0 (unspecified) for an unknown name. */
+const char *th_wire_error_name(int code);
+int th_wire_error_code(const char *name);
+
+/* True when the error code means "try the same request again later". */
+int th_wire_error_retryable(int code);
+
+#endif

@@ -1,0 +1,127 @@
+/* db.c -- connection management. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "log.h"
+
+struct th_db {
+    char *dsn;
+    PGconn *conn;
+    const th_db_stmt *stmts;
+    size_t nstmts;
+    struct timespec last_attempt;
+    int ever_attempted;
+    char error[512];
+};
+
+th_db *th_db_new(const char *dsn, const th_db_stmt *stmts, size_t nstmts)
+{
+    th_db *db = calloc(1, sizeof *db);
+    if (!db) return NULL;
+    db->dsn = strdup(dsn ? dsn : "");
+    if (!db->dsn) {
+        free(db);
+        return NULL;
+    }
+    db->stmts = stmts;
+    db->nstmts = nstmts;
+    return db;
+}
+
+void th_db_destroy(th_db **db)
+{
+    if (!db || !*db) return;
+    if ((*db)->conn) PQfinish((*db)->conn);
+    free((*db)->dsn);
+    free(*db);
+    *db = NULL;
+}
+
+const char *th_db_error(const th_db *db) { return db->error; }
+
+static void set_error(th_db *db, const char *what, const char *why)
+{
+    snprintf(db->error, sizeof db->error, "%s: %s", what, why ? why : "");
+    /* libpq messages end with a newline; a log line should not. */
+    size_t n = strlen(db->error);
+    while (n && (db->error[n - 1] == '\n' || db->error[n - 1] == ' ')) db->error[--n] = '\0';
+}
+
+static double since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static int prepare_all(th_db *db)
+{
+    for (size_t i = 0; i < db->nstmts; i++) {
+        PGresult *r = PQprepare(db->conn, db->stmts[i].name, db->stmts[i].sql, db->stmts[i].nparams, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok) set_error(db, db->stmts[i].name, PQerrorMessage(db->conn));
+        PQclear(r);
+        if (!ok) return -1;
+    }
+    return 0;
+}
+
+PGconn *th_db_ensure(th_db *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK) return db->conn;
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    if (db->ever_attempted && since(&db->last_attempt) < 1.0) {
+        if (!db->error[0]) set_error(db, _("database"), _("not connected"));
+        return NULL;
+    }
+    db->ever_attempted = 1;
+    clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
+
+    /* The DSN is expanded by libpq itself; we only add our defaults. */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
+    const char *vals[] = {db->dsn, "5", "tonghopd", "UTF8", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        set_error(db, _("cannot connect to the database"), c ? PQerrorMessage(c) : "out of memory");
+        if (c) PQfinish(c);
+        return NULL;
+    }
+    db->conn = c;
+    if (prepare_all(db) != 0) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return NULL;
+    }
+    db->error[0] = '\0';
+    return db->conn;
+}
+
+int th_db_check_lost(th_db *db)
+{
+    if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {
+        set_error(db, _("lost the database connection"), PQerrorMessage(db->conn));
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return 1;
+    }
+    return db->conn == NULL;
+}
+
+int th_db_exec(th_db *db, const char *sql)
+{
+    if (!db->conn) return -1;
+    PGresult *r = PQexec(db->conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) set_error(db, sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}

@@ -1,0 +1,40 @@
+/* db.h -- the server's PostgreSQL connection: connect, notice loss, reconnect.
+ *
+ * One connection, used by the single server thread. After a loss,
+ * th_db_ensure reconnects (at most once a second, so that a flood of
+ * requests during an outage does not become a flood of connection attempts)
+ * and prepares the server's named statements again. */
+#ifndef TH_DB_H
+#define TH_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+typedef struct th_db th_db;
+
+/* A named statement prepared on every (re)connection. */
+typedef struct th_db_stmt {
+    const char *name;
+    const char *sql;
+    int nparams;
+} th_db_stmt;
+
+/* dsn is a libpq connection string or URI. stmts (may be NULL) must outlive
+ * the th_db. Does not connect yet. */
+th_db *th_db_new(const char *dsn, const th_db_stmt *stmts, size_t nstmts);
+void th_db_destroy(th_db **db);
+
+/* Returns the live connection, connecting if needed, or NULL with the reason
+ * in th_db_error. */
+PGconn *th_db_ensure(th_db *db);
+
+/* Call after a failed command: if the connection is gone, forget it so the
+ * next th_db_ensure reconnects. Returns 1 when the connection was lost. */
+int th_db_check_lost(th_db *db);
+
+const char *th_db_error(const th_db *db);
+
+/* Runs a command that returns no rows (BEGIN, COMMIT...). Returns 0 or -1. */
+int th_db_exec(th_db *db, const char *sql);
+
+#endif

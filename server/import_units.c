@@ -1,0 +1,206 @@
+/* import_units.c -- the GSO unit list into the units table. */
+#include "import_units.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "i18n.h"
+#include "validate.h"
+
+static const char *const columns[] = {"code", "name", "name_with_type", "type", "parent_code", "level"};
+#define NCOLS 6
+
+/* Appends s to the COPY text-format line, escaping what COPY treats as
+ * special. */
+static size_t copy_escape(char *out, size_t pos, size_t cap, const char *s)
+{
+    for (; *s && pos + 3 < cap; s++) {
+        switch (*s) {
+        case '\\': out[pos++] = '\\'; out[pos++] = '\\'; break;
+        case '\t': out[pos++] = '\\'; out[pos++] = 't'; break;
+        case '\n': out[pos++] = '\\'; out[pos++] = 'n'; break;
+        case '\r': out[pos++] = '\\'; out[pos++] = 'r'; break;
+        default: out[pos++] = *s;
+        }
+    }
+    return pos;
+}
+
+static int exec_ok(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* Checks one data row; returns 0 or -1 with err set. */
+static int check_row(char **f, int line, char *err, size_t errlen)
+{
+    if (!th_validate_code(f[0])) {
+        snprintf(err, errlen, _("line %d, field %s: not a valid unit code: \"%s\""), line, "code", f[0]);
+        return -1;
+    }
+    for (int i = 1; i <= 3; i++) {
+        if (!f[i][0] || !th_validate_utf8(f[i])) {
+            snprintf(err, errlen, _("line %d, field %s: empty or not UTF-8"), line, columns[i]);
+            return -1;
+        }
+    }
+    if (f[4][0] && !th_validate_code(f[4])) {
+        snprintf(err, errlen, _("line %d, field %s: not a valid unit code: \"%s\""), line, "parent_code", f[4]);
+        return -1;
+    }
+    char *end;
+    long level = strtol(f[5], &end, 10);
+    if (!f[5][0] || *end || level < 1 || level > 9) {
+        snprintf(err, errlen, _("line %d, field %s: must be a whole number from 1 to 9"), line, "level");
+        return -1;
+    }
+    if ((level == 1) != (f[4][0] == '\0')) {
+        snprintf(err, errlen, _("line %d, field %s: a unit has a parent unless it is at level 1"), line,
+                 "parent_code");
+        return -1;
+    }
+    return 0;
+}
+
+int th_import_units(PGconn *conn, const char *path, th_import_units_stats *stats, char *err, size_t errlen)
+{
+    memset(stats, 0, sizeof *stats);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    th_csv csv;
+    th_csv_init(&csv, f);
+    int rc = -1, in_tx = 0, in_copy = 0;
+
+    int r = th_csv_next(&csv);
+    if (r != 1 || csv.nfields != NCOLS) goto bad_header;
+    for (int i = 0; i < NCOLS; i++)
+        if (strcmp(csv.fields[i], columns[i]) != 0) goto bad_header;
+
+    if (exec_ok(conn, "BEGIN", err, errlen) != 0) goto out;
+    in_tx = 1;
+    if (exec_ok(conn,
+                "CREATE TEMP TABLE th_units_stage (code text, name text, name_with_type text, type text,"
+                " parent_code text, level smallint, line integer) ON COMMIT DROP",
+                err, errlen) != 0)
+        goto out;
+    PGresult *copy = PQexec(conn, "COPY th_units_stage FROM STDIN");
+    int copying = PQresultStatus(copy) == PGRES_COPY_IN;
+    if (!copying) snprintf(err, errlen, "%s", PQresultErrorMessage(copy));
+    PQclear(copy);
+    if (!copying) goto out;
+    in_copy = 1;
+    while ((r = th_csv_next(&csv)) == 1) {
+        if (csv.nfields != NCOLS) {
+            snprintf(err, errlen, _("line %d: expected %d fields, found %d"), csv.line, NCOLS, csv.nfields);
+            goto out;
+        }
+        if (check_row(csv.fields, csv.line, err, errlen) != 0) goto out;
+        char line[TH_CSV_MAX_RECORD * 2 + 64];
+        size_t pos = 0;
+        for (int i = 0; i < NCOLS; i++) {
+            if (i == 4 && !csv.fields[4][0]) {
+                memcpy(line + pos, "\\N", 2);
+                pos += 2;
+            } else {
+                pos = copy_escape(line, pos, sizeof line, csv.fields[i]);
+            }
+            line[pos++] = '\t';
+        }
+        pos += (size_t)snprintf(line + pos, sizeof line - pos, "%d\n", csv.line);
+        if (PQputCopyData(conn, line, (int)pos) != 1) {
+            snprintf(err, errlen, "%s", PQerrorMessage(conn));
+            goto out;
+        }
+        stats->rows++;
+    }
+    if (r < 0) {
+        snprintf(err, errlen, _("line %d: malformed CSV record"), csv.line);
+        goto out;
+    }
+    in_copy = 0;
+    if (PQputCopyEnd(conn, NULL) != 1) {
+        snprintf(err, errlen, "%s", PQerrorMessage(conn));
+        goto out;
+    }
+    PGresult *res = PQgetResult(conn);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    while ((res = PQgetResult(conn))) PQclear(res);
+    if (!ok) goto out;
+
+    /* Codes repeated in the file, and parents that exist nowhere. */
+    res = PQexec(conn,
+                 "SELECT 'dup', line, code FROM (SELECT line, code,"
+                 "   count(*) OVER (PARTITION BY code) AS n FROM th_units_stage) d WHERE n > 1"
+                 " UNION ALL "
+                 "SELECT 'parent', s.line, s.parent_code FROM th_units_stage s"
+                 " WHERE s.parent_code IS NOT NULL"
+                 "   AND NOT EXISTS (SELECT 1 FROM th_units_stage p WHERE p.code = s.parent_code)"
+                 "   AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.parent_code)"
+                 " ORDER BY 2 LIMIT 1");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+        goto out;
+    }
+    if (PQntuples(res) == 1) {
+        if (strcmp(PQgetvalue(res, 0, 0), "dup") == 0)
+            snprintf(err, errlen, _("line %s, field %s: the code %s appears more than once"),
+                     PQgetvalue(res, 0, 1), "code", PQgetvalue(res, 0, 2));
+        else
+            snprintf(err, errlen, _("line %s, field %s: no unit has the code %s"), PQgetvalue(res, 0, 1),
+                     "parent_code", PQgetvalue(res, 0, 2));
+        PQclear(res);
+        goto out;
+    }
+    PQclear(res);
+
+    res = PQexec(conn,
+                 "WITH up AS ("
+                 " INSERT INTO units AS u (code, name, name_with_type, type, parent_code, level)"
+                 " SELECT code, name, name_with_type, type, parent_code, level FROM th_units_stage"
+                 " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
+                 "   name_with_type = EXCLUDED.name_with_type, type = EXCLUDED.type,"
+                 "   parent_code = EXCLUDED.parent_code, level = EXCLUDED.level"
+                 " WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level)"
+                 "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,"
+                 "                     EXCLUDED.parent_code, EXCLUDED.level)"
+                 " RETURNING (xmax = 0) AS inserted)"
+                 "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+        goto out;
+    }
+    stats->added = atol(PQgetvalue(res, 0, 0));
+    stats->changed = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    if (exec_ok(conn, "COMMIT", err, errlen) != 0) goto out;
+    in_tx = 0;
+    rc = 0;
+    goto out;
+
+bad_header:
+    snprintf(err, errlen, _("line 1: the header must be: code,name,name_with_type,type,parent_code,level"));
+out:
+    if (in_copy) {
+        PQputCopyEnd(conn, "aborted");
+        PGresult *pending;
+        while ((pending = PQgetResult(conn))) PQclear(pending);
+    }
+    if (in_tx) PQclear(PQexec(conn, "ROLLBACK"));
+    fclose(f);
+    return rc;
+}

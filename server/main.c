@@ -1,0 +1,176 @@
+/* main.c -- tonghopd: the aggregation server and its admin commands.
+ *
+ *   tonghopd migrate      --db DSN
+ *   tonghopd serve        --db DSN --bind tcp://0.0.0.0:5570 [--endpoint-file F]
+ *   tonghopd import-units --db DSN FILE.csv
+ *
+ * The DSN may also come from TONGHOP_DB. Exit codes: 0 success, 1 failure,
+ * 2 usage. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "i18n.h"
+#include "import_units.h"
+#include "log.h"
+#include "migrate.h"
+#include "serve.h"
+
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
+{
+    fprintf(out, "%s",
+            _("Usage:\n"
+              "  tonghopd migrate      --db DSN\n"
+              "  tonghopd serve        --db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N]\n"
+              "  tonghopd import-units --db DSN FILE.csv\n"
+              "\n"
+              "DSN is a PostgreSQL connection string (or set TONGHOP_DB).\n"
+              "ENDPOINT is a ZeroMQ endpoint, e.g. tcp://0.0.0.0:5570.\n"
+              "--lang vi|en chooses the language (default vi, or TONGHOP_LANG).\n"));
+}
+
+typedef struct opts {
+    const char *db;
+    const char *bind;
+    const char *endpoint_file;
+    int batch;
+} opts;
+
+static int parse(int argc, char **argv, opts *o)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},         {"bind", required_argument, NULL, 'b'},
+        {"endpoint-file", required_argument, NULL, 'e'}, {"batch", required_argument, NULL, 'n'},
+        {"lang", required_argument, NULL, 'l'},       {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    int c;
+    o->db = getenv("TONGHOP_DB");
+    while ((c = getopt_long(argc, argv, "d:b:e:n:l:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'b': o->bind = optarg; break;
+        case 'e': o->endpoint_file = optarg; break;
+        case 'n': o->batch = atoi(optarg); break;
+        case 'l': th_i18n_set_lang(optarg); break;
+        case 'v': th_log_set_level(TH_LOG_DEBUG); break;
+        case 'h': usage(stdout); exit(0);
+        default: return -1;
+        }
+    }
+    return 0;
+}
+
+static PGconn *connect_or_say(const char *dsn)
+{
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
+    const char *vals[] = {dsn, "10", "tonghopd", "UTF8", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, _("tonghopd: cannot connect to the database: %s"), PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    /* Admin commands speak quietly: no NOTICE chatter on the terminal. */
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
+static int cmd_migrate(const opts *o)
+{
+    PGconn *c = connect_or_say(o->db);
+    if (!c) return 1;
+    char err[1024];
+    int applied;
+    int rc = th_migrate_run(c, &applied, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, _("tonghopd: migration failed: %s\n"), err);
+    else
+        printf(_("Database schema at version %d (%d migration(s) applied now).\n"), th_migrate_latest(), applied);
+    PQfinish(c);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_import_units(const opts *o, const char *path)
+{
+    PGconn *c = connect_or_say(o->db);
+    if (!c) return 1;
+    char err[1024];
+    th_import_units_stats st;
+    int rc = th_import_units(c, path, &st, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, _("tonghopd: %s: nothing imported: %s\n"), path, err);
+    else
+        printf(_("%ld units read: %ld added, %ld changed, %ld unchanged.\n"), st.rows, st.added, st.changed,
+               st.rows - st.added - st.changed);
+    PQfinish(c);
+    return rc == 0 ? 0 : 1;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    th_server_stop();
+}
+
+static int cmd_serve(const opts *o)
+{
+    if (!o->bind) {
+        fprintf(stderr, "%s\n", _("tonghopd serve: --bind is required"));
+        return EXIT_USAGE;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    th_serve_config cfg = {.dsn = o->db, .bind = o->bind, .endpoint_file = o->endpoint_file,
+                           .batch_max = o->batch};
+    char err[1024];
+    th_server *srv = th_server_new(&cfg, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, _("tonghopd: cannot start: %s\n"), err);
+        return 1;
+    }
+    int rc = th_server_run(srv);
+    th_server_destroy(&srv);
+    return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    th_i18n_init(argv[0]);
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            usage(stdout);
+            return 0;
+        }
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    opts o = {0};
+    if (parse(argc - 1, argv + 1, &o) != 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!o.db) {
+        fprintf(stderr, "%s\n", _("tonghopd: no database: give --db DSN or set TONGHOP_DB"));
+        return EXIT_USAGE;
+    }
+    int rest = argc - 1 - optind;
+    char **args = argv + 1 + optind;
+    if (!strcmp(cmd, "migrate") && rest == 0) return cmd_migrate(&o);
+    if (!strcmp(cmd, "serve") && rest == 0) return cmd_serve(&o);
+    if (!strcmp(cmd, "import-units") && rest == 1) return cmd_import_units(&o, args[0]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

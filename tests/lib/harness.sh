@@ -1,0 +1,141 @@
+# harness.sh -- integration test harness: a throw-away PostgreSQL cluster,
+# the real tonghopd on a free loopback port, the real client. Source it from
+# a test script, then call th_setup. Everything started is torn down on exit,
+# whether the test passed or not.
+#
+# Environment (ctest sets these): TH_BIN_DIR (where tonghopd and tonghop are),
+# TH_SRC_DIR (the source tree). TH_KEEP=1 keeps the work directory.
+
+set -euo pipefail
+
+TH_SRC_DIR=${TH_SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+TH_BIN_DIR=${TH_BIN_DIR:-$TH_SRC_DIR/build}
+# shellcheck source=../../deploy/lib/pgcluster.sh
+. "$TH_SRC_DIR/deploy/lib/pgcluster.sh"
+
+TONGHOPD="$TH_BIN_DIR/server/tonghopd"
+TONGHOP="$TH_BIN_DIR/client/tonghop"
+export TONGHOP_LANG=${TONGHOP_LANG:-en}
+
+TH_WORK=""
+TH_SERVER_PID=""
+TH_FAILS=0
+TH_PASSES=0
+
+th_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+th_cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$TH_SERVER_PID" ] && kill -0 "$TH_SERVER_PID" 2>/dev/null; then
+    kill -KILL "$TH_SERVER_PID" 2>/dev/null
+    wait "$TH_SERVER_PID" 2>/dev/null
+  fi
+  if [ -n "$TH_WORK" ]; then
+    th_pg_stop "$TH_WORK/pg" immediate
+    if [ "$rc" -ne 0 ] || [ "$TH_FAILS" -ne 0 ]; then
+      echo "---- server log (last 40 lines) ----" >&2
+      tail -40 "$TH_WORK/server.log" 2>/dev/null >&2
+    fi
+    if [ "${TH_KEEP:-0}" = 1 ]; then
+      echo "work directory kept: $TH_WORK" >&2
+    else
+      rm -rf "$TH_WORK"
+    fi
+  fi
+  return "$rc"
+}
+
+# th_setup [UNITS_CSV]: cluster, database, migrations, units.
+th_setup() {
+  local units=${1:-$TH_SRC_DIR/deploy/data/vn-admin-units-2024.csv}
+  TH_WORK=$(mktemp -d /tmp/tonghop-test.XXXXXX)
+  chmod 755 "$TH_WORK"
+  trap th_cleanup EXIT
+  th_pg_init "$TH_WORK/pg"
+  th_pg_start "$TH_WORK/pg"
+  th_pg_createdb "$TH_WORK/pg" tonghop
+  TH_DSN=$(th_pg_dsn "$TH_WORK/pg" tonghop)
+  export TH_DSN
+  "$TONGHOPD" migrate --db "$TH_DSN" >/dev/null
+  "$TONGHOPD" import-units --db "$TH_DSN" "$units" >/dev/null
+}
+
+# th_server_start [extra args]: starts tonghopd on a free loopback port and
+# waits until it listens; sets TH_ENDPOINT and TH_SERVER_PID.
+th_server_start() {
+  rm -f "$TH_WORK/endpoint"
+  "$TONGHOPD" serve --db "$TH_DSN" --bind 'tcp://127.0.0.1:*' \
+    --endpoint-file "$TH_WORK/endpoint" "$@" >>"$TH_WORK/server.log" 2>&1 &
+  TH_SERVER_PID=$!
+  local i
+  for i in $(seq 1 200); do
+    if [ -s "$TH_WORK/endpoint" ]; then
+      TH_ENDPOINT=$(cat "$TH_WORK/endpoint")
+      export TH_ENDPOINT
+      return 0
+    fi
+    if ! kill -0 "$TH_SERVER_PID" 2>/dev/null; then
+      echo "tonghopd exited during start:" >&2
+      cat "$TH_WORK/server.log" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+  echo "tonghopd did not start within 10 s" >&2
+  return 1
+}
+
+# th_server_stop [SIGNAL]: stops the server and returns its exit status.
+th_server_stop() {
+  local sig=${1:-TERM} rc=0
+  [ -n "$TH_SERVER_PID" ] || return 0
+  kill -"$sig" "$TH_SERVER_PID" 2>/dev/null || true
+  wait "$TH_SERVER_PID" || rc=$?
+  TH_SERVER_PID=""
+  return "$rc"
+}
+
+# th_sql QUERY: one query, unaligned output.
+th_sql() {
+  psql "$TH_DSN" -X -A -t -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# th_client ARGS...: runs the client against the server; prints its output
+# and returns its exit code without tripping set -e.
+th_client() {
+  local rc=0
+  "$TONGHOP" "$@" || rc=$?
+  return "$rc"
+}
+
+th_check() {
+  local what=$1
+  shift
+  if "$@"; then
+    TH_PASSES=$((TH_PASSES + 1))
+    th_log "ok   - $what"
+  else
+    TH_FAILS=$((TH_FAILS + 1))
+    th_log "FAIL - $what"
+  fi
+}
+
+th_eq() { [ "$1" = "$2" ] || { echo "  expected: $2" >&2; echo "  actual:   $1" >&2; return 1; }; }
+
+# th_finish: prints the tally and exits non-zero if anything failed.
+th_finish() {
+  echo "$TH_PASSES passed, $TH_FAILS failed"
+  [ "$TH_FAILS" -eq 0 ]
+}
+
+# th_results_csv FILE: a Bình Thuận commune's quarter, four ratio indicators.
+th_results_csv() {
+  cat >"$1" <<CSV
+indicator,numerator,denominator
+CTXH-01,3,5
+CTXH-02,4,10
+CTXH-03,1,2
+CTXH-04,17,20
+CSV
+}
