@@ -102,12 +102,21 @@ th_transport_status th_transport_request(const th_transport_config *cfg, const t
         if (ok && await_reply(s, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
             zmq_close(s);
             st = TH_TRANSPORT_OK;
-            break;
+            /* "Nothing stored, try later" (database down): try again while
+             * attempts remain; the last such answer is what we return. */
+            th_envelope *env = th_wire_msg_envelope(*reply);
+            int retry_later = env->body_case == TONGHOP__ENVELOPE__BODY_ERROR && env->error->has_retryable &&
+                              env->error->retryable;
+            if (!retry_later || a + 1 == attempts) break;
+            th_wire_msg_destroy(reply);
+            st = TH_TRANSPORT_NO_ANSWER;
+            snprintf(err, errlen, _("%s could not store it now"), ep);
+        } else {
+            /* Lazy Pirate: a socket that timed out may hold a stale request;
+             * throw it away and start clean. */
+            zmq_close(s);
+            snprintf(err, errlen, _("no answer from %s within %d ms"), ep, cfg->timeout_ms);
         }
-        /* Lazy Pirate: a socket that timed out may hold a stale request;
-         * throw it away and start clean. */
-        zmq_close(s);
-        snprintf(err, errlen, _("no answer from %s within %d ms"), ep, cfg->timeout_ms);
         if (a + 1 < attempts) {
             struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
             nanosleep(&ts, NULL);

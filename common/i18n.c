@@ -20,6 +20,14 @@
 
 static char current_lang[16] = "vi";
 
+static void copy_str(char *out, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= size) n = size - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
 static int is_dir(const char *p)
 {
     struct stat st;
@@ -32,15 +40,13 @@ static void find_localedir(const char *argv0, char *out, size_t size)
 {
     const char *env = getenv("TONGHOP_LOCALEDIR");
     if (env && *env) {
-        strncpy(out, env, size - 1);
-        out[size - 1] = '\0';
+        copy_str(out, size, env);
         return;
     }
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0 && argv0) {
-        strncpy(exe, argv0, sizeof exe - 1);
-        exe[sizeof exe - 1] = '\0';
+        copy_str(exe, sizeof exe, argv0);
         n = (ssize_t)strlen(exe);
     }
     if (n > 0) {
@@ -51,20 +57,17 @@ static void find_localedir(const char *argv0, char *out, size_t size)
             char cand[PATH_MAX + 32];
             snprintf(cand, sizeof cand, "%s/../locale", exe);
             if (is_dir(cand)) {
-                strncpy(out, cand, size - 1);
-                out[size - 1] = '\0';
+                copy_str(out, size, cand);
                 return;
             }
             snprintf(cand, sizeof cand, "%s/../share/locale", exe);
             if (is_dir(cand)) {
-                strncpy(out, cand, size - 1);
-                out[size - 1] = '\0';
+                copy_str(out, size, cand);
                 return;
             }
         }
     }
-    strncpy(out, TH_LOCALEDIR, size - 1);
-    out[size - 1] = '\0';
+    copy_str(out, size, TH_LOCALEDIR);
 }
 
 void th_i18n_set_lang(const char *lang)

@@ -16,6 +16,7 @@ struct th_db {
     size_t nstmts;
     struct timespec last_attempt;
     int ever_attempted;
+    int lost; /* a connection was lost or refused since the last success */
     char error[512];
 };
 
@@ -91,6 +92,8 @@ PGconn *th_db_ensure(th_db *db)
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         set_error(db, _("cannot connect to the database"), c ? PQerrorMessage(c) : "out of memory");
+        if (!db->lost) th_warn("%s", db->error);
+        db->lost = 1;
         if (c) PQfinish(c);
         return NULL;
     }
@@ -100,6 +103,8 @@ PGconn *th_db_ensure(th_db *db)
         db->conn = NULL;
         return NULL;
     }
+    if (db->lost) th_info("%s", _("reconnected to the database"));
+    db->lost = 0;
     db->error[0] = '\0';
     return db->conn;
 }
@@ -108,6 +113,8 @@ int th_db_check_lost(th_db *db)
 {
     if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {
         set_error(db, _("lost the database connection"), PQerrorMessage(db->conn));
+        th_warn("%s", db->error);
+        db->lost = 1;
         PQfinish(db->conn);
         db->conn = NULL;
         return 1;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds tonghop twice (plain, and with AddressSanitizer + UBSan) and runs the
+# whole suite with ctest on both: cmocka unit tests and integration tests
+# against a real PostgreSQL, real ZeroMQ sockets and the real binaries.
+#
+#   ./tests/run.sh            everything
+#   ./tests/run.sh -L unit    only tests with a ctest label (passed to ctest)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$(pwd)
+
+./deploy/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build() { # build DIR CMAKE_ARGS...
+  local dir=$1
+  shift
+  cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs" -- --no-print-directory >/dev/null
+}
+
+echo "== build (plain)"
+build "$src/build"
+echo "== build (AddressSanitizer + UBSan)"
+build "$src/build-asan" -DTH_SANITIZE=ON
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+status=0
+echo "== tests (plain build)"
+(cd "$src/build" && ctest --output-on-failure -j"$jobs" "$@") || status=1
+echo "== tests (sanitizer build)"
+(cd "$src/build-asan" && ctest --output-on-failure -j"$jobs" "$@") || status=1
+exit $status
