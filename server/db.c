@@ -72,6 +72,24 @@ static int prepare_all(th_db *db)
     return 0;
 }
 
+PGconn *th_db_connect(const char *dsn, char *err, size_t errlen)
+{
+    /* The DSN is expanded by libpq itself; we only add our defaults. */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
+    const char *vals[] = {dsn, "5", "tonghopd", "UTF8", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
+        size_t n = strlen(err);
+        while (n && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = '\0';
+        if (c) PQfinish(c);
+        return NULL;
+    }
+    /* No NOTICE chatter (e.g. "relation already exists, skipping"). */
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
 PGconn *th_db_ensure(th_db *db)
 {
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK) return db->conn;
@@ -86,15 +104,12 @@ PGconn *th_db_ensure(th_db *db)
     db->ever_attempted = 1;
     clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
 
-    /* The DSN is expanded by libpq itself; we only add our defaults. */
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
-    const char *vals[] = {db->dsn, "5", "tonghopd", "UTF8", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-        set_error(db, _("cannot connect to the database"), c ? PQerrorMessage(c) : "out of memory");
+    char why[512];
+    PGconn *c = th_db_connect(db->dsn, why, sizeof why);
+    if (!c) {
+        set_error(db, _("cannot connect to the database"), why);
         if (!db->lost) th_warn("%s", db->error);
         db->lost = 1;
-        if (c) PQfinish(c);
         return NULL;
     }
     db->conn = c;

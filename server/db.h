@@ -19,6 +19,10 @@ typedef struct th_db_stmt {
     int nparams;
 } th_db_stmt;
 
+/* One plain connection with the project's defaults (UTF-8, a connect
+ * timeout, application name "tonghopd"). Returns NULL with the reason in err. */
+PGconn *th_db_connect(const char *dsn, char *err, size_t errlen);
+
 /* dsn is a libpq connection string or URI. stmts (may be NULL) must outlive
  * the th_db. Does not connect yet. */
 th_db *th_db_new(const char *dsn, const th_db_stmt *stmts, size_t nstmts);

@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "i18n.h"
 #include "import_units.h"
 #include "log.h"
@@ -68,16 +69,9 @@ static int parse(int argc, char **argv, opts *o)
 
 static PGconn *connect_or_say(const char *dsn)
 {
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
-    const char *vals[] = {dsn, "10", "tonghopd", "UTF8", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, _("tonghopd: cannot connect to the database: %s"), PQerrorMessage(c));
-        PQfinish(c);
-        return NULL;
-    }
-    /* Admin commands speak quietly: no NOTICE chatter on the terminal. */
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    char err[512];
+    PGconn *c = th_db_connect(dsn, err, sizeof err);
+    if (!c) fprintf(stderr, _("tonghopd: cannot connect to the database: %s\n"), err);
     return c;
 }
 

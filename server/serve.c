@@ -66,14 +66,18 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
         goto fail;
     }
 
-    PGconn *conn = th_db_ensure(srv->db);
+    /* The schema check needs a plain connection: the server's own prepares
+     * statements that an old schema cannot have. */
+    char merr[512];
+    PGconn *conn = th_db_connect(cfg->dsn, merr, sizeof merr);
     if (!conn) {
-        snprintf(err, errlen, "%s", th_db_error(srv->db));
+        snprintf(err, errlen, _("cannot connect to the database: %s"), merr);
         goto fail;
     }
     int version;
-    char merr[512];
-    if (th_migrate_current(conn, &version, merr, sizeof merr) != 0) {
+    int rc = th_migrate_current(conn, &version, merr, sizeof merr);
+    PQfinish(conn);
+    if (rc != 0) {
         snprintf(err, errlen, "%s", merr);
         goto fail;
     }
@@ -82,6 +86,10 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
                  _("the database schema is at version %d but this server needs version %d; run: tonghopd "
                    "migrate --db ..."),
                  version, th_migrate_latest());
+        goto fail;
+    }
+    if (!th_db_ensure(srv->db)) {
+        snprintf(err, errlen, "%s", th_db_error(srv->db));
         goto fail;
     }
 

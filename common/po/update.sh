@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 top=../..
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
-  --package-name=tonghop --msgid-bugs-address= -o tonghop.pot \
+  --package-name=tonghop --msgid-bugs-address=tonghop -o tonghop.pot \
   $(cd "$top" && ls server/*.c client/*.c common/*.c | sed "s|^|$top/|")
 for po in *.po; do
   msgmerge --quiet --update --backup=none --no-fuzzy-matching "$po" tonghop.pot
+  msgattrib --no-obsolete -o "$po" "$po"
 done
 msgattrib --untranslated vi.po | grep -c '^msgid' || true
