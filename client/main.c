@@ -35,8 +35,8 @@ int main(int argc, char **argv)
 {
     th_i18n_init(argv[0]);
     static const struct option longopts[] = {
-        {"server", required_argument, NULL, 's'}, {"unit", required_argument, NULL, 'u'},
-        {"period", required_argument, NULL, 'p'}, {"plan", required_argument, NULL, 'P'},
+        {"server", required_argument, NULL, 's'},  {"unit", required_argument, NULL, 'u'},
+        {"period", required_argument, NULL, 'p'},  {"plan", required_argument, NULL, 'P'},
         {"timeout", required_argument, NULL, 't'}, {"retries", required_argument, NULL, 'r'},
         {"id", required_argument, NULL, 'i'},      {"lang", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};

@@ -50,7 +50,8 @@ int th_results_read(const char *path, th_results *out, char *err, size_t errlen)
     th_csv csv;
     th_csv_init(&csv, f);
     int col_of[NCOLS];
-    for (int i = 0; i < NCOLS; i++) col_of[i] = -1;
+    for (int i = 0; i < NCOLS; i++)
+        col_of[i] = -1;
     int rc = -1, r;
 
     /* Header (after any comment lines). */
@@ -65,14 +66,16 @@ int th_results_read(const char *path, th_results *out, char *err, size_t errlen)
         for (k = 0; k < NCOLS; k++)
             if (strcmp(csv.fields[i], col_names[k]) == 0) break;
         if (k == NCOLS) {
-            snprintf(err, errlen,
-                     _("%s, line %d: unknown column \"%s\" (allowed: indicator, numerator, denominator, value, "
-                       "text)"),
-                     path, csv.line, csv.fields[i]);
+            snprintf(
+                err, errlen,
+                _("%s, line %d: unknown column \"%s\" (allowed: indicator, numerator, denominator, value, "
+                  "text)"),
+                path, csv.line, csv.fields[i]);
             goto out;
         }
         if (col_of[k] >= 0) {
-            snprintf(err, errlen, _("%s, line %d: column \"%s\" appears twice"), path, csv.line, col_names[k]);
+            snprintf(err, errlen, _("%s, line %d: column \"%s\" appears twice"), path, csv.line,
+                     col_names[k]);
             goto out;
         }
         col_of[k] = i;
@@ -89,8 +92,8 @@ int th_results_read(const char *path, th_results *out, char *err, size_t errlen)
         for (int k = 0; k < NCOLS; k++)
             cell[k] = (col_of[k] >= 0 && col_of[k] < csv.nfields) ? csv.fields[col_of[k]] : "";
         if (!th_validate_code(cell[COL_INDICATOR])) {
-            snprintf(err, errlen, _("%s, line %d, column %s: not a valid indicator code: \"%s\""), path, csv.line,
-                     "indicator", cell[COL_INDICATOR]);
+            snprintf(err, errlen, _("%s, line %d, column %s: not a valid indicator code: \"%s\""), path,
+                     csv.line, "indicator", cell[COL_INDICATOR]);
             goto out;
         }
         if (out->n == TH_MAX_VALUES) {
@@ -131,7 +134,8 @@ int th_results_read(const char *path, th_results *out, char *err, size_t errlen)
         }
         if (cell[COL_TEXT][0]) {
             if (!th_validate_utf8(cell[COL_TEXT])) {
-                snprintf(err, errlen, _("%s, line %d, column %s: the text is not UTF-8"), path, csv.line, "text");
+                snprintf(err, errlen, _("%s, line %d, column %s: the text is not UTF-8"), path, csv.line,
+                         "text");
                 goto out;
             }
             v->text = strdup(cell[COL_TEXT]);

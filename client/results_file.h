@@ -17,7 +17,7 @@
 typedef struct th_results {
     Tonghop__ResultValue **values; /* n pointers, each owned */
     size_t n;
-    int *lines;                    /* the file line of each value */
+    int *lines; /* the file line of each value */
 } th_results;
 
 /* Reads path into *out (zeroed first). Returns 0, or -1 with a message that

@@ -92,8 +92,8 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
             printf(_("Already stored earlier: submission %s (%u value(s)); nothing changed.\n"), sid,
                    ack->stored_values);
         else
-            printf(_("Stored: submission %s, unit %s, period %s, %u value(s), %u replacing earlier ones.\n"), sid,
-                   a->unit, a->period, ack->stored_values, ack->superseded_values);
+            printf(_("Stored: submission %s, unit %s, period %s, %u value(s), %u replacing earlier ones.\n"),
+                   sid, a->unit, a->period, ack->stored_values, ack->superseded_values);
         rc = TH_EXIT_OK;
     } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
         const Tonghop__Error *e = r->error;

@@ -17,7 +17,7 @@ enum {
 typedef struct th_submit_args {
     const char *unit;
     const char *period;
-    const char *plan;          /* may be NULL */
+    const char *plan; /* may be NULL */
     const char *file;
     const char *submission_id; /* NULL: a new UUID */
 } th_submit_args;

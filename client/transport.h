@@ -15,14 +15,14 @@
 typedef struct th_transport_config {
     const char *const *endpoints; /* tried in turn */
     size_t nendpoints;
-    int timeout_ms;               /* per attempt */
-    int attempts;                 /* in all, across endpoints */
+    int timeout_ms; /* per attempt */
+    int attempts;   /* in all, across endpoints */
 } th_transport_config;
 
 typedef enum {
-    TH_TRANSPORT_OK = 0,      /* *reply holds the server's answer */
-    TH_TRANSPORT_NO_ANSWER,   /* no server answered in time */
-    TH_TRANSPORT_FAILED,      /* local failure (bad endpoint, memory) */
+    TH_TRANSPORT_OK = 0,    /* *reply holds the server's answer */
+    TH_TRANSPORT_NO_ANSWER, /* no server answered in time */
+    TH_TRANSPORT_FAILED,    /* local failure (bad endpoint, memory) */
 } th_transport_status;
 
 /* Sends req (its request_id must be set) and waits for the matching reply.

@@ -12,8 +12,10 @@ void th_csv_init(th_csv *c, FILE *f)
 
 static char *trim(char *s, char *end)
 {
-    while (s < end && (*s == ' ' || *s == '\t')) s++;
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t')) end--;
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
     *end = '\0';
     return s;
 }

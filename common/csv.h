@@ -13,8 +13,8 @@
 
 typedef struct th_csv {
     FILE *f;
-    int line;       /* line where the last record started (1-based) */
-    int next_line;  /* line the next record starts on */
+    int line;      /* line where the last record started (1-based) */
+    int next_line; /* line the next record starts on */
     char buf[TH_CSV_MAX_RECORD];
     char *fields[TH_CSV_MAX_FIELDS];
     int nfields;

@@ -9,45 +9,32 @@
 const char *th_errtext_reason(int code)
 {
     switch (code) {
-    case TONGHOP__ERROR__CODE__MALFORMED:
-        return _("the message could not be read (not a tonghop request)");
+    case TONGHOP__ERROR__CODE__MALFORMED: return _("the message could not be read (not a tonghop request)");
     case TONGHOP__ERROR__CODE__UNSUPPORTED_VERSION:
         return _("this protocol version is not supported by the server");
-    case TONGHOP__ERROR__CODE__UNSUPPORTED:
-        return _("this request is not supported by the server yet");
-    case TONGHOP__ERROR__CODE__MISSING_FIELD:
-        return _("a required value is missing");
-    case TONGHOP__ERROR__CODE__INVALID_VALUE:
-        return _("the value is not valid");
+    case TONGHOP__ERROR__CODE__UNSUPPORTED: return _("this request is not supported by the server yet");
+    case TONGHOP__ERROR__CODE__MISSING_FIELD: return _("a required value is missing");
+    case TONGHOP__ERROR__CODE__INVALID_VALUE: return _("the value is not valid");
     case TONGHOP__ERROR__CODE__BAD_PERIOD:
         return _("the period must be a quarter that has begun, written like 2025Q3");
-    case TONGHOP__ERROR__CODE__UNKNOWN_UNIT:
-        return _("unknown administrative unit code");
-    case TONGHOP__ERROR__CODE__UNKNOWN_INDICATOR:
-        return _("unknown indicator code");
-    case TONGHOP__ERROR__CODE__NEGATIVE_VALUE:
-        return _("the number must not be negative");
+    case TONGHOP__ERROR__CODE__UNKNOWN_UNIT: return _("unknown administrative unit code");
+    case TONGHOP__ERROR__CODE__UNKNOWN_INDICATOR: return _("unknown indicator code");
+    case TONGHOP__ERROR__CODE__NEGATIVE_VALUE: return _("the number must not be negative");
     case TONGHOP__ERROR__CODE__NUMERATOR_EXCEEDS_DENOMINATOR:
         return _("the numerator is larger than the denominator");
-    case TONGHOP__ERROR__CODE__DUPLICATE_INDICATOR:
-        return _("the indicator appears more than once");
+    case TONGHOP__ERROR__CODE__DUPLICATE_INDICATOR: return _("the indicator appears more than once");
     case TONGHOP__ERROR__CODE__WRONG_KIND:
         return _("the value does not match the indicator's kind (ratio: numerator and denominator; count: "
                  "value; qualitative: text)");
-    case TONGHOP__ERROR__CODE__TOO_LARGE:
-        return _("too many values or too long a text");
+    case TONGHOP__ERROR__CODE__TOO_LARGE: return _("too many values or too long a text");
     case TONGHOP__ERROR__CODE__ID_REUSED:
         return _("this submission id was already used for different results");
     case TONGHOP__ERROR__CODE__UNAVAILABLE:
         return _("the server cannot reach its database; nothing was stored, try again later");
-    case TONGHOP__ERROR__CODE__INTERNAL:
-        return _("internal server error; nothing was stored");
-    case TONGHOP__ERROR__CODE__PERIOD_LOCKED:
-        return _("the period has been approved and is closed");
-    case TONGHOP__ERROR__CODE__FORBIDDEN:
-        return _("this unit is not allowed to do that");
-    default:
-        return _("unknown error");
+    case TONGHOP__ERROR__CODE__INTERNAL: return _("internal server error; nothing was stored");
+    case TONGHOP__ERROR__CODE__PERIOD_LOCKED: return _("the period has been approved and is closed");
+    case TONGHOP__ERROR__CODE__FORBIDDEN: return _("this unit is not allowed to do that");
+    default: return _("unknown error");
     }
 }
 
@@ -55,8 +42,7 @@ char *th_errtext_format(int code, const char *field, const char *detail, char *b
 {
     const char *reason = th_errtext_reason(code);
     int has_field = field && *field, has_detail = detail && *detail;
-    if (has_field && has_detail)
-        /* TRANSLATORS: field name, reason, then the offending value. */
+    if (has_field && has_detail) /* TRANSLATORS: field name, reason, then the offending value. */
         snprintf(buf, size, _("field %s: %s (%s)"), field, reason, detail);
     else if (has_field)
         snprintf(buf, size, _("field %s: %s"), field, reason);

@@ -23,8 +23,8 @@ int th_validate_code(const char *code)
     if (n == 0 || n > TH_MAX_CODE) return 0;
     for (size_t i = 0; i < n; i++) {
         char c = code[i];
-        int ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                 c == '.' || c == '_' || c == '-';
+        int ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' ||
+                 c == '_' || c == '-';
         if (!ok) return 0;
     }
     return 1;
@@ -76,8 +76,8 @@ static const char *shown(const char *s, char *buf, size_t size)
     return buf;
 }
 
-int th_validate_submission(const Tonghop__Submission *s, int today_year, int today_month,
-                           th_period *period, th_verr *err)
+int th_validate_submission(const Tonghop__Submission *s, int today_year, int today_month, th_period *period,
+                           th_verr *err)
 {
     char buf[40];
     memset(err, 0, sizeof *err);
@@ -91,8 +91,7 @@ int th_validate_submission(const Tonghop__Submission *s, int today_year, int tod
     if (!th_validate_code(s->unit_code))
         return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, shown(s->unit_code, buf, sizeof buf),
                     "unit_code");
-    if (!s->period || !*s->period)
-        return fail(err, TONGHOP__ERROR__CODE__MISSING_FIELD, NULL, "period");
+    if (!s->period || !*s->period) return fail(err, TONGHOP__ERROR__CODE__MISSING_FIELD, NULL, "period");
     if (th_period_parse(s->period, period) != 0 || !th_period_is_quarter(period))
         return fail(err, TONGHOP__ERROR__CODE__BAD_PERIOD, shown(s->period, buf, sizeof buf), "period");
     if (today_year && !th_period_started(period, today_year, today_month))
@@ -101,10 +100,8 @@ int th_validate_submission(const Tonghop__Submission *s, int today_year, int tod
         return fail(err, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, "plan_code");
     if (s->plan_code && !th_validate_utf8(s->plan_code))
         return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, NULL, "plan_code");
-    if (s->n_values == 0)
-        return fail(err, TONGHOP__ERROR__CODE__MISSING_FIELD, NULL, "values");
-    if (s->n_values > TH_MAX_VALUES)
-        return fail(err, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, "values");
+    if (s->n_values == 0) return fail(err, TONGHOP__ERROR__CODE__MISSING_FIELD, NULL, "values");
+    if (s->n_values > TH_MAX_VALUES) return fail(err, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, "values");
 
     for (size_t i = 0; i < s->n_values; i++) {
         const Tonghop__ResultValue *v = s->values[i];
@@ -126,18 +123,20 @@ int th_validate_submission(const Tonghop__Submission *s, int today_year, int tod
             return fail(err, TONGHOP__ERROR__CODE__MISSING_FIELD, v->indicator_code,
                         v->has_numerator ? "values[%zu].denominator" : "values[%zu].numerator", i);
         if (v->has_numerator && v->numerator < 0)
-            return fail(err, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, v->indicator_code, "values[%zu].numerator", i);
-        if (v->has_denominator && v->denominator < 0)
-            return fail(err, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, v->indicator_code, "values[%zu].denominator",
+            return fail(err, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, v->indicator_code, "values[%zu].numerator",
                         i);
+        if (v->has_denominator && v->denominator < 0)
+            return fail(err, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, v->indicator_code,
+                        "values[%zu].denominator", i);
         if (v->has_value && v->value < 0)
             return fail(err, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, v->indicator_code, "values[%zu].value", i);
         if (v->has_numerator && v->numerator > v->denominator)
             return fail(err, TONGHOP__ERROR__CODE__NUMERATOR_EXCEEDS_DENOMINATOR, v->indicator_code,
                         "values[%zu].numerator", i);
         if (v->text && (strlen(v->text) == 0 || strlen(v->text) > TH_MAX_TEXT))
-            return fail(err, strlen(v->text) ? TONGHOP__ERROR__CODE__TOO_LARGE : TONGHOP__ERROR__CODE__MISSING_FIELD,
-                        v->indicator_code, "values[%zu].text", i);
+            return fail(
+                err, strlen(v->text) ? TONGHOP__ERROR__CODE__TOO_LARGE : TONGHOP__ERROR__CODE__MISSING_FIELD,
+                v->indicator_code, "values[%zu].text", i);
         if (v->text && !th_validate_utf8(v->text))
             return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, v->indicator_code, "values[%zu].text", i);
     }

@@ -21,8 +21,8 @@ typedef struct th_verr {
 /* Checks s. today_year/today_month, when non-zero, refuse a quarter that has
  * not begun yet. On success returns 0 and fills *period; else returns -1 and
  * fills *err. */
-int th_validate_submission(const Tonghop__Submission *s, int today_year, int today_month,
-                           th_period *period, th_verr *err);
+int th_validate_submission(const Tonghop__Submission *s, int today_year, int today_month, th_period *period,
+                           th_verr *err);
 
 /* True when code looks like a GSO unit code or an indicator code:
  * 1..TH_MAX_CODE characters of [0-9A-Za-z._-]. */

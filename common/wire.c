@@ -85,8 +85,8 @@ void th_wire_init_reply(th_envelope *env, const char *request_id)
     env->request_id = (char *)(request_id ? request_id : "");
 }
 
-void th_wire_set_error(th_envelope *env, Tonghop__Error *err, int code, const char *field,
-                       const char *detail, const char *message)
+void th_wire_set_error(th_envelope *env, Tonghop__Error *err, int code, const char *field, const char *detail,
+                       const char *message)
 {
     tonghop__error__init(err);
     err->has_code = 1;

@@ -43,8 +43,8 @@ void th_wire_init_reply(th_envelope *env, const char *request_id);
 
 /* Fills err and points env's body at it. code is a TONGHOP__ERROR__CODE__*
  * value; field, detail and message may be NULL. Strings are not copied. */
-void th_wire_set_error(th_envelope *env, Tonghop__Error *err, int code, const char *field,
-                       const char *detail, const char *message);
+void th_wire_set_error(th_envelope *env, Tonghop__Error *err, int code, const char *field, const char *detail,
+                       const char *message);
 
 /* The name of an error code, as used in SQL and logs ("UNKNOWN_UNIT"), and
  * back. th_wire_error_code returns 0 (unspecified) for an unknown name. */

@@ -50,7 +50,8 @@ static void set_error(th_db *db, const char *what, const char *why)
     snprintf(db->error, sizeof db->error, "%s: %s", what, why ? why : "");
     /* libpq messages end with a newline; a log line should not. */
     size_t n = strlen(db->error);
-    while (n && (db->error[n - 1] == '\n' || db->error[n - 1] == ' ')) db->error[--n] = '\0';
+    while (n && (db->error[n - 1] == '\n' || db->error[n - 1] == ' '))
+        db->error[--n] = '\0';
 }
 
 static double since(const struct timespec *t)
@@ -81,7 +82,8 @@ PGconn *th_db_connect(const char *dsn, char *err, size_t errlen)
     if (!c || PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
         size_t n = strlen(err);
-        while (n && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = '\0';
+        while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
+            err[--n] = '\0';
         if (c) PQfinish(c);
         return NULL;
     }

@@ -19,10 +19,22 @@ static size_t copy_escape(char *out, size_t pos, size_t cap, const char *s)
 {
     for (; *s && pos + 3 < cap; s++) {
         switch (*s) {
-        case '\\': out[pos++] = '\\'; out[pos++] = '\\'; break;
-        case '\t': out[pos++] = '\\'; out[pos++] = 't'; break;
-        case '\n': out[pos++] = '\\'; out[pos++] = 'n'; break;
-        case '\r': out[pos++] = '\\'; out[pos++] = 'r'; break;
+        case '\\':
+            out[pos++] = '\\';
+            out[pos++] = '\\';
+            break;
+        case '\t':
+            out[pos++] = '\\';
+            out[pos++] = 't';
+            break;
+        case '\n':
+            out[pos++] = '\\';
+            out[pos++] = 'n';
+            break;
+        case '\r':
+            out[pos++] = '\\';
+            out[pos++] = 'r';
+            break;
         default: out[pos++] = *s;
         }
     }
@@ -53,7 +65,8 @@ static int check_row(char **f, int line, char *err, size_t errlen)
         }
     }
     if (f[4][0] && !th_validate_code(f[4])) {
-        snprintf(err, errlen, _("line %d, field %s: not a valid unit code: \"%s\""), line, "parent_code", f[4]);
+        snprintf(err, errlen, _("line %d, field %s: not a valid unit code: \"%s\""), line, "parent_code",
+                 f[4]);
         return -1;
     }
     char *end;
@@ -137,19 +150,19 @@ int th_import_units(PGconn *conn, const char *path, th_import_units_stats *stats
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(res));
     PQclear(res);
-    while ((res = PQgetResult(conn))) PQclear(res);
+    while ((res = PQgetResult(conn)))
+        PQclear(res);
     if (!ok) goto out;
 
     /* Codes repeated in the file, and parents that exist nowhere. */
-    res = PQexec(conn,
-                 "SELECT 'dup', line, code FROM (SELECT line, code,"
-                 "   count(*) OVER (PARTITION BY code) AS n FROM th_units_stage) d WHERE n > 1"
-                 " UNION ALL "
-                 "SELECT 'parent', s.line, s.parent_code FROM th_units_stage s"
-                 " WHERE s.parent_code IS NOT NULL"
-                 "   AND NOT EXISTS (SELECT 1 FROM th_units_stage p WHERE p.code = s.parent_code)"
-                 "   AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.parent_code)"
-                 " ORDER BY 2 LIMIT 1");
+    res = PQexec(conn, "SELECT 'dup', line, code FROM (SELECT line, code,"
+                       "   count(*) OVER (PARTITION BY code) AS n FROM th_units_stage) d WHERE n > 1"
+                       " UNION ALL "
+                       "SELECT 'parent', s.line, s.parent_code FROM th_units_stage s"
+                       " WHERE s.parent_code IS NOT NULL"
+                       "   AND NOT EXISTS (SELECT 1 FROM th_units_stage p WHERE p.code = s.parent_code)"
+                       "   AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.parent_code)"
+                       " ORDER BY 2 LIMIT 1");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "%s", PQresultErrorMessage(res));
         PQclear(res);
@@ -167,18 +180,18 @@ int th_import_units(PGconn *conn, const char *path, th_import_units_stats *stats
     }
     PQclear(res);
 
-    res = PQexec(conn,
-                 "WITH up AS ("
-                 " INSERT INTO units AS u (code, name, name_with_type, type, parent_code, level)"
-                 " SELECT code, name, name_with_type, type, parent_code, level FROM th_units_stage"
-                 " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
-                 "   name_with_type = EXCLUDED.name_with_type, type = EXCLUDED.type,"
-                 "   parent_code = EXCLUDED.parent_code, level = EXCLUDED.level"
-                 " WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level)"
-                 "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,"
-                 "                     EXCLUDED.parent_code, EXCLUDED.level)"
-                 " RETURNING (xmax = 0) AS inserted)"
-                 "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up");
+    res =
+        PQexec(conn, "WITH up AS ("
+                     " INSERT INTO units AS u (code, name, name_with_type, type, parent_code, level)"
+                     " SELECT code, name, name_with_type, type, parent_code, level FROM th_units_stage"
+                     " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
+                     "   name_with_type = EXCLUDED.name_with_type, type = EXCLUDED.type,"
+                     "   parent_code = EXCLUDED.parent_code, level = EXCLUDED.level"
+                     " WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level)"
+                     "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,"
+                     "                     EXCLUDED.parent_code, EXCLUDED.level)"
+                     " RETURNING (xmax = 0) AS inserted)"
+                     "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "%s", PQresultErrorMessage(res));
         PQclear(res);
@@ -198,7 +211,8 @@ out:
     if (in_copy) {
         PQputCopyEnd(conn, "aborted");
         PGresult *pending;
-        while ((pending = PQgetResult(conn))) PQclear(pending);
+        while ((pending = PQgetResult(conn)))
+            PQclear(pending);
     }
     if (in_tx) PQclear(PQexec(conn, "ROLLBACK"));
     fclose(f);

@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 typedef struct th_import_units_stats {
-    long rows;      /* rows in the file */
-    long added;     /* units new to the database */
-    long changed;   /* units whose name, type, parent or level changed */
+    long rows;    /* rows in the file */
+    long added;   /* units new to the database */
+    long changed; /* units whose name, type, parent or level changed */
 } th_import_units_stats;
 
 /* Returns 0, or -1 with a message naming the line and field in err. */

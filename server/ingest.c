@@ -64,10 +64,18 @@ static int ingest_one(th_db *db, PGconn *conn, th_ingest_item *it)
     snprintf(year, sizeof year, "%d", it->period.year);
     snprintf(quarter, sizeof quarter, "%d", it->period.quarter);
     snprintf(created, sizeof created, "%lld", (long long)s->created_at);
-    const char *params[12] = {s->submission_id, s->unit_code, year, quarter,
+    const char *params[12] = {s->submission_id,
+                              s->unit_code,
+                              year,
+                              quarter,
                               (s->plan_code && *s->plan_code) ? s->plan_code : NULL,
                               s->has_created_at ? created : NULL,
-                              (const char *)raw, a_ind, a_num, a_den, a_val, a_txt};
+                              (const char *)raw,
+                              a_ind,
+                              a_num,
+                              a_den,
+                              a_val,
+                              a_txt};
     int lengths[12] = {0};
     int formats[12] = {0};
     lengths[6] = (int)raw_len;
@@ -126,7 +134,8 @@ static int run_transaction(th_db *db, th_ingest_item *items, size_t n)
 
 static void mark_unavailable(th_ingest_item *items, size_t n)
 {
-    for (size_t i = 0; i < n; i++) reject(&items[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        reject(&items[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
 }
 
 void th_ingest_batch(th_db *db, th_ingest_item *items, size_t n)

@@ -45,11 +45,14 @@ typedef struct opts {
 
 static int parse(int argc, char **argv, opts *o)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},         {"bind", required_argument, NULL, 'b'},
-        {"endpoint-file", required_argument, NULL, 'e'}, {"batch", required_argument, NULL, 'n'},
-        {"lang", required_argument, NULL, 'l'},       {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"bind", required_argument, NULL, 'b'},
+                                             {"endpoint-file", required_argument, NULL, 'e'},
+                                             {"batch", required_argument, NULL, 'n'},
+                                             {"lang", required_argument, NULL, 'l'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
     while ((c = getopt_long(argc, argv, "d:b:e:n:l:vh", longopts, NULL)) != -1) {
@@ -85,7 +88,8 @@ static int cmd_migrate(const opts *o)
     if (rc != 0)
         fprintf(stderr, _("tonghopd: migration failed: %s\n"), err);
     else
-        printf(_("Database schema at version %d (%d migration(s) applied now).\n"), th_migrate_latest(), applied);
+        printf(_("Database schema at version %d (%d migration(s) applied now).\n"), th_migrate_latest(),
+               applied);
     PQfinish(c);
     return rc == 0 ? 0 : 1;
 }
@@ -126,8 +130,8 @@ static int cmd_serve(const opts *o)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    th_serve_config cfg = {.dsn = o->db, .bind = o->bind, .endpoint_file = o->endpoint_file,
-                           .batch_max = o->batch};
+    th_serve_config cfg = {
+        .dsn = o->db, .bind = o->bind, .endpoint_file = o->endpoint_file, .batch_max = o->batch};
     char err[1024];
     th_server *srv = th_server_new(&cfg, err, sizeof err);
     if (!srv) {

@@ -19,7 +19,8 @@ static void put(th_pgarray *a, const char *s, size_t n)
     if (a->failed) return;
     if (a->len + n + 3 > a->cap) {
         size_t cap = a->cap ? a->cap : 64;
-        while (a->len + n + 3 > cap) cap *= 2;
+        while (a->len + n + 3 > cap)
+            cap *= 2;
         char *b = realloc(a->buf, cap);
         if (!b) {
             a->failed = 1;

@@ -29,12 +29,12 @@ void th_server_stop(void) { stop_requested = 1; }
 typedef struct request {
     zmq_msg_t route[TH_MAX_ROUTE_FRAMES];
     int nroute;
-    th_wire_msg *msg;        /* decoded envelope, NULL if undecodable */
-    const char *request_id;  /* from the envelope, or "" */
+    th_wire_msg *msg;       /* decoded envelope, NULL if undecodable */
+    const char *request_id; /* from the envelope, or "" */
     /* The reply, decided during processing. */
-    int error_code;          /* 0: no error */
+    int error_code; /* 0: no error */
     th_verr err;
-    th_ingest_item *item;    /* for submissions */
+    th_ingest_item *item; /* for submissions */
 } request;
 
 struct th_server {
@@ -121,7 +121,8 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
         char tmp[1024];
         snprintf(tmp, sizeof tmp, "%s.tmp", cfg->endpoint_file);
         FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%s\n", endpoint) < 0 || fclose(f) != 0 || rename(tmp, cfg->endpoint_file) != 0) {
+        if (!f || fprintf(f, "%s\n", endpoint) < 0 || fclose(f) != 0 ||
+            rename(tmp, cfg->endpoint_file) != 0) {
             snprintf(err, errlen, "%s: %s", cfg->endpoint_file, strerror(errno));
             goto fail;
         }
@@ -157,7 +158,8 @@ static int recv_request(th_server *srv, request *r)
         if (zmq_msg_recv(&part, srv->sock, first ? ZMQ_DONTWAIT : 0) < 0) {
             int e = errno;
             zmq_msg_close(&part);
-            for (int i = 0; i < r->nroute; i++) zmq_msg_close(&r->route[i]);
+            for (int i = 0; i < r->nroute; i++)
+                zmq_msg_close(&r->route[i]);
             r->nroute = 0;
             return (first && e == EAGAIN) ? 0 : -1;
         }
@@ -276,14 +278,16 @@ static void classify(th_server *srv, request *r, size_t *nitems, int today_y, in
 static int serve_batch(th_server *srv)
 {
     int n = 0, rc = 0;
-    while (n < srv->cfg.batch_max && (rc = recv_request(srv, &srv->reqs[n])) == 1) n++;
+    while (n < srv->cfg.batch_max && (rc = recv_request(srv, &srv->reqs[n])) == 1)
+        n++;
     if (n == 0) return rc < 0 ? -1 : 0;
 
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     size_t nitems = 0;
-    for (int i = 0; i < n; i++) classify(srv, &srv->reqs[i], &nitems, tm.tm_year + 1900, tm.tm_mon + 1);
+    for (int i = 0; i < n; i++)
+        classify(srv, &srv->reqs[i], &nitems, tm.tm_year + 1900, tm.tm_mon + 1);
 
     th_ingest_batch(srv->db, srv->items, nitems);
 
@@ -300,7 +304,8 @@ static int serve_batch(th_server *srv)
         }
         reply(srv, r);
         th_wire_msg_destroy(&r->msg);
-        for (int j = 0; j < r->nroute; j++) zmq_msg_close(&r->route[j]);
+        for (int j = 0; j < r->nroute; j++)
+            zmq_msg_close(&r->route[j]);
     }
     srv->served += (unsigned long)n;
     return n;

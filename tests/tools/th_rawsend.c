@@ -51,7 +51,8 @@ static uint8_t *valid_submission(uint32_t version, int body_kind, size_t *len)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: th_rawsend ENDPOINT random N|truncated|version N|unsupported|empty|nodelim\n");
+        fprintf(stderr,
+                "usage: th_rawsend ENDPOINT random N|truncated|version N|unsupported|empty|nodelim\n");
         return 2;
     }
     const char *mode = argv[2];
@@ -62,7 +63,8 @@ int main(int argc, char **argv)
         len = (size_t)atol(argv[3]);
         buf = malloc(len ? len : 1);
         srand(12345);
-        for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(rand() & 0xff);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)(rand() & 0xff);
     } else if (!strcmp(mode, "truncated")) {
         buf = valid_submission(TH_PROTOCOL_VERSION, 1, &len);
         len = len / 2;
@@ -108,7 +110,8 @@ int main(int argc, char **argv)
             printf("error %s field=%s detail=%s\n", th_wire_error_name(env->error->code),
                    env->error->field ? env->error->field : "", env->error->detail ? env->error->detail : "");
         else if (env->body_case == TONGHOP__ENVELOPE__BODY_ACK)
-            printf("ack %s\n", env->ack->outcome == TONGHOP__ACK__OUTCOME__DUPLICATE ? "DUPLICATE" : "STORED");
+            printf("ack %s\n",
+                   env->ack->outcome == TONGHOP__ACK__OUTCOME__DUPLICATE ? "DUPLICATE" : "STORED");
         else
             printf("other %d\n", (int)env->body_case);
         th_wire_msg_destroy(&m);

@@ -23,7 +23,9 @@ static FILE *mem(const char *text)
 static void quotes_crlf_bom(void **state)
 {
     (void)state;
-    FILE *f = mem("\xEF\xBB\xBF" "code,name\r\n\"01\",\"Hà Nội, thủ đô\"\r\n\n 02 , \"say \"\"hi\"\"\"\n03,\"two\nlines\"\n");
+    FILE *f =
+        mem("\xEF\xBB\xBF"
+            "code,name\r\n\"01\",\"Hà Nội, thủ đô\"\r\n\n 02 , \"say \"\"hi\"\"\"\n03,\"two\nlines\"\n");
     th_csv c;
     th_csv_init(&c, f);
     assert_int_equal(th_csv_next(&c), 1);

@@ -26,9 +26,10 @@ static void refuses_everything_else(void **state)
 {
     (void)state;
     th_period p;
-    const char *bad[] = {"", "25Q3", "2025Q0", "2025Q5", "2025-Q3", "2025 Q3", " 2025", "2025Q",
-                         "1999", "2101", "2025Q34", "abcd", "2025-07-01/P3M", "+202", NULL};
-    for (int i = 0; bad[i]; i++) assert_int_equal(th_period_parse(bad[i], &p), -1);
+    const char *bad[] = {"",     "25Q3", "2025Q0",  "2025Q5", "2025-Q3",        "2025 Q3", " 2025", "2025Q",
+                         "1999", "2101", "2025Q34", "abcd",   "2025-07-01/P3M", "+202",    NULL};
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(th_period_parse(bad[i], &p), -1);
     assert_int_equal(th_period_parse(NULL, &p), -1);
 }
 
@@ -69,8 +70,10 @@ static void started(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parses_quarters_and_years), cmocka_unit_test(refuses_everything_else),
-        cmocka_unit_test(formats_round_trip),        cmocka_unit_test(iso_form_for_exports),
+        cmocka_unit_test(parses_quarters_and_years),
+        cmocka_unit_test(refuses_everything_else),
+        cmocka_unit_test(formats_round_trip),
+        cmocka_unit_test(iso_form_for_exports),
         cmocka_unit_test(started),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

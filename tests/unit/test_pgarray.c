@@ -41,7 +41,8 @@ static void grows(void **state)
     (void)state;
     th_pgarray a;
     th_pgarray_init(&a);
-    for (int i = 0; i < 5000; i++) th_pgarray_add_int(&a, 1, i);
+    for (int i = 0; i < 5000; i++)
+        th_pgarray_add_int(&a, 1, i);
     const char *s = th_pgarray_finish(&a);
     assert_non_null(s);
     assert_true(strstr(s, ",4999}") != NULL);

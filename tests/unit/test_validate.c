@@ -75,23 +75,54 @@ static void refuses_each_fault(void **state)
 {
     (void)state;
     fixture f;
-    make(&f); f.s.submission_id = NULL; expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "submission_id");
-    make(&f); f.s.submission_id = "not-a-uuid"; expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "submission_id");
-    make(&f); f.s.unit_code = ""; expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "unit_code");
-    make(&f); f.s.unit_code = "22 921"; expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code");
-    make(&f); f.s.period = "2025"; expect(&f, TONGHOP__ERROR__CODE__BAD_PERIOD, "period");
-    make(&f); f.s.period = "2027Q1"; expect(&f, TONGHOP__ERROR__CODE__BAD_PERIOD, "period");
-    make(&f); f.s.n_values = 0; expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values");
-    make(&f); f.v[1].indicator_code = "CTXH-01";
+    make(&f);
+    f.s.submission_id = NULL;
+    expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "submission_id");
+    make(&f);
+    f.s.submission_id = "not-a-uuid";
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "submission_id");
+    make(&f);
+    f.s.unit_code = "";
+    expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "unit_code");
+    make(&f);
+    f.s.unit_code = "22 921";
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code");
+    make(&f);
+    f.s.period = "2025";
+    expect(&f, TONGHOP__ERROR__CODE__BAD_PERIOD, "period");
+    make(&f);
+    f.s.period = "2027Q1";
+    expect(&f, TONGHOP__ERROR__CODE__BAD_PERIOD, "period");
+    make(&f);
+    f.s.n_values = 0;
+    expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values");
+    make(&f);
+    f.v[1].indicator_code = "CTXH-01";
     expect(&f, TONGHOP__ERROR__CODE__DUPLICATE_INDICATOR, "values[1].indicator_code");
-    make(&f); f.v[0].numerator = 6; expect(&f, TONGHOP__ERROR__CODE__NUMERATOR_EXCEEDS_DENOMINATOR, "values[0].numerator");
-    make(&f); f.v[0].numerator = -1; expect(&f, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, "values[0].numerator");
-    make(&f); f.v[1].value = -3; expect(&f, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, "values[1].value");
-    make(&f); f.v[0].has_denominator = 0; expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[0].denominator");
-    make(&f); f.v[1].has_value = 0; expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[1]");
-    make(&f); f.v[1].text = "x"; expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[1]");
-    make(&f); f.v[2].text = "\xc3\x28"; expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[2].text");
-    make(&f); f.v[2].text = ""; expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[2].text");
+    make(&f);
+    f.v[0].numerator = 6;
+    expect(&f, TONGHOP__ERROR__CODE__NUMERATOR_EXCEEDS_DENOMINATOR, "values[0].numerator");
+    make(&f);
+    f.v[0].numerator = -1;
+    expect(&f, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, "values[0].numerator");
+    make(&f);
+    f.v[1].value = -3;
+    expect(&f, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, "values[1].value");
+    make(&f);
+    f.v[0].has_denominator = 0;
+    expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[0].denominator");
+    make(&f);
+    f.v[1].has_value = 0;
+    expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[1]");
+    make(&f);
+    f.v[1].text = "x";
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[1]");
+    make(&f);
+    f.v[2].text = "\xc3\x28";
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[2].text");
+    make(&f);
+    f.v[2].text = "";
+    expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[2].text");
 }
 
 static void utf8(void **state)
@@ -120,8 +151,11 @@ static void codes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(accepts_good), cmocka_unit_test(boundary_numerator_equals_denominator),
-        cmocka_unit_test(refuses_each_fault), cmocka_unit_test(utf8), cmocka_unit_test(codes),
+        cmocka_unit_test(accepts_good),
+        cmocka_unit_test(boundary_numerator_equals_denominator),
+        cmocka_unit_test(refuses_each_fault),
+        cmocka_unit_test(utf8),
+        cmocka_unit_test(codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,8 @@ static void random_bytes_never_crash(void **state)
     uint8_t buf[512];
     for (int round = 0; round < 2000; round++) {
         size_t n = (size_t)(rand() % (int)sizeof buf);
-        for (size_t i = 0; i < n; i++) buf[i] = (uint8_t)rand();
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)rand();
         th_wire_msg *m = th_wire_unpack(buf, n);
         th_wire_msg_destroy(&m);
     }
@@ -130,9 +131,12 @@ static void error_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(round_trip),        cmocka_unit_test(truncations_never_crash),
-        cmocka_unit_test(random_bytes_never_crash), cmocka_unit_test(too_large_refused),
-        cmocka_unit_test(error_names),       cmocka_unit_test(error_reply),
+        cmocka_unit_test(round_trip),
+        cmocka_unit_test(truncations_never_crash),
+        cmocka_unit_test(random_bytes_never_crash),
+        cmocka_unit_test(too_large_refused),
+        cmocka_unit_test(error_names),
+        cmocka_unit_test(error_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
