@@ -30,7 +30,7 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
         return TH_EXIT_INPUT;
     }
 
-    char sid[37], rid[37];
+    char sid[37];
     uuid_t u;
     if (a->submission_id) {
         snprintf(sid, sizeof sid, "%s", a->submission_id);
@@ -38,8 +38,6 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
         uuid_generate(u);
         uuid_unparse_lower(u, sid);
     }
-    uuid_generate(u);
-    uuid_unparse_lower(u, rid);
 
     Tonghop__Submission sub;
     tonghop__submission__init(&sub);
@@ -69,21 +67,11 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
 
     th_envelope env;
     tonghop__envelope__init(&env);
-    env.has_protocol_version = 1;
-    env.protocol_version = TH_PROTOCOL_VERSION;
-    env.request_id = rid;
-    env.lang = (char *)th_i18n_lang();
     env.body_case = TONGHOP__ENVELOPE__BODY_SUBMISSION;
     env.submission = &sub;
-
     th_wire_msg *reply = NULL;
-    th_transport_status st = th_transport_request(tc, &env, &reply, err, sizeof err);
-    int rc;
-    if (st != TH_TRANSPORT_OK) {
-        fprintf(stderr, _("tonghop: not delivered: %s\n"), err);
-        rc = st == TH_TRANSPORT_FAILED ? TH_EXIT_FAILURE : TH_EXIT_UNREACHABLE;
-        goto out;
-    }
+    int rc = th_request(tc, &env, &reply);
+    if (rc != TH_EXIT_OK) goto out;
     th_envelope *r = th_wire_msg_envelope(reply);
     if (r->body_case == TONGHOP__ENVELOPE__BODY_ACK && r->ack->submission_id &&
         strcmp(r->ack->submission_id, sid) == 0) {
@@ -97,10 +85,10 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
         rc = TH_EXIT_OK;
     } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
         const Tonghop__Error *e = r->error;
+        char what[128];
         explain_field(&res, e->field ? e->field : "", where, sizeof where);
-        fprintf(stderr, _("tonghop: the server refused submission %s: %s%s\n"), sid,
-                th_errtext_format(e->code, e->field, e->detail, err, sizeof err), where);
-        rc = (e->has_retryable && e->retryable) ? TH_EXIT_UNREACHABLE : TH_EXIT_REJECTED;
+        snprintf(what, sizeof what, _("the server refused submission %s"), sid);
+        rc = th_request_refused(e, what, where);
     } else {
         fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
         rc = TH_EXIT_FAILURE;

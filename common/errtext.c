@@ -34,6 +34,18 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__INTERNAL: return _("internal server error; nothing was stored");
     case TONGHOP__ERROR__CODE__PERIOD_LOCKED: return _("the period has been approved and is closed");
     case TONGHOP__ERROR__CODE__FORBIDDEN: return _("this unit is not allowed to do that");
+    case TONGHOP__ERROR__CODE__BAD_JSON: return _("the file is not valid JSON");
+    case TONGHOP__ERROR__CODE__UNKNOWN_FIELD:
+        return _("the plan format has no such field (a typing mistake?)");
+    case TONGHOP__ERROR__CODE__OVERLAPPING_YEARS:
+        return _("another target for the same indicator already covers these years");
+    case TONGHOP__ERROR__CODE__OUTSIDE_PLAN_YEARS: return _("the years are outside the years of the plan");
+    case TONGHOP__ERROR__CODE__RATIO_ABOVE_100: return _("a percentage target cannot be above 100");
+    case TONGHOP__ERROR__CODE__PLAN_CODE_REUSED:
+        return _("a plan with this code and revision is already stored with different content; publish it as "
+                 "a new revision");
+    case TONGHOP__ERROR__CODE__OLD_REVISION: return _("a newer revision of this plan is already stored");
+    case TONGHOP__ERROR__CODE__NOT_FOUND: return _("not found");
     default: return _("unknown error");
     }
 }

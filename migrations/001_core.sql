@@ -85,6 +85,17 @@ CREATE TABLE current_results (
 );
 CREATE INDEX current_results_period_idx ON current_results (indicator_code, year, quarter);
 
+-- Submissions: a unit must exist during the quarter it reports on (a
+-- commune merged on 2025-07-01 may still send 2025Q2, not 2025Q4).
+CREATE FUNCTION th_unit_exists_in(p_unit text, p_year integer, p_quarter integer)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM units
+         WHERE code = p_unit
+           AND valid_from < make_date(p_year, (p_quarter - 1) * 3 + 1, 1) + interval '3 months'
+           AND (valid_to IS NULL OR valid_to > make_date(p_year, (p_quarter - 1) * 3 + 1, 1)))
+$$;
+
 -- Stores one submission, or says why not. Returns one row:
 --   outcome  'stored' | 'duplicate' | 'rejected'
 --   err_code, err_field, err_detail  (when rejected; codes as in Error.Code)
@@ -121,8 +132,7 @@ BEGIN
         RETURN;
     END IF;
 
-    PERFORM 1 FROM units WHERE code = p_unit;
-    IF NOT FOUND THEN
+    IF NOT th_unit_exists_in(p_unit, p_year, p_quarter) THEN
         RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'unit_code', p_unit, 0, 0, NULL::bigint;
         RETURN;
     END IF;

@@ -83,8 +83,60 @@ static int check_row(char **f, int line, char *err, size_t errlen)
     return 0;
 }
 
-int th_import_units(PGconn *conn, const char *path, th_import_units_stats *stats, char *err, size_t errlen)
+/* Runs one parameterised statement ($1 = the as-of date); returns the
+ * number of rows it touched, or -1. */
+static long exec_as_of(PGconn *conn, const char *sql, const char *as_of, char *err, size_t errlen)
 {
+    const char *params[] = {as_of};
+    PGresult *r = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    long n = -1;
+    if (st == PGRES_COMMAND_OK)
+        n = atol(PQcmdTuples(r));
+    else
+        snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    return n;
+}
+
+/* The statements that apply a staged file, in order. Links must be closed
+ * before units.parent_code is overwritten, since they compare with it. */
+static const char SQL_CLOSE_MOVED_LINKS[] =
+    "UPDATE unit_parents l SET valid_to = $1::date FROM th_units_stage s JOIN units u ON u.code = s.code"
+    " WHERE l.unit_code = s.code AND l.valid_to IS NULL AND l.valid_from < $1::date"
+    "   AND u.parent_code IS DISTINCT FROM s.parent_code";
+static const char SQL_DROP_CORRECTED_LINKS[] =
+    "DELETE FROM unit_parents l USING th_units_stage s JOIN units u ON u.code = s.code"
+    " WHERE l.unit_code = s.code AND l.valid_to IS NULL AND l.valid_from >= $1::date"
+    "   AND u.parent_code IS DISTINCT FROM s.parent_code";
+static const char SQL_UPSERT_UNITS[] =
+    "WITH up AS ("
+    " INSERT INTO units AS u (code, name, name_with_type, type, parent_code, level, valid_from)"
+    " SELECT code, name, name_with_type, type, parent_code, level, $1::date FROM th_units_stage"
+    " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
+    "   name_with_type = EXCLUDED.name_with_type, type = EXCLUDED.type,"
+    "   parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL"
+    " WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)"
+    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,"
+    "                     EXCLUDED.parent_code, EXCLUDED.level, NULL::date)"
+    " RETURNING (xmax = 0) AS inserted)"
+    "SELECT count(*) FILTER (WHERE inserted) || ' ' || count(*) FILTER (WHERE NOT inserted) FROM up";
+static const char SQL_OPEN_LINKS[] =
+    "INSERT INTO unit_parents (unit_code, parent_code, valid_from)"
+    " SELECT s.code, s.parent_code, $1::date FROM th_units_stage s"
+    "  WHERE s.parent_code IS NOT NULL"
+    "    AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.unit_code = s.code AND l.valid_to IS NULL)";
+static const char SQL_CLOSE_MISSING_LINKS[] =
+    "UPDATE unit_parents l SET valid_to = greatest($1::date, l.valid_from + 1)"
+    " WHERE l.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM th_units_stage s WHERE s.code = l.unit_code)";
+static const char SQL_CLOSE_MISSING_UNITS[] =
+    "UPDATE units u SET valid_to = greatest($1::date, u.valid_from + 1)"
+    " WHERE u.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM th_units_stage s WHERE s.code = u.code)";
+
+int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *opts,
+                    th_import_units_stats *stats, char *err, size_t errlen)
+{
+    const char *as_of = opts && opts->as_of ? opts->as_of : "1900-01-01";
     memset(stats, 0, sizeof *stats);
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -180,26 +232,26 @@ int th_import_units(PGconn *conn, const char *path, th_import_units_stats *stats
     }
     PQclear(res);
 
-    res =
-        PQexec(conn, "WITH up AS ("
-                     " INSERT INTO units AS u (code, name, name_with_type, type, parent_code, level)"
-                     " SELECT code, name, name_with_type, type, parent_code, level FROM th_units_stage"
-                     " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
-                     "   name_with_type = EXCLUDED.name_with_type, type = EXCLUDED.type,"
-                     "   parent_code = EXCLUDED.parent_code, level = EXCLUDED.level"
-                     " WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level)"
-                     "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,"
-                     "                     EXCLUDED.parent_code, EXCLUDED.level)"
-                     " RETURNING (xmax = 0) AS inserted)"
-                     "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up");
+    long closed_links = exec_as_of(conn, SQL_CLOSE_MOVED_LINKS, as_of, err, errlen);
+    long dropped_links =
+        closed_links < 0 ? -1 : exec_as_of(conn, SQL_DROP_CORRECTED_LINKS, as_of, err, errlen);
+    if (closed_links < 0 || dropped_links < 0) goto out;
+    stats->moved = closed_links + dropped_links;
+    const char *params[] = {as_of};
+    res = PQexecParams(conn, SQL_UPSERT_UNITS, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "%s", PQresultErrorMessage(res));
         PQclear(res);
         goto out;
     }
-    stats->added = atol(PQgetvalue(res, 0, 0));
-    stats->changed = atol(PQgetvalue(res, 0, 1));
+    sscanf(PQgetvalue(res, 0, 0), "%ld %ld", &stats->added, &stats->changed);
     PQclear(res);
+    if (exec_as_of(conn, SQL_OPEN_LINKS, as_of, err, errlen) < 0) goto out;
+    if (opts && opts->complete) {
+        if (exec_as_of(conn, SQL_CLOSE_MISSING_LINKS, as_of, err, errlen) < 0) goto out;
+        stats->closed = exec_as_of(conn, SQL_CLOSE_MISSING_UNITS, as_of, err, errlen);
+        if (stats->closed < 0) goto out;
+    }
     if (exec_ok(conn, "COMMIT", err, errlen) != 0) goto out;
     in_tx = 0;
     rc = 0;

@@ -3,7 +3,14 @@
  * Reads the CSV published by the General Statistics Office (columns code,
  * name, name_with_type, type, parent_code, level), checks every row, and
  * upserts the whole file in one transaction through COPY into a staging
- * table: all or nothing, and loading the same file twice changes nothing. */
+ * table: all or nothing, and loading the same file twice changes nothing.
+ *
+ * History: a unit moved to another parent keeps its old link until the
+ * as-of date (unit_parents), so results from before still roll up where
+ * they did. New units exist from the as-of date. With `complete`, the file
+ * is the whole country: units missing from it cease to exist on the as-of
+ * date (merged or dissolved). The default as-of date, 1900-01-01, treats the
+ * file as a correction that holds for all time. */
 #ifndef TH_IMPORT_UNITS_H
 #define TH_IMPORT_UNITS_H
 
@@ -14,9 +21,17 @@ typedef struct th_import_units_stats {
     long rows;    /* rows in the file */
     long added;   /* units new to the database */
     long changed; /* units whose name, type, parent or level changed */
+    long moved;   /* of those, units given another parent */
+    long closed;  /* units that ceased to exist (complete files only) */
 } th_import_units_stats;
 
 /* Returns 0, or -1 with a message naming the line and field in err. */
-int th_import_units(PGconn *conn, const char *path, th_import_units_stats *stats, char *err, size_t errlen);
+typedef struct th_import_units_opts {
+    const char *as_of; /* "YYYY-MM-DD"; NULL: 1900-01-01 */
+    int complete;      /* the file lists every unit that exists from as_of */
+} th_import_units_opts;
+
+int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *opts,
+                    th_import_units_stats *stats, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,7 @@
  *   tonghopd migrate      --db DSN
  *   tonghopd serve        --db DSN --bind tcp://0.0.0.0:5570 [--endpoint-file F]
  *   tonghopd import-units --db DSN FILE.csv
+ *   tonghopd import-plan  --db DSN FILE.json...
  *
  * The DSN may also come from TONGHOP_DB. Exit codes: 0 success, 1 failure,
  * 2 usage. */
@@ -16,9 +17,12 @@
 
 #include "db.h"
 #include "i18n.h"
+#include "errtext.h"
 #include "import_units.h"
 #include "log.h"
 #include "migrate.h"
+#include "plan_file.h"
+#include "plans.h"
 #include "serve.h"
 
 #define EXIT_USAGE 2
@@ -29,7 +33,8 @@ static void usage(FILE *out)
             _("Usage:\n"
               "  tonghopd migrate      --db DSN\n"
               "  tonghopd serve        --db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N]\n"
-              "  tonghopd import-units --db DSN FILE.csv\n"
+              "  tonghopd import-units --db DSN [--as-of YYYY-MM-DD [--complete]] FILE.csv\n"
+              "  tonghopd import-plan  --db DSN FILE.json...\n"
               "\n"
               "DSN is a PostgreSQL connection string (or set TONGHOP_DB).\n"
               "ENDPOINT is a ZeroMQ endpoint, e.g. tcp://0.0.0.0:5570.\n"
@@ -41,6 +46,8 @@ typedef struct opts {
     const char *bind;
     const char *endpoint_file;
     int batch;
+    const char *as_of;
+    int complete;
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -51,11 +58,13 @@ static int parse(int argc, char **argv, opts *o)
                                              {"batch", required_argument, NULL, 'n'},
                                              {"lang", required_argument, NULL, 'l'},
                                              {"verbose", no_argument, NULL, 'v'},
+                                             {"as-of", required_argument, NULL, 'a'},
+                                             {"complete", no_argument, NULL, 'c'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
-    while ((c = getopt_long(argc, argv, "d:b:e:n:l:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:b:e:n:l:a:cvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'b': o->bind = optarg; break;
@@ -63,6 +72,8 @@ static int parse(int argc, char **argv, opts *o)
         case 'n': o->batch = atoi(optarg); break;
         case 'l': th_i18n_set_lang(optarg); break;
         case 'v': th_log_set_level(TH_LOG_DEBUG); break;
+        case 'a': o->as_of = optarg; break;
+        case 'c': o->complete = 1; break;
         case 'h': usage(stdout); exit(0);
         default: return -1;
         }
@@ -100,14 +111,57 @@ static int cmd_import_units(const opts *o, const char *path)
     if (!c) return 1;
     char err[1024];
     th_import_units_stats st;
-    int rc = th_import_units(c, path, &st, err, sizeof err);
-    if (rc != 0)
+    th_import_units_opts io = {.as_of = o->as_of, .complete = o->complete};
+    int rc = th_import_units(c, path, &io, &st, err, sizeof err);
+    if (rc != 0) {
         fprintf(stderr, _("tonghopd: %s: nothing imported: %s\n"), path, err);
-    else
+    } else {
         printf(_("%ld units read: %ld added, %ld changed, %ld unchanged.\n"), st.rows, st.added, st.changed,
                st.rows - st.added - st.changed);
+        if (st.moved || st.closed)
+            printf(_("%ld unit(s) moved to another parent and %ld ceased to exist, as of %s.\n"), st.moved,
+                   st.closed, o->as_of ? o->as_of : "1900-01-01");
+    }
     PQfinish(c);
     return rc == 0 ? 0 : 1;
+}
+
+/* Each file is checked and stored on its own: a bad file is reported and
+ * changes nothing, the others still load. */
+static int cmd_import_plan(const opts *o, int nfiles, char **files)
+{
+    PGconn *c = connect_or_say(o->db);
+    if (!c) return 1;
+    int failures = 0;
+    for (int i = 0; i < nfiles; i++) {
+        th_plan_info info;
+        th_verr err;
+        char *normalized = NULL, text[1024], dberr[512];
+        th_plan_store_result res;
+        if (th_plan_file_check_path(files[i], &info, &normalized, &err) != 0) {
+            fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), files[i],
+                    th_errtext_format(err.code, err.field, err.detail, text, sizeof text));
+            failures++;
+            continue;
+        }
+        int rc = th_plans_store(c, normalized, &res, dberr, sizeof dberr);
+        free(normalized);
+        if (rc != 0) {
+            fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), files[i], dberr);
+            failures++;
+        } else if (res.outcome == TH_PLAN_REJECTED) {
+            fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), files[i],
+                    th_errtext_format(res.err.code, res.err.field, res.err.detail, text, sizeof text));
+            failures++;
+        } else if (res.outcome == TH_PLAN_UNCHANGED) {
+            printf(_("%s: plan %s revision %d is already stored; nothing changed.\n"), files[i], info.code,
+                   res.revision);
+        } else {
+            printf(_("%s: plan %s revision %d stored.\n"), files[i], info.code, res.revision);
+        }
+    }
+    PQfinish(c);
+    return failures ? 1 : 0;
 }
 
 static void on_signal(int sig)
@@ -168,7 +222,15 @@ int main(int argc, char **argv)
     char **args = argv + 1 + optind;
     if (!strcmp(cmd, "migrate") && rest == 0) return cmd_migrate(&o);
     if (!strcmp(cmd, "serve") && rest == 0) return cmd_serve(&o);
-    if (!strcmp(cmd, "import-units") && rest == 1) return cmd_import_units(&o, args[0]);
+    if (!strcmp(cmd, "import-units") && rest == 1) {
+        if ((o.as_of && !th_plan_valid_date(o.as_of)) || (o.complete && !o.as_of)) {
+            fprintf(stderr, "%s\n",
+                    _("tonghopd import-units: --as-of takes a date YYYY-MM-DD, and --complete needs it"));
+            return EXIT_USAGE;
+        }
+        return cmd_import_units(&o, args[0]);
+    }
+    if (!strcmp(cmd, "import-plan") && rest >= 1) return cmd_import_plan(&o, rest, args);
     usage(stderr);
     return EXIT_USAGE;
 }

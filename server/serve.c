@@ -15,6 +15,8 @@
 #include "ingest.h"
 #include "log.h"
 #include "migrate.h"
+#include "plan_file.h"
+#include "plans.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -35,6 +37,12 @@ typedef struct request {
     int error_code; /* 0: no error */
     th_verr err;
     th_ingest_item *item; /* for submissions */
+    /* For the other requests, handled after the submissions of the batch. */
+    int body;                 /* TONGHOP__ENVELOPE__BODY_* of the request to run, 0 if none */
+    Tonghop__Ack ack;         /* a plan publication's acknowledgement */
+    Tonghop__PlanReply plans; /* a plan fetch's answer */
+    th_plan_docs docs;        /* owns the strings plans points at */
+    char plan_code[65];
 } request;
 
 struct th_server {
@@ -201,11 +209,21 @@ static void reply(th_server *srv, request *r)
     Tonghop__Ack ack;
     char message[512];
     if (r->error_code) {
+        th_plan_docs_fini(&r->docs);
         /* English for the log; the client renders its own language. */
         snprintf(message, sizeof message, "%s %s %s", th_wire_error_name(r->error_code), r->err.field,
                  r->err.detail);
         th_wire_set_error(&env, &err, r->error_code, r->err.field[0] ? r->err.field : NULL,
                           r->err.detail[0] ? r->err.detail : NULL, message);
+    } else if (r->body == TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH) {
+        env.body_case = TONGHOP__ENVELOPE__BODY_ACK;
+        env.ack = &r->ack;
+    } else if (r->body == TONGHOP__ENVELOPE__BODY_PLAN_FETCH) {
+        tonghop__plan_reply__init(&r->plans);
+        r->plans.plan_json = r->docs.docs;
+        r->plans.n_plan_json = r->docs.n;
+        env.body_case = TONGHOP__ENVELOPE__BODY_PLAN_REPLY;
+        env.plan_reply = &r->plans;
     } else {
         const th_ingest_item *it = r->item;
         tonghop__ack__init(&ack);
@@ -223,6 +241,7 @@ static void reply(th_server *srv, request *r)
         env.ack = &ack;
     }
     send_reply(srv, r, &env);
+    th_plan_docs_fini(&r->docs);
 }
 
 static void fail_request(request *r, int code, const char *field, const char *detail)
@@ -261,6 +280,8 @@ static void classify(th_server *srv, request *r, size_t *nitems, int today_y, in
         (*nitems)++;
         return;
     }
+    case TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH:
+    case TONGHOP__ENVELOPE__BODY_PLAN_FETCH: r->body = (int)env->body_case; return;
     case TONGHOP__ENVELOPE__BODY__NOT_SET:
         fail_request(r, TONGHOP__ERROR__CODE__MISSING_FIELD, "body", NULL);
         return;
@@ -270,6 +291,69 @@ static void classify(th_server *srv, request *r, size_t *nitems, int today_y, in
         fail_request(r, TONGHOP__ERROR__CODE__UNSUPPORTED, "body", f ? f->name : NULL);
         return;
     }
+    }
+}
+
+/* Runs a plan publication or fetch on the database; sets the reply. */
+static void run_plan_request(th_server *srv, request *r)
+{
+    th_envelope *env = th_wire_msg_envelope(r->msg);
+    PGconn *conn = th_db_ensure(srv->db);
+    if (!conn) {
+        fail_request(r, TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    char dberr[512];
+    int rc;
+    if (r->body == TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH) {
+        const char *json = env->plan_publish->plan_json;
+        th_plan_info info;
+        char *normalized = NULL;
+        if (!json) {
+            fail_request(r, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_json", NULL);
+            return;
+        }
+        if (th_plan_file_check(json, strlen(json), &info, &normalized, &r->err) != 0) {
+            r->error_code = r->err.code;
+            return;
+        }
+        th_plan_store_result res;
+        rc = th_plans_store(conn, normalized, &res, dberr, sizeof dberr);
+        free(normalized);
+        if (rc == 0 && res.outcome == TH_PLAN_REJECTED) {
+            r->error_code = res.err.code;
+            r->err = res.err;
+            return;
+        }
+        if (rc == 0) {
+            snprintf(r->plan_code, sizeof r->plan_code, "%s", info.code);
+            tonghop__ack__init(&r->ack);
+            r->ack.has_outcome = 1;
+            r->ack.outcome = res.outcome == TH_PLAN_STORED ? TONGHOP__ACK__OUTCOME__ACCEPTED
+                                                           : TONGHOP__ACK__OUTCOME__DUPLICATE;
+            r->ack.plan_code = r->plan_code;
+            r->ack.has_plan_revision = 1;
+            r->ack.plan_revision = (uint32_t)res.revision;
+            th_info("plan %s revision %d %s", info.code, res.revision,
+                    res.outcome == TH_PLAN_STORED ? "stored" : "unchanged");
+        }
+    } else {
+        const Tonghop__PlanFetch *f = env->plan_fetch;
+        const char *code = f->plan_code && *f->plan_code ? f->plan_code : NULL;
+        const char *unit = f->unit_code && *f->unit_code ? f->unit_code : NULL;
+        if ((code && (strlen(code) > 64 || !th_validate_utf8(code))) || (unit && !th_validate_code(unit))) {
+            fail_request(r, TONGHOP__ERROR__CODE__INVALID_VALUE,
+                         code && strlen(code) > 64 ? "plan_code" : "unit_code", NULL);
+            return;
+        }
+        rc = th_plans_fetch(conn, code, unit, &r->docs, &r->err, dberr, sizeof dberr);
+        if (rc == 0 && r->err.code) r->error_code = r->err.code;
+    }
+    if (rc != 0) {
+        int lost = th_db_check_lost(srv->db);
+        th_warn("plan request failed: %s", dberr);
+        fail_request(r, lost ? TONGHOP__ERROR__CODE__UNAVAILABLE : TONGHOP__ERROR__CODE__INTERNAL, NULL,
+                     NULL);
     }
 }
 
@@ -290,6 +374,8 @@ static int serve_batch(th_server *srv)
         classify(srv, &srv->reqs[i], &nitems, tm.tm_year + 1900, tm.tm_mon + 1);
 
     th_ingest_batch(srv->db, srv->items, nitems);
+    for (int i = 0; i < n; i++)
+        if (!srv->reqs[i].error_code && srv->reqs[i].body) run_plan_request(srv, &srv->reqs[i]);
 
     for (int i = 0; i < n; i++) {
         request *r = &srv->reqs[i];
