@@ -4,6 +4,8 @@
  *   tonghop plans [--unit CODE]
  *   tonghop plan show CODE [--unit CODE] [--json]
  *   tonghop plan publish FILE.json
+ *   tonghop report --plan CODE --period 2025|2025Q3 [--unit CODE] [--by-child] [--format F]
+ *   tonghop export --plan CODE --period 2025Q3 [--unit CODE] --format adx|dhis2
  *
  * The server comes from --server (repeatable) or TONGHOP_SERVER (several,
  * separated by commas or spaces); the unit may come from TONGHOP_UNIT.
@@ -15,6 +17,7 @@
 
 #include "i18n.h"
 #include "plan_cmd.h"
+#include "report_cmd.h"
 #include "request.h"
 #include "submit.h"
 
@@ -28,6 +31,10 @@ static void usage(FILE *out)
               "  tonghop plans [--unit CODE]\n"
               "  tonghop plan show CODE [--unit CODE] [--json]\n"
               "  tonghop plan publish FILE.json\n"
+              "  tonghop report --plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child]\n"
+              "                 [--format table|csv|json|html] [--output FILE]\n"
+              "  tonghop export --plan CODE --period YYYY|YYYYQn [--unit CODE] --format adx|dhis2\n"
+              "                 [--output FILE]\n"
               "\n"
               "Options:\n"
               "  --server ENDPOINT   server address, e.g. tcp://tonghop.example.vn:5570 (repeatable;\n"
@@ -44,17 +51,14 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     th_i18n_init(argv[0]);
-    static const struct option longopts[] = {{"server", required_argument, NULL, 's'},
-                                             {"unit", required_argument, NULL, 'u'},
-                                             {"period", required_argument, NULL, 'p'},
-                                             {"plan", required_argument, NULL, 'P'},
-                                             {"timeout", required_argument, NULL, 't'},
-                                             {"retries", required_argument, NULL, 'r'},
-                                             {"id", required_argument, NULL, 'i'},
-                                             {"lang", required_argument, NULL, 'l'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"server", required_argument, NULL, 's'},  {"unit", required_argument, NULL, 'u'},
+        {"period", required_argument, NULL, 'p'},  {"plan", required_argument, NULL, 'P'},
+        {"timeout", required_argument, NULL, 't'}, {"retries", required_argument, NULL, 'r'},
+        {"id", required_argument, NULL, 'i'},      {"lang", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {"by-child", no_argument, NULL, 'c'},      {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},  {NULL, 0, NULL, 0}};
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? TH_EXIT_USAGE : 0;
@@ -64,10 +68,11 @@ int main(int argc, char **argv)
     char *env_servers = NULL;
     th_submit_args a = {0};
     int as_json = 0;
+    th_report_args ra = {0};
     th_transport_config tc = {.endpoints = endpoints, .timeout_ms = 5000, .attempts = 3};
     a.unit = getenv("TONGHOP_UNIT");
     int c;
-    while ((c = getopt_long(argc, argv, "s:u:p:P:t:r:i:l:jh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:u:p:P:t:r:i:l:jhcf:o:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (nep < TH_MAX_ENDPOINTS) endpoints[nep++] = optarg;
@@ -80,6 +85,9 @@ int main(int argc, char **argv)
         case 'i': a.submission_id = optarg; break;
         case 'l': th_i18n_set_lang(optarg); break;
         case 'j': as_json = 1; break;
+        case 'c': ra.by_child = 1; break;
+        case 'f': ra.format = optarg; break;
+        case 'o': ra.output = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return TH_EXIT_USAGE;
         }
@@ -104,6 +112,18 @@ int main(int argc, char **argv)
         rc = th_submit_run(&tc, &a);
     } else if (!strcmp(cmd, "submit")) {
         fprintf(stderr, "%s\n", _("tonghop submit: needs --unit, --period and one file"));
+    } else if ((!strcmp(cmd, "report") || !strcmp(cmd, "export")) && nwords == 1 && a.plan && a.period) {
+        ra.plan = a.plan;
+        ra.period = a.period;
+        ra.unit = a.unit;
+        if (!strcmp(cmd, "export") &&
+            (!ra.format || (strcmp(ra.format, "adx") && strcmp(ra.format, "dhis2")))) {
+            fprintf(stderr, "%s\n", _("tonghop export: --format adx or --format dhis2"));
+        } else {
+            rc = th_report_cmd_run(&tc, &ra);
+        }
+    } else if (!strcmp(cmd, "report") || !strcmp(cmd, "export")) {
+        fprintf(stderr, _("tonghop %s: needs --plan and --period\n"), cmd);
     } else if (!strcmp(cmd, "plans") && nwords == 1) {
         rc = th_plan_cmd_list(&tc, a.unit);
     } else if (!strcmp(cmd, "plan") && !strcmp(sub, "show") && nwords == 3) {

@@ -12,7 +12,7 @@ packages=(
   libjson-c-dev uuid-dev
   gettext
   libcmocka-dev
-  libxml2-utils jq
+  libxml2-utils jq python3
   util-linux procps
 )
 

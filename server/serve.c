@@ -17,6 +17,7 @@
 #include "migrate.h"
 #include "plan_file.h"
 #include "plans.h"
+#include "report.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -38,10 +39,12 @@ typedef struct request {
     th_verr err;
     th_ingest_item *item; /* for submissions */
     /* For the other requests, handled after the submissions of the batch. */
-    int body;                 /* TONGHOP__ENVELOPE__BODY_* of the request to run, 0 if none */
-    Tonghop__Ack ack;         /* a plan publication's acknowledgement */
-    Tonghop__PlanReply plans; /* a plan fetch's answer */
-    th_plan_docs docs;        /* owns the strings plans points at */
+    int body;                    /* TONGHOP__ENVELOPE__BODY_* of the request to run, 0 if none */
+    Tonghop__Ack ack;            /* a plan publication's acknowledgement */
+    Tonghop__PlanReply plans;    /* a plan fetch's answer */
+    th_plan_docs docs;           /* owns the strings plans points at */
+    Tonghop__RollupReply rollup; /* a report */
+    char *report_json;           /* owned */
     char plan_code[65];
 } request;
 
@@ -218,6 +221,11 @@ static void reply(th_server *srv, request *r)
     } else if (r->body == TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH) {
         env.body_case = TONGHOP__ENVELOPE__BODY_ACK;
         env.ack = &r->ack;
+    } else if (r->body == TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY) {
+        tonghop__rollup_reply__init(&r->rollup);
+        r->rollup.report_json = r->report_json;
+        env.body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY;
+        env.rollup_reply = &r->rollup;
     } else if (r->body == TONGHOP__ENVELOPE__BODY_PLAN_FETCH) {
         tonghop__plan_reply__init(&r->plans);
         r->plans.plan_json = r->docs.docs;
@@ -242,6 +250,8 @@ static void reply(th_server *srv, request *r)
     }
     send_reply(srv, r, &env);
     th_plan_docs_fini(&r->docs);
+    free(r->report_json);
+    r->report_json = NULL;
 }
 
 static void fail_request(request *r, int code, const char *field, const char *detail)
@@ -281,7 +291,8 @@ static void classify(th_server *srv, request *r, size_t *nitems, int today_y, in
         return;
     }
     case TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH:
-    case TONGHOP__ENVELOPE__BODY_PLAN_FETCH: r->body = (int)env->body_case; return;
+    case TONGHOP__ENVELOPE__BODY_PLAN_FETCH:
+    case TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY: r->body = (int)env->body_case; return;
     case TONGHOP__ENVELOPE__BODY__NOT_SET:
         fail_request(r, TONGHOP__ERROR__CODE__MISSING_FIELD, "body", NULL);
         return;
@@ -294,8 +305,39 @@ static void classify(th_server *srv, request *r, size_t *nitems, int today_y, in
     }
 }
 
-/* Runs a plan publication or fetch on the database; sets the reply. */
-static void run_plan_request(th_server *srv, request *r)
+/* A report: checks the query, then th_report_fetch. Returns 0, or -1 on a
+ * database failure (dberr set). */
+static int run_report(PGconn *conn, request *r, const Tonghop__RollupQuery *q, char *dberr, size_t dberrlen)
+{
+    th_period p;
+    const char *unit = q->unit_code && *q->unit_code ? q->unit_code : NULL;
+    if (!q->plan_code || !*q->plan_code) {
+        fail_request(r, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_code", NULL);
+        return 0;
+    }
+    if (strlen(q->plan_code) > 64 || !th_validate_utf8(q->plan_code)) {
+        fail_request(r, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
+        return 0;
+    }
+    if (!q->period || th_period_parse(q->period, &p) != 0) {
+        fail_request(r, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
+        return 0;
+    }
+    if (unit && !th_validate_code(unit)) {
+        fail_request(r, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
+        return 0;
+    }
+    char period[16];
+    th_period_format(&p, period, sizeof period);
+    int rc = th_report_fetch(conn, q->plan_code, period, unit, q->has_by_child && q->by_child,
+                             &r->report_json, &r->err, dberr, dberrlen);
+    if (rc == 0 && r->err.code) r->error_code = r->err.code;
+    return rc;
+}
+
+/* Runs a plan publication or fetch, or a report, on the database; sets the
+ * reply. */
+static void run_query(th_server *srv, request *r)
 {
     th_envelope *env = th_wire_msg_envelope(r->msg);
     PGconn *conn = th_db_ensure(srv->db);
@@ -337,6 +379,8 @@ static void run_plan_request(th_server *srv, request *r)
             th_info("plan %s revision %d %s", info.code, res.revision,
                     res.outcome == TH_PLAN_STORED ? "stored" : "unchanged");
         }
+    } else if (r->body == TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY) {
+        rc = run_report(conn, r, env->rollup_query, dberr, sizeof dberr);
     } else {
         const Tonghop__PlanFetch *f = env->plan_fetch;
         const char *code = f->plan_code && *f->plan_code ? f->plan_code : NULL;
@@ -375,7 +419,7 @@ static int serve_batch(th_server *srv)
 
     th_ingest_batch(srv->db, srv->items, nitems);
     for (int i = 0; i < n; i++)
-        if (!srv->reqs[i].error_code && srv->reqs[i].body) run_plan_request(srv, &srv->reqs[i]);
+        if (!srv->reqs[i].error_code && srv->reqs[i].body) run_query(srv, &srv->reqs[i]);
 
     for (int i = 0; i < n; i++) {
         request *r = &srv->reqs[i];

@@ -21,7 +21,7 @@
     "\", \"value\": " val "}"
 #define PLAN(targets)                                                                                        \
     HEAD " \"programmes\": [{\"code\": \"CTXH\", \"name\": \"Công tác xã hội\", \"targets\": [" targets "]}" \
-                                                                                                        "]}"
+         "]}"
 
 static int check(const char *text, th_verr *err)
 {

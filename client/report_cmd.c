@@ -1,0 +1,82 @@
+/* report_cmd.c -- fetching a report and writing it in the chosen format. */
+#include "report_cmd.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "report_format.h"
+#include "request.h"
+
+typedef struct format {
+    const char *name;
+    int (*write)(FILE *out, json_object *report);
+    int by_child; /* the format always carries the rows below the unit */
+} format;
+
+static int write_json(FILE *out, json_object *report)
+{
+    fprintf(out, "%s\n",
+            json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+    return 0;
+}
+
+static const format formats[] = {
+    {"table", th_report_write_table, 0}, {"csv", th_report_write_csv, 0}, {"json", write_json, 0},
+    {"html", th_report_write_html, 0},   {"adx", th_report_write_adx, 1}, {"dhis2", th_report_write_dhis2, 1},
+};
+
+int th_report_cmd_run(const th_transport_config *tc, const th_report_args *a)
+{
+    const format *f = NULL;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (!strcmp(a->format ? a->format : "table", formats[i].name)) f = &formats[i];
+    if (!f) {
+        fprintf(stderr, _("tonghop: unknown format \"%s\" (table, csv, json, html, adx, dhis2)\n"),
+                a->format);
+        return TH_EXIT_USAGE;
+    }
+    Tonghop__RollupQuery q = TONGHOP__ROLLUP_QUERY__INIT;
+    q.plan_code = (char *)a->plan;
+    q.period = (char *)a->period;
+    q.unit_code = (char *)a->unit;
+    q.has_by_child = 1;
+    q.by_child = a->by_child || f->by_child;
+    th_envelope env;
+    tonghop__envelope__init(&env);
+    env.body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY;
+    env.rollup_query = &q;
+    th_wire_msg *reply = NULL;
+    int rc = th_request(tc, &env, &reply);
+    if (rc != TH_EXIT_OK) return rc;
+    th_envelope *r = th_wire_msg_envelope(reply);
+    json_object *report = NULL;
+    if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
+        rc = th_request_refused(r->error, _("report"), NULL);
+    } else if (r->body_case != TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY || !r->rollup_reply->report_json ||
+               !(report = json_tokener_parse(r->rollup_reply->report_json))) {
+        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
+        rc = TH_EXIT_FAILURE;
+    } else {
+        FILE *out = a->output ? fopen(a->output, "w") : stdout;
+        if (!out) {
+            fprintf(stderr, "tonghop: %s: %s\n", a->output, strerror(errno));
+            rc = TH_EXIT_FAILURE;
+        } else {
+            if (f->write(out, report) != 0) {
+                fprintf(stderr, _("tonghop: nothing to write in format %s for this report\n"), f->name);
+                rc = TH_EXIT_FAILURE;
+            }
+            if (a->output && fclose(out) != 0) {
+                fprintf(stderr, "tonghop: %s: %s\n", a->output, strerror(errno));
+                rc = TH_EXIT_FAILURE;
+            }
+        }
+    }
+    json_object_put(report);
+    th_wire_msg_destroy(&reply);
+    return rc;
+}

@@ -1,0 +1,25 @@
+/* report_cmd.h -- `tonghop report` and `tonghop export`.
+ *
+ *   tonghop report --plan CODE --period 2025|2025Q3 [--unit CODE] [--by-child]
+ *                  [--format table|csv|json|html] [--output FILE]
+ *   tonghop export --plan CODE --period 2025Q3 [--unit CODE] --format adx|dhis2 [--output FILE]
+ *
+ * The server sends the report as JSON ("tonghop-report/1"); every format is
+ * made from it here. */
+#ifndef TH_REPORT_CMD_H
+#define TH_REPORT_CMD_H
+
+#include "transport.h"
+
+typedef struct th_report_args {
+    const char *plan;
+    const char *period;
+    const char *unit; /* NULL: the plan's issuer */
+    int by_child;
+    const char *format; /* table, csv, json, html, adx, dhis2 */
+    const char *output; /* NULL: standard output */
+} th_report_args;
+
+int th_report_cmd_run(const th_transport_config *tc, const th_report_args *a);
+
+#endif

@@ -1,0 +1,213 @@
+/* report_text.c -- the report as a terminal table and as CSV. */
+#include <string.h>
+
+#include "i18n.h"
+#include "report_format.h"
+#include "table.h"
+
+static int vi(void) { return strcmp(th_i18n_lang(), "vi") == 0; }
+
+static const char *vn_date(const char *iso, char *buf, size_t size)
+{
+    if (strlen(iso) != 10) return iso;
+    snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    return buf;
+}
+
+/* "15/30" for ratios, "450" for counts, "—" without data. */
+static const char *amount(json_object *ind, char *buf, size_t size)
+{
+    const char *kind = th_report_str(ind, "kind");
+    if (!strcmp(kind, "ratio") && !json_object_get_boolean(th_report_get(ind, "no_data")))
+        snprintf(buf, size, "%lld/%lld", th_report_int(ind, "numerator"), th_report_int(ind, "denominator"));
+    else if (!strcmp(kind, "count") && th_report_has(ind, "value"))
+        snprintf(buf, size, "%lld", th_report_int(ind, "value"));
+    else if (!strcmp(kind, "qualitative"))
+        snprintf(buf, size, _("%lld unit(s)"), th_report_int(ind, "units_reporting"));
+    else
+        snprintf(buf, size, "—");
+    return buf;
+}
+
+/* The value as a percentage (ratios) or as progress towards the target (counts). */
+static const char *rate(json_object *ind, char *buf, size_t size)
+{
+    char p[32];
+    const char *kind = th_report_str(ind, "kind");
+    buf[0] = '\0';
+    if (!strcmp(kind, "ratio")) {
+        th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"), vi(), p,
+                          sizeof p);
+        if (*p) snprintf(buf, size, "%s%%", p);
+    } else if (!strcmp(kind, "count") && th_report_has(ind, "value")) {
+        json_object *t = th_report_get(ind, "target");
+        if (th_report_has(t, "value")) {
+            th_report_percent(th_report_int(ind, "value"), th_report_int(t, "value"), vi(), p, sizeof p);
+            if (*p) snprintf(buf, size, _("%s%% of target"), p);
+        }
+    }
+    if (!buf[0]) snprintf(buf, size, "—");
+    return buf;
+}
+
+static const char *target_text(json_object *ind, char *buf, size_t size)
+{
+    json_object *t = th_report_get(ind, "target");
+    if (!th_report_has(t, "value")) {
+        snprintf(buf, size, "%s", _("(qualitative)"));
+        return buf;
+    }
+    const char *cmp = th_report_str(t, "comparator");
+    const char *shown = !strcmp(cmp, ">=") ? "≥" : !strcmp(cmp, "<=") ? "≤" : cmp;
+    snprintf(buf, size, "%s %s%s", shown, th_report_str(t, "value"),
+             !strcmp(th_report_str(ind, "kind"), "ratio") ? "%" : "");
+    return buf;
+}
+
+static void completeness_line(FILE *out, json_object *c, json_object *report)
+{
+    json_object *dl = th_report_get(report, "deadline");
+    long long expected = th_report_int(c, "expected"), reported = th_report_int(c, "reported");
+    fprintf(out, _("Reported: %lld of %lld expected units"), reported, expected);
+    if (th_report_has(c, "on_time") && dl) {
+        char db[16];
+        fprintf(out, _("; on time (by %s): %lld; late: %lld"),
+                vn_date(th_report_str(dl, "date"), db, sizeof db), th_report_int(c, "on_time"),
+                reported - th_report_int(c, "on_time"));
+    }
+    fprintf(out, "\n");
+}
+
+int th_report_write_table(FILE *out, json_object *report)
+{
+    json_object *plan = th_report_get(report, "plan"), *unit = th_report_get(report, "unit");
+    json_object *period = th_report_get(report, "period"), *inds = th_report_get(report, "indicators");
+    if (!plan || !unit || !period || !inds) return -1;
+    char a[64], b[64], c[64], db[16], db2[16];
+    fprintf(out, _("REPORT ON PLAN %s (revision %lld)\n"), th_report_str(plan, "code"),
+            th_report_int(plan, "revision"));
+    fprintf(out, "%s\n", th_report_str(plan, "title"));
+    fprintf(out, _("Unit: %s (%s)   Period: %s (%s – %s)\n"), th_report_str(unit, "name"),
+            th_report_str(unit, "code"), th_report_str(period, "code"),
+            vn_date(th_report_str(period, "start"), db, sizeof db),
+            vn_date(th_report_str(period, "end"), db2, sizeof db2));
+    fprintf(out, "\n");
+    th_table_cell(out, _("Indicator"), 10);
+    th_table_cell(out, _("Reported"), 14);
+    th_table_cell(out, _("Rate"), 18);
+    th_table_cell(out, _("Target"), 10);
+    th_table_cell(out, _("Status"), 14);
+    fprintf(out, "%s\n", _("Name"));
+    for (size_t i = 0; i < json_object_array_length(inds); i++) {
+        json_object *ind = json_object_array_get_idx(inds, i);
+        th_table_cell(out, th_report_str(ind, "code"), 10);
+        th_table_cell(out, amount(ind, a, sizeof a), 14);
+        th_table_cell(out, rate(ind, b, sizeof b), 18);
+        th_table_cell(out, target_text(ind, c, sizeof c), 10);
+        th_table_cell(out, th_report_status(ind), 14);
+        th_table_text(out, th_report_str(ind, "name"), 60);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "\n");
+    completeness_line(out, th_report_get(report, "completeness"), report);
+
+    json_object *children = th_report_get(report, "children");
+    if (children && json_object_is_type(children, json_type_array) && json_object_array_length(children)) {
+        fprintf(out, "\n%s\n", _("By unit:"));
+        th_table_cell(out, _("Unit"), 28);
+        for (size_t i = 0; i < json_object_array_length(inds); i++)
+            th_table_cell(out, th_report_str(json_object_array_get_idx(inds, i), "code"), 12);
+        fprintf(out, "%s\n", _("Reported"));
+        for (size_t k = 0; k < json_object_array_length(children); k++) {
+            json_object *ch = json_object_array_get_idx(children, k);
+            json_object *cinds = th_report_get(ch, "indicators");
+            th_table_cell(out, th_report_str(th_report_get(ch, "unit"), "name"), 28);
+            for (size_t i = 0; cinds && i < json_object_array_length(cinds); i++) {
+                json_object *ind = json_object_array_get_idx(cinds, i);
+                json_object *met = th_report_get(ind, "met");
+                char cell[48];
+                snprintf(cell, sizeof cell, "%s%s", rate(ind, b, sizeof b),
+                         !met || json_object_is_type(met, json_type_null) ? ""
+                         : json_object_get_boolean(met)                   ? " ✓"
+                                                                          : " ✗");
+                if (!strcmp(th_report_str(ind, "kind"), "count")) amount(ind, cell, sizeof cell);
+                th_table_cell(out, cell, 12);
+            }
+            json_object *cc = th_report_get(ch, "completeness");
+            fprintf(out, "%lld/%lld\n", th_report_int(cc, "reported"), th_report_int(cc, "expected"));
+        }
+    }
+    return 0;
+}
+
+/* A CSV field, quoted when it needs to be. */
+static void csv_field(FILE *out, const char *s, int last)
+{
+    if (strpbrk(s, ",\"\n\r")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"') fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+    fputc(last ? '\n' : ',', out);
+}
+
+static void csv_rows(FILE *out, json_object *unit, json_object *inds, json_object * compl )
+{
+    char n[32], d[32], v[32], p[32];
+    for (size_t i = 0; inds && i < json_object_array_length(inds); i++) {
+        json_object *ind = json_object_array_get_idx(inds, i), *t = th_report_get(ind, "target");
+        int ratio = !strcmp(th_report_str(ind, "kind"), "ratio");
+        int nodata = json_object_get_boolean(th_report_get(ind, "no_data"));
+        snprintf(n, sizeof n, "%lld", th_report_int(ind, "numerator"));
+        snprintf(d, sizeof d, "%lld", th_report_int(ind, "denominator"));
+        snprintf(v, sizeof v, "%lld", th_report_int(ind, "value"));
+        th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"), 0, p, sizeof p);
+        json_object *met = th_report_get(ind, "met");
+        char e[32], r[32], o[32];
+        snprintf(e, sizeof e, "%lld", th_report_int(compl, "expected"));
+        snprintf(r, sizeof r, "%lld", th_report_int(compl, "reported"));
+        snprintf(o, sizeof o, "%lld", th_report_int(compl, "on_time"));
+        csv_field(out, th_report_str(unit, "code"), 0);
+        csv_field(out, th_report_str(unit, "name"), 0);
+        csv_field(out, th_report_str(ind, "code"), 0);
+        csv_field(out, th_report_str(ind, "kind"), 0);
+        csv_field(out, ratio ? n : "", 0);
+        csv_field(out, ratio ? d : "", 0);
+        csv_field(out, !ratio && th_report_has(ind, "value") ? v : "", 0);
+        csv_field(out, ratio && !nodata ? p : "", 0);
+        csv_field(out, th_report_str(t, "comparator"), 0);
+        csv_field(out, th_report_has(t, "value") ? th_report_str(t, "value") : "", 0);
+        csv_field(out,
+                  !met || json_object_is_type(met, json_type_null) ? ""
+                  : json_object_get_boolean(met)                   ? "yes"
+                                                                   : "no",
+                  0);
+        csv_field(out, r, 0);
+        csv_field(out, e, 0);
+        csv_field(out, th_report_has(compl, "on_time") ? o : "", 1);
+    }
+}
+
+int th_report_write_csv(FILE *out, json_object *report)
+{
+    json_object *inds = th_report_get(report, "indicators");
+    if (!inds) return -1;
+    fputs("unit_code,unit_name,indicator,kind,numerator,denominator,value,percent,comparator,target,met,"
+          "reported,expected,on_time\n",
+          out);
+    csv_rows(out, th_report_get(report, "unit"), inds, th_report_get(report, "completeness"));
+    json_object *children = th_report_get(report, "children");
+    for (size_t k = 0;
+         children && json_object_is_type(children, json_type_array) && k < json_object_array_length(children);
+         k++) {
+        json_object *ch = json_object_array_get_idx(children, k);
+        csv_rows(out, th_report_get(ch, "unit"), th_report_get(ch, "indicators"),
+                 th_report_get(ch, "completeness"));
+    }
+    return 0;
+}
