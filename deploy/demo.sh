@@ -2,9 +2,10 @@
 # tonghop demo: the whole system on this machine, from nothing.
 #
 # Installs what it needs, builds, starts a private PostgreSQL cluster in a
-# local directory, creates the schema, loads Vietnam's administrative units,
-# starts the server, submits sample results from five communes of Bình Thuận
-# through the real client, prints what the province has received, and stops
+# local directory, creates the schema, loads Vietnam's administrative units
+# and the five seed plans, starts the server, lets five communes of Bình
+# Thuận submit their 2025Q3 results through the real client, prints the
+# province report (and writes it as a printable HTML page), and stops
 # everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +13,10 @@ src=$(pwd)
 
 ./deploy/install-deps.sh
 echo "== Building"
-cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$src/build" -j"$(nproc 2>/dev/null || echo 2)" -- --no-print-directory >/dev/null
-TONGHOPD=$src/build/server/tonghopd
-TONGHOP=$src/build/client/tonghop
+cmake -S "$src" -B "$src/build-demo" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_TESTS=OFF >/dev/null
+cmake --build "$src/build-demo" -j"$(nproc 2>/dev/null || echo 2)" -- --no-print-directory >/dev/null
+TONGHOPD=$src/build-demo/server/tonghopd
+TONGHOP=$src/build-demo/client/tonghop
 
 . "$src/deploy/lib/pgcluster.sh"
 
@@ -49,6 +50,8 @@ dsn=$(th_pg_dsn "$demo/pg" tonghop)
 echo "== Creating the schema and loading the administrative units"
 "$TONGHOPD" migrate --db "$dsn" 2>/dev/null
 "$TONGHOPD" import-units --db "$dsn" deploy/data/vn-admin-units-2024.csv
+echo "== Loading the five seed plans"
+"$TONGHOPD" import-plan --db "$dsn" deploy/samples/plans/*.json
 
 echo "== Starting the server"
 rm -f "$demo/endpoint"
@@ -71,31 +74,10 @@ printf 'indicator,numerator,denominator\nCTXH-01,9,7\n' >"$demo/sai.csv"
 "$TONGHOP" submit --server "$endpoint" --unit 22924 --period 2025Q3 "$demo/sai.csv" 2>&1 || true
 
 echo
-echo "== What the province of Bình Thuận has received for 2025Q3"
-psql "$dsn" -X -q -P footer=off -v ON_ERROR_STOP=1 <<'SQL'
-\pset border 2
-SELECT d.name_with_type AS "Huyện/Thị xã/Thành phố",
-       c.name_with_type AS "Xã/Phường",
-       r.indicator_code AS "Chỉ tiêu",
-       r.numerator || '/' || r.denominator AS "Tử/Mẫu",
-       to_char(100.0 * r.numerator / NULLIF(r.denominator, 0), 'FM990.0') || '%' AS "Tỷ lệ"
-  FROM current_results r
-  JOIN units c ON c.code = r.unit_code
-  JOIN units d ON d.code = c.parent_code
- WHERE d.parent_code = '60' AND r.year = 2025 AND r.quarter = 3
- ORDER BY d.code, c.code, r.indicator_code;
-
--- Rolled up: sum of numerators over sum of denominators, never a mean of
--- percentages.
-SELECT i.code AS "Chỉ tiêu",
-       sum(r.numerator) || '/' || sum(r.denominator) AS "Tử/Mẫu toàn tỉnh",
-       to_char(100.0 * sum(r.numerator) / NULLIF(sum(r.denominator), 0), 'FM990.0') || '%' AS "Tỷ lệ",
-       left(i.name, 60) AS "Tên chỉ tiêu"
-  FROM current_results r
-  JOIN units c ON c.code = r.unit_code
-  JOIN units d ON d.code = c.parent_code
-  JOIN indicators i ON i.code = r.indicator_code
- WHERE d.parent_code = '60' AND r.year = 2025 AND r.quarter = 3
- GROUP BY i.code, i.name ORDER BY i.code;
-SQL
+echo "== The province report: plan 1751/KH-UBND of Bình Thuận, 2025Q3, by district"
+"$TONGHOP" report --server "$endpoint" --plan 1751/KH-UBND --period 2025Q3 --by-child
+"$TONGHOP" report --server "$endpoint" --plan 1751/KH-UBND --period 2025Q3 --by-child --format html \
+  --output "$demo/bao-cao-binh-thuan-2025Q3.html"
+echo
+echo "   Printable page: $demo/bao-cao-binh-thuan-2025Q3.html"
 echo "Demo finished; everything it started is stopped."

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building, testing and the demo need.
-# Idempotent: installs nothing that is already there, and touches the network
-# only when something is missing. Needs root (or sudo) when it installs.
+# Installs the Debian packages that building, the demo and (with --tests)
+# the test suite need. Idempotent: installs nothing that is already there,
+# and touches the network only when something is missing. Needs root (or
+# sudo) when it installs.
+#
+#   deploy/install-deps.sh           build and run (what deploy/demo.sh needs)
+#   deploy/install-deps.sh --tests   also what tests/run.sh needs
 set -euo pipefail
 
 packages=(
@@ -11,10 +15,13 @@ packages=(
   libpq-dev postgresql-15 postgresql-client-15
   libjson-c-dev uuid-dev
   gettext
-  libcmocka-dev
-  libxml2-utils jq python3
   util-linux procps
 )
+if [ "${1:-}" = "--tests" ]; then
+  # cmocka for unit tests; jq, python3 and xmllint for checking outputs;
+  # Chromium (with fonts that have Vietnamese letters) to render the HTML report.
+  packages+=(libcmocka-dev jq python3 libxml2-utils chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
 
-./deploy/install-deps.sh
+./deploy/install-deps.sh --tests
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
