@@ -94,17 +94,17 @@ int th_report_write_table(FILE *out, json_object *report)
     fprintf(out, "\n");
     th_table_cell(out, _("Indicator"), 10);
     th_table_cell(out, _("Reported"), 14);
-    th_table_cell(out, _("Rate"), 18);
+    th_table_cell(out, _("Rate"), 24);
     th_table_cell(out, _("Target"), 10);
-    th_table_cell(out, _("Status"), 14);
+    th_table_cell(out, _("Status"), 17);
     fprintf(out, "%s\n", _("Name"));
     for (size_t i = 0; i < json_object_array_length(inds); i++) {
         json_object *ind = json_object_array_get_idx(inds, i);
         th_table_cell(out, th_report_str(ind, "code"), 10);
         th_table_cell(out, amount(ind, a, sizeof a), 14);
-        th_table_cell(out, rate(ind, b, sizeof b), 18);
+        th_table_cell(out, rate(ind, b, sizeof b), 24);
         th_table_cell(out, target_text(ind, c, sizeof c), 10);
-        th_table_cell(out, th_report_status(ind), 14);
+        th_table_cell(out, th_report_status(ind), 17);
         th_table_text(out, th_report_str(ind, "name"), 60);
         fprintf(out, "\n");
     }

@@ -4,7 +4,7 @@
  *   th_rawsend ENDPOINT random N       N random bytes
  *   th_rawsend ENDPOINT truncated      a valid submission cut in half
  *   th_rawsend ENDPOINT version N      a valid submission with protocol_version N
- *   th_rawsend ENDPOINT unsupported    a plan_fetch request (not yet served)
+ *   th_rawsend ENDPOINT unsupported    an approval request (not yet served)
  *   th_rawsend ENDPOINT empty          an envelope with no body
  *   th_rawsend ENDPOINT nodelim        the payload without the empty delimiter frame
  *
@@ -33,7 +33,7 @@ static uint8_t *valid_submission(uint32_t version, int body_kind, size_t *len)
     s.period = "2025Q3";
     s.values = vals;
     s.n_values = 1;
-    Tonghop__PlanFetch pf = TONGHOP__PLAN_FETCH__INIT;
+    Tonghop__Approval ap = TONGHOP__APPROVAL__INIT;
     th_envelope env = TONGHOP__ENVELOPE__INIT;
     env.has_protocol_version = 1;
     env.protocol_version = version;
@@ -42,8 +42,8 @@ static uint8_t *valid_submission(uint32_t version, int body_kind, size_t *len)
         env.body_case = TONGHOP__ENVELOPE__BODY_SUBMISSION;
         env.submission = &s;
     } else if (body_kind == 2) {
-        env.body_case = TONGHOP__ENVELOPE__BODY_PLAN_FETCH;
-        env.plan_fetch = &pf;
+        env.body_case = TONGHOP__ENVELOPE__BODY_APPROVAL;
+        env.approval = &ap;
     }
     return th_wire_pack(&env, len);
 }
