@@ -61,8 +61,7 @@ static const char *years_text(json_object *years, char *buf, size_t size)
 }
 
 /* Sends a PlanFetch and returns the reply's documents parsed. */
-static int fetch(const th_transport_config *tc, const char *code, const char *unit, json_object ***docs,
-                 size_t *n)
+static int fetch(th_transport *tc, const char *code, const char *unit, json_object ***docs, size_t *n)
 {
     Tonghop__PlanFetch f = TONGHOP__PLAN_FETCH__INIT;
     f.plan_code = (char *)code;
@@ -106,7 +105,24 @@ static const char *unit_deadline(json_object *doc, char *buf, size_t size)
     return vn_date(str(json_object_array_get_idx(d, 0), "date"), buf, size);
 }
 
-int th_plan_cmd_list(const th_transport_config *tc, const char *unit)
+int th_plan_fetch_one(th_transport *tc, const char *code, const char *unit, json_object **doc)
+{
+    json_object **docs = NULL;
+    size_t n = 0;
+    *doc = NULL;
+    int rc = fetch(tc, code, unit, &docs, &n);
+    if (rc != TH_EXIT_OK) return rc;
+    if (n == 0 || !docs[0]) {
+        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
+        free_docs(docs, n);
+        return TH_EXIT_FAILURE;
+    }
+    *doc = json_object_get(docs[0]);
+    free_docs(docs, n);
+    return TH_EXIT_OK;
+}
+
+int th_plan_cmd_list(th_transport *tc, const char *unit)
 {
     json_object **docs = NULL;
     size_t n = 0;
@@ -158,7 +174,7 @@ static void print_target(json_object *t, json_object *indicators)
     if (str(t, "text")) printf("  %10s %s\n", "", str(t, "text"));
 }
 
-int th_plan_cmd_show(const th_transport_config *tc, const char *code, const char *unit, int as_json)
+int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int as_json)
 {
     json_object **docs = NULL;
     size_t n = 0;
@@ -237,7 +253,7 @@ int th_plan_cmd_show(const th_transport_config *tc, const char *code, const char
     return TH_EXIT_OK;
 }
 
-int th_plan_cmd_publish(const th_transport_config *tc, const char *path)
+int th_plan_cmd_publish(th_transport *tc, const char *path)
 {
     th_plan_info info;
     th_verr verr;

@@ -8,8 +8,15 @@
 
 #include "transport.h"
 
-int th_plan_cmd_list(const th_transport_config *tc, const char *unit);
-int th_plan_cmd_show(const th_transport_config *tc, const char *code, const char *unit, int as_json);
-int th_plan_cmd_publish(const th_transport_config *tc, const char *path);
+#include <json-c/json.h>
+
+/* Fetches one plan as the server shows it (with what unit must report).
+ * Returns an exit code; on TH_EXIT_OK *doc is the parsed plan (free with
+ * json_object_put). Prints why when it fails. */
+int th_plan_fetch_one(th_transport *tc, const char *code, const char *unit, json_object **doc);
+
+int th_plan_cmd_list(th_transport *tc, const char *unit);
+int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int as_json);
+int th_plan_cmd_publish(th_transport *tc, const char *path);
 
 #endif

@@ -29,7 +29,7 @@ static const format formats[] = {
     {"html", th_report_write_html, 0},   {"adx", th_report_write_adx, 1}, {"dhis2", th_report_write_dhis2, 1},
 };
 
-int th_report_cmd_run(const th_transport_config *tc, const th_report_args *a)
+int th_report_cmd_run(th_transport *tc, const th_report_args *a)
 {
     const format *f = NULL;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)

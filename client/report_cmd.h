@@ -20,6 +20,6 @@ typedef struct th_report_args {
     const char *output; /* NULL: standard output */
 } th_report_args;
 
-int th_report_cmd_run(const th_transport_config *tc, const th_report_args *a);
+int th_report_cmd_run(th_transport *tc, const th_report_args *a);
 
 #endif

@@ -7,7 +7,7 @@
 #include "errtext.h"
 #include "i18n.h"
 
-int th_request(const th_transport_config *tc, th_envelope *env, th_wire_msg **reply)
+int th_request(th_transport *t, th_envelope *env, th_wire_msg **reply)
 {
     char rid[37], err[512];
     uuid_t u;
@@ -17,7 +17,7 @@ int th_request(const th_transport_config *tc, th_envelope *env, th_wire_msg **re
     env->protocol_version = TH_PROTOCOL_VERSION;
     env->request_id = rid;
     env->lang = (char *)th_i18n_lang();
-    th_transport_status st = th_transport_request(tc, env, reply, err, sizeof err);
+    th_transport_status st = th_transport_request(t, env, reply, err, sizeof err);
     env->request_id = NULL;
     if (st == TH_TRANSPORT_OK) return TH_EXIT_OK;
     fprintf(stderr, _("tonghop: not delivered: %s\n"), err);

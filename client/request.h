@@ -21,7 +21,7 @@ enum {
  * waits. On TH_EXIT_OK, *reply holds the answer, which may be an Error (the
  * caller decides how to word it; see th_request_refused). Otherwise prints
  * why nothing came back and returns the exit code. */
-int th_request(const th_transport_config *tc, th_envelope *env, th_wire_msg **reply);
+int th_request(th_transport *t, th_envelope *env, th_wire_msg **reply);
 
 /* Prints "tonghop: <what>: <reason>" for an Error reply in the user's
  * language, with extra appended, and returns TH_EXIT_REJECTED or, for

@@ -1,4 +1,4 @@
-/* submit.c -- read, check, send, report. */
+/* submit.c -- read, check, spool, deliver. */
 #include "submit.h"
 
 #include <stdio.h>
@@ -7,30 +7,25 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "deliver.h"
 #include "errtext.h"
 #include "i18n.h"
 #include "results_file.h"
 #include "validate.h"
 
 /* Points at the file line of a "values[i]..." field, if there is one. */
-static void explain_field(const th_results *res, const char *field, char *buf, size_t size)
+static void explain_field(const int *lines, size_t n, const char *field, char *buf, size_t size)
 {
     unsigned idx;
     buf[0] = '\0';
-    if (sscanf(field, "values[%u]", &idx) == 1 && idx < res->n)
-        snprintf(buf, size, _(" (line %d of the file)"), res->lines[idx]);
+    if (lines && sscanf(field, "values[%u]", &idx) == 1 && idx < n)
+        snprintf(buf, size, _(" (line %d of the file)"), lines[idx]);
 }
 
-int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
+int th_submit_values(th_transport *t, th_spool *s, const th_submit_args *a, Tonghop__ResultValue **values,
+                     size_t n, const int *lines)
 {
-    char err[1024], where[64];
-    th_results res;
-    if (th_results_read(a->file, &res, err, sizeof err) != 0) {
-        fprintf(stderr, _("tonghop: %s\n"), err);
-        return TH_EXIT_INPUT;
-    }
-
-    char sid[37];
+    char sid[37], err[1024], where[64], name[128];
     uuid_t u;
     if (a->submission_id) {
         snprintf(sid, sizeof sid, "%s", a->submission_id);
@@ -38,15 +33,14 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
         uuid_generate(u);
         uuid_unparse_lower(u, sid);
     }
-
     Tonghop__Submission sub;
     tonghop__submission__init(&sub);
     sub.submission_id = sid;
     sub.unit_code = (char *)a->unit;
     sub.period = (char *)a->period;
     sub.plan_code = (char *)a->plan;
-    sub.values = res.values;
-    sub.n_values = res.n;
+    sub.values = values;
+    sub.n_values = n;
     sub.has_created_at = 1;
     sub.created_at = (int64_t)time(NULL);
     sub.client_version = (char *)"tonghop " TH_VERSION;
@@ -54,47 +48,46 @@ int th_submit_run(const th_transport_config *tc, const th_submit_args *a)
     /* The same checks the server makes, so mistakes are caught at home. */
     th_verr verr;
     th_period period;
-    time_t now = time(NULL);
     struct tm tm;
+    time_t now = time(NULL);
     localtime_r(&now, &tm);
     if (th_validate_submission(&sub, tm.tm_year + 1900, tm.tm_mon + 1, &period, &verr) != 0) {
-        explain_field(&res, verr.field, where, sizeof where);
+        explain_field(lines, n, verr.field, where, sizeof where);
         fprintf(stderr, _("tonghop: not sent: %s%s\n"),
                 th_errtext_format(verr.code, verr.field, verr.detail, err, sizeof err), where);
-        th_results_fini(&res);
         return TH_EXIT_INPUT;
     }
-
-    th_envelope env;
-    tonghop__envelope__init(&env);
-    env.body_case = TONGHOP__ENVELOPE__BODY_SUBMISSION;
-    env.submission = &sub;
-    th_wire_msg *reply = NULL;
-    int rc = th_request(tc, &env, &reply);
-    if (rc != TH_EXIT_OK) goto out;
-    th_envelope *r = th_wire_msg_envelope(reply);
-    if (r->body_case == TONGHOP__ENVELOPE__BODY_ACK && r->ack->submission_id &&
-        strcmp(r->ack->submission_id, sid) == 0) {
-        const Tonghop__Ack *ack = r->ack;
-        if (ack->outcome == TONGHOP__ACK__OUTCOME__DUPLICATE)
-            printf(_("Already stored earlier: submission %s (%u value(s)); nothing changed.\n"), sid,
-                   ack->stored_values);
-        else
-            printf(_("Stored: submission %s, unit %s, period %s, %u value(s), %u replacing earlier ones.\n"),
-                   sid, a->unit, a->period, ack->stored_values, ack->superseded_values);
-        rc = TH_EXIT_OK;
-    } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
-        const Tonghop__Error *e = r->error;
-        char what[128];
-        explain_field(&res, e->field ? e->field : "", where, sizeof where);
-        snprintf(what, sizeof what, _("the server refused submission %s"), sid);
-        rc = th_request_refused(e, what, where);
-    } else {
-        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
-        rc = TH_EXIT_FAILURE;
+    if (th_spool_add(s, &sub, name, sizeof name, err, sizeof err) != 0) {
+        fprintf(stderr, _("tonghop: not saved, nothing sent: %s\n"), err);
+        return TH_EXIT_FAILURE;
     }
-out:
-    th_wire_msg_destroy(&reply);
+    th_deliver_target target = {.name = name, .lines = lines, .nlines = n};
+    th_deliver_stats st;
+    th_deliver_pending(t, s, &target, &st);
+    if (target.fate == TH_EXIT_UNREACHABLE)
+        printf(_("Queued: submission %s (unit %s, period %s) is saved and will be sent by `tonghop sync`.\n"),
+               sid, a->unit, a->period);
+    return target.fate;
+}
+
+int th_submit_run(th_transport *t, th_spool *s, const th_submit_args *a)
+{
+    char err[1024];
+    th_results res;
+    if (th_results_read(a->file, &res, err, sizeof err) != 0) {
+        fprintf(stderr, _("tonghop: %s\n"), err);
+        return TH_EXIT_INPUT;
+    }
+    int rc = th_submit_values(t, s, a, res.values, res.n, res.lines);
     th_results_fini(&res);
     return rc;
+}
+
+int th_sync_run(th_transport *t, th_spool *s)
+{
+    th_deliver_stats st;
+    th_deliver_pending(t, s, NULL, &st);
+    printf(_("Sync: %d stored, %d already stored, %d refused, %d still queued.\n"), st.delivered,
+           st.duplicates, st.rejected, st.queued);
+    return st.queued ? TH_EXIT_UNREACHABLE : st.rejected ? TH_EXIT_REJECTED : TH_EXIT_OK;
 }

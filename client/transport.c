@@ -1,4 +1,4 @@
-/* transport.c -- Lazy Pirate over DEALER. */
+/* transport.c -- Lazy Pirate over DEALER, as a session. */
 #include "transport.h"
 
 #include <errno.h>
@@ -10,6 +10,15 @@
 
 #include "i18n.h"
 
+struct th_transport {
+    const th_transport_config *cfg;
+    void *ctx;
+    void *sock;     /* open socket, or NULL */
+    size_t current; /* index of the endpoint sock is connected to */
+    int unreachable;
+    char last_error[256];
+};
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -17,12 +26,43 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void *open_socket(void *ctx, const char *endpoint, char *err, size_t errlen)
+th_transport *th_transport_new(const th_transport_config *cfg)
 {
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    th_transport *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->cfg = cfg;
+    t->ctx = zmq_ctx_new();
+    if (!t->ctx) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void close_socket(th_transport *t)
+{
+    if (t->sock) zmq_close(t->sock);
+    t->sock = NULL;
+}
+
+void th_transport_destroy(th_transport **tp)
+{
+    if (!tp || !*tp) return;
+    close_socket(*tp);
+    zmq_ctx_term((*tp)->ctx);
+    free(*tp);
+    *tp = NULL;
+}
+
+void th_transport_reset(th_transport *t) { t->unreachable = 0; }
+
+static int open_socket(th_transport *t, char *err, size_t errlen)
+{
+    const char *endpoint = t->cfg->endpoints[t->current];
+    void *s = zmq_socket(t->ctx, ZMQ_DEALER);
     if (!s) {
         snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
-        return NULL;
+        return -1;
     }
     int linger = 0;
     int64_t maxmsg = TH_WIRE_MAX_BYTES + 1024;
@@ -34,9 +74,10 @@ static void *open_socket(void *ctx, const char *endpoint, char *err, size_t errl
     if (zmq_connect(s, endpoint) != 0) {
         snprintf(err, errlen, _("cannot use server address %s: %s"), endpoint, zmq_strerror(errno));
         zmq_close(s);
-        return NULL;
+        return -1;
     }
-    return s;
+    t->sock = s;
+    return 0;
 }
 
 /* Waits until deadline for a reply with our request id. Returns 1 with
@@ -73,13 +114,18 @@ static int await_reply(void *s, const char *request_id, long long deadline, th_w
     }
 }
 
-th_transport_status th_transport_request(const th_transport_config *cfg, const th_envelope *req,
-                                         th_wire_msg **reply, char *err, size_t errlen)
+th_transport_status th_transport_request(th_transport *t, const th_envelope *req, th_wire_msg **reply,
+                                         char *err, size_t errlen)
 {
+    const th_transport_config *cfg = t->cfg;
     *reply = NULL;
     if (!cfg->nendpoints) {
         snprintf(err, errlen, "%s", _("no server address given"));
         return TH_TRANSPORT_FAILED;
+    }
+    if (t->unreachable) {
+        snprintf(err, errlen, "%s", t->last_error);
+        return TH_TRANSPORT_NO_ANSWER;
     }
     size_t len;
     uint8_t *buf = th_wire_pack(req, &len);
@@ -87,20 +133,17 @@ th_transport_status th_transport_request(const th_transport_config *cfg, const t
         snprintf(err, errlen, "out of memory");
         return TH_TRANSPORT_FAILED;
     }
-    void *ctx = zmq_ctx_new();
     th_transport_status st = TH_TRANSPORT_NO_ANSWER;
     int backoff = 250;
     int attempts = cfg->attempts > 0 ? cfg->attempts : 1;
     for (int a = 0; a < attempts; a++) {
-        const char *ep = cfg->endpoints[(size_t)a % cfg->nendpoints];
-        void *s = open_socket(ctx, ep, err, errlen);
-        if (!s) {
+        const char *ep = cfg->endpoints[t->current];
+        if (!t->sock && open_socket(t, err, errlen) != 0) {
             st = TH_TRANSPORT_FAILED;
             break;
         }
-        int ok = zmq_send(s, "", 0, ZMQ_SNDMORE) == 0 && zmq_send(s, buf, len, 0) == (int)len;
-        if (ok && await_reply(s, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
-            zmq_close(s);
+        int ok = zmq_send(t->sock, "", 0, ZMQ_SNDMORE) == 0 && zmq_send(t->sock, buf, len, 0) == (int)len;
+        if (ok && await_reply(t->sock, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
             st = TH_TRANSPORT_OK;
             /* "Nothing stored, try later" (database down): try again while
              * attempts remain; the last such answer is what we return. */
@@ -113,8 +156,9 @@ th_transport_status th_transport_request(const th_transport_config *cfg, const t
             snprintf(err, errlen, _("%s could not store it now"), ep);
         } else {
             /* Lazy Pirate: a socket that timed out may hold a stale request;
-             * throw it away and start clean. */
-            zmq_close(s);
+             * throw it away and start clean, on the next endpoint. */
+            close_socket(t);
+            t->current = (t->current + 1) % cfg->nendpoints;
             snprintf(err, errlen, _("no answer from %s within %d ms"), ep, cfg->timeout_ms);
         }
         if (a + 1 < attempts) {
@@ -123,7 +167,10 @@ th_transport_status th_transport_request(const th_transport_config *cfg, const t
             if (backoff < 4000) backoff *= 2;
         }
     }
-    zmq_ctx_term(ctx);
+    if (st == TH_TRANSPORT_NO_ANSWER) {
+        t->unreachable = 1;
+        snprintf(t->last_error, sizeof t->last_error, "%s", err);
+    }
     free(buf);
     return st;
 }

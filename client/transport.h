@@ -1,10 +1,12 @@
-/* transport.h -- one request, one reply, over an unreliable link.
+/* transport.h -- requests and replies over an unreliable link.
  *
  * The zguide's Lazy Pirate pattern on a DEALER socket: send, wait up to a
  * timeout for the reply that carries our request id, and on silence close
  * the socket, back off, and send again (to the next endpoint when several
  * are configured). The server deduplicates by submission id, so resending
- * is safe. Never blocks longer than about attempts x (timeout + backoff). */
+ * is safe. A session keeps its socket between requests (a sync of a
+ * thousand queued submissions reuses one connection) and never blocks
+ * longer than about attempts x (timeout + backoff) per request. */
 #ifndef TH_TRANSPORT_H
 #define TH_TRANSPORT_H
 
@@ -25,9 +27,22 @@ typedef enum {
     TH_TRANSPORT_FAILED,    /* local failure (bad endpoint, memory) */
 } th_transport_status;
 
+typedef struct th_transport th_transport;
+
+/* cfg (and its endpoints) must outlive the session. Connects lazily. */
+th_transport *th_transport_new(const th_transport_config *cfg);
+void th_transport_destroy(th_transport **t);
+
 /* Sends req (its request_id must be set) and waits for the matching reply.
- * On TH_TRANSPORT_OK the caller owns *reply (th_wire_msg_destroy). */
-th_transport_status th_transport_request(const th_transport_config *cfg, const th_envelope *req,
-                                         th_wire_msg **reply, char *err, size_t errlen);
+ * A reply saying "try again later" (database down) is retried like silence
+ * while attempts remain. On TH_TRANSPORT_OK the caller owns *reply
+ * (th_wire_msg_destroy). After a request that got no answer, the session
+ * gives up at once on the following ones (the server is unreachable) until
+ * th_transport_reset. */
+th_transport_status th_transport_request(th_transport *t, const th_envelope *req, th_wire_msg **reply,
+                                         char *err, size_t errlen);
+
+/* Forgets that the server was unreachable. */
+void th_transport_reset(th_transport *t);
 
 #endif

@@ -18,6 +18,7 @@
 #include "plan_file.h"
 #include "plans.h"
 #include "report.h"
+#include "history.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -39,12 +40,13 @@ typedef struct request {
     th_verr err;
     th_ingest_item *item; /* for submissions */
     /* For the other requests, handled after the submissions of the batch. */
-    int body;                    /* TONGHOP__ENVELOPE__BODY_* of the request to run, 0 if none */
-    Tonghop__Ack ack;            /* a plan publication's acknowledgement */
-    Tonghop__PlanReply plans;    /* a plan fetch's answer */
-    th_plan_docs docs;           /* owns the strings plans points at */
-    Tonghop__RollupReply rollup; /* a report */
-    char *report_json;           /* owned */
+    int body;                      /* TONGHOP__ENVELOPE__BODY_* of the request to run, 0 if none */
+    Tonghop__Ack ack;              /* a plan publication's acknowledgement */
+    Tonghop__PlanReply plans;      /* a plan fetch's answer */
+    th_plan_docs docs;             /* owns the strings plans points at */
+    Tonghop__RollupReply rollup;   /* a report */
+    char *report_json;             /* owned */
+    Tonghop__HistoryReply history; /* owns its entries */
     char plan_code[65];
 } request;
 
@@ -221,6 +223,9 @@ static void reply(th_server *srv, request *r)
     } else if (r->body == TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH) {
         env.body_case = TONGHOP__ENVELOPE__BODY_ACK;
         env.ack = &r->ack;
+    } else if (r->body == TONGHOP__ENVELOPE__BODY_HISTORY_QUERY) {
+        env.body_case = TONGHOP__ENVELOPE__BODY_HISTORY_REPLY;
+        env.history_reply = &r->history;
     } else if (r->body == TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY) {
         tonghop__rollup_reply__init(&r->rollup);
         r->rollup.report_json = r->report_json;
@@ -252,6 +257,7 @@ static void reply(th_server *srv, request *r)
     th_plan_docs_fini(&r->docs);
     free(r->report_json);
     r->report_json = NULL;
+    th_history_fini(&r->history);
 }
 
 static void fail_request(request *r, int code, const char *field, const char *detail)
@@ -292,7 +298,8 @@ static void classify(th_server *srv, request *r, size_t *nitems, int today_y, in
     }
     case TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH:
     case TONGHOP__ENVELOPE__BODY_PLAN_FETCH:
-    case TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY: r->body = (int)env->body_case; return;
+    case TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY:
+    case TONGHOP__ENVELOPE__BODY_HISTORY_QUERY: r->body = (int)env->body_case; return;
     case TONGHOP__ENVELOPE__BODY__NOT_SET:
         fail_request(r, TONGHOP__ERROR__CODE__MISSING_FIELD, "body", NULL);
         return;
@@ -381,6 +388,9 @@ static void run_query(th_server *srv, request *r)
         }
     } else if (r->body == TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY) {
         rc = run_report(conn, r, env->rollup_query, dberr, sizeof dberr);
+    } else if (r->body == TONGHOP__ENVELOPE__BODY_HISTORY_QUERY) {
+        rc = th_history_fetch(conn, env->history_query, &r->history, &r->err, dberr, sizeof dberr);
+        if (rc == 0 && r->err.code) r->error_code = r->err.code;
     } else {
         const Tonghop__PlanFetch *f = env->plan_fetch;
         const char *code = f->plan_code && *f->plan_code ? f->plan_code : NULL;

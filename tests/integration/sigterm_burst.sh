@@ -17,7 +17,7 @@ client_loop() { # client_loop N: submits for every Nth commune, logs acks
   for q in 1 2 3 4; do
     for ((i = k; i < ${#communes[@]}; i += 4)); do
       [ -e "$TH_WORK/stopped" ] && return 0
-      out=$("$TONGHOP" submit --server "$TH_ENDPOINT" --unit "${communes[$i]}" --period 2025Q$q \
+      out=$(TONGHOP_SPOOL=$TH_WORK/spool.$k "$TONGHOP" submit --server "$TH_ENDPOINT" --unit "${communes[$i]}" --period 2025Q$q \
             --timeout 1500 --retries 1 "$csv" 2>/dev/null) || continue
       grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' <<<"$out" >>"$TH_WORK/acked.$k"
     done

@@ -52,6 +52,8 @@ th_setup() {
   TH_WORK=$(mktemp -d /tmp/tonghop-test.XXXXXX)
   chmod 755 "$TH_WORK"
   trap th_cleanup EXIT
+  # The client's queue of submissions: one per test, never the user's own.
+  export TONGHOP_SPOOL=$TH_WORK/spool
   th_pg_init "$TH_WORK/pg"
   th_pg_start "$TH_WORK/pg"
   th_pg_createdb "$TH_WORK/pg" tonghop

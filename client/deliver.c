@@ -1,0 +1,125 @@
+/* deliver.c -- the spool's pending submissions to the server. */
+#include "deliver.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "errtext.h"
+#include "i18n.h"
+#include "request.h"
+
+typedef enum { SENT_SETTLED, SENT_STOP } sent;
+
+/* Points at the file line of a "values[i]..." field, if there is one. */
+static void line_hint(const th_deliver_target *tg, const char *field, char *buf, size_t size)
+{
+    unsigned idx;
+    buf[0] = '\0';
+    if (tg && tg->lines && field && sscanf(field, "values[%u]", &idx) == 1 && idx < tg->nlines)
+        snprintf(buf, size, _(" (line %d of the file)"), tg->lines[idx]);
+}
+
+static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliver_target *tg, int quiet,
+                        th_deliver_stats *st, char *err, size_t errlen)
+{
+    Tonghop__Submission *sub = th_spool_load(s, TH_SPOOL_PENDING, name);
+    if (!sub) {
+        /* A file we cannot read will never be delivered: set it aside. */
+        th_spool_settle(s, name, TH_SPOOL_REJECTED, "CORRUPT\t\tunreadable spool file");
+        st->rejected++;
+        if (!quiet) fprintf(stderr, _("tonghop: %s: unreadable spool file, set aside\n"), name);
+        return SENT_SETTLED;
+    }
+    char rid[37];
+    uuid_t u;
+    uuid_generate(u);
+    uuid_unparse_lower(u, rid);
+    th_envelope env;
+    tonghop__envelope__init(&env);
+    env.has_protocol_version = 1;
+    env.protocol_version = TH_PROTOCOL_VERSION;
+    env.request_id = rid;
+    env.lang = (char *)th_i18n_lang();
+    env.body_case = TONGHOP__ENVELOPE__BODY_SUBMISSION;
+    env.submission = sub;
+    th_wire_msg *reply = NULL;
+    sent result = SENT_STOP;
+    th_transport_status ts = th_transport_request(t, &env, &reply, err, errlen);
+    th_envelope *r = th_wire_msg_envelope(reply);
+    char note[512], hint[64], what[128];
+    if (ts != TH_TRANSPORT_OK) {
+        /* err says why; the caller reports it. */
+    } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ACK && r->ack->submission_id &&
+               !strcmp(r->ack->submission_id, sub->submission_id)) {
+        const Tonghop__Ack *ack = r->ack;
+        int dup = ack->outcome == TONGHOP__ACK__OUTCOME__DUPLICATE;
+        snprintf(note, sizeof note, "%s\t%lld\t%u\t%u\n", dup ? "duplicate" : "stored",
+                 (long long)ack->stored_at, ack->stored_values, ack->superseded_values);
+        if (th_spool_settle(s, name, TH_SPOOL_DELIVERED, note) != 0)
+            fprintf(stderr, _("tonghop: %s: delivered, but the spool could not record it\n"), name);
+        dup ? st->duplicates++ : st->delivered++;
+        if (!quiet) {
+            if (dup)
+                printf(_("Already stored earlier: submission %s (%u value(s)); nothing changed.\n"),
+                       sub->submission_id, ack->stored_values);
+            else
+                printf(
+                    _("Stored: submission %s, unit %s, period %s, %u value(s), %u replacing earlier ones.\n"),
+                    sub->submission_id, sub->unit_code, sub->period, ack->stored_values,
+                    ack->superseded_values);
+        }
+        if (tg && !strcmp(tg->name, name)) tg->fate = TH_EXIT_OK;
+        result = SENT_SETTLED;
+    } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR &&
+               !(r->error->has_retryable && r->error->retryable)) {
+        const Tonghop__Error *e = r->error;
+        snprintf(note, sizeof note, "%s\t%s\t%s\n", th_wire_error_name(e->code), e->field ? e->field : "",
+                 e->detail ? e->detail : "");
+        th_spool_settle(s, name, TH_SPOOL_REJECTED, note);
+        st->rejected++;
+        int mine = tg && !strcmp(tg->name, name);
+        if (!quiet) {
+            line_hint(mine ? tg : NULL, e->field, hint, sizeof hint);
+            snprintf(what, sizeof what, _("the server refused submission %s"), sub->submission_id);
+            th_request_refused(e, what, hint);
+        }
+        if (mine) tg->fate = TH_EXIT_REJECTED;
+        result = SENT_SETTLED;
+    } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
+        char text[512];
+        snprintf(err, errlen, "%s",
+                 th_errtext_format(r->error->code, r->error->field, r->error->detail, text, sizeof text));
+    } else {
+        snprintf(err, errlen, "%s", _("the server sent an unexpected reply"));
+    }
+    th_wire_msg_destroy(&reply);
+    tonghop__submission__free_unpacked(sub, NULL);
+    return result;
+}
+
+void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target, th_deliver_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (target) target->fate = TH_EXIT_UNREACHABLE;
+    char **names;
+    size_t n;
+    if (th_spool_list(s, TH_SPOOL_PENDING, &names, &n) != 0) {
+        fprintf(stderr, "%s\n", _("tonghop: cannot read the spool"));
+        return;
+    }
+    char err[512] = "";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int quiet = target && strcmp(target->name, names[i]) != 0;
+        if (deliver_one(t, s, names[i], target, quiet, st, err, sizeof err) == SENT_STOP) break;
+    }
+    st->queued = (int)(n - i);
+    if (st->queued) {
+        fprintf(stderr, _("tonghop: not delivered now: %s\n"), err);
+        fprintf(stderr, _("tonghop: %d submission(s) queued; they will be sent by `tonghop sync`.\n"),
+                st->queued);
+    }
+    th_spool_names_free(names, n);
+}

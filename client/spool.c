@@ -1,0 +1,231 @@
+/* spool.c -- durable files for queued submissions. */
+#include "spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const state_dirs[] = {"pending", "delivered", "rejected"};
+
+struct th_spool {
+    char dir[1024];
+};
+
+const char *th_spool_default_dir(char *buf, size_t size)
+{
+    const char *env = getenv("TONGHOP_SPOOL"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    if (env && *env)
+        snprintf(buf, size, "%s", env);
+    else if (xdg && *xdg)
+        snprintf(buf, size, "%s/tonghop/spool", xdg);
+    else
+        snprintf(buf, size, "%s/.local/share/tonghop/spool", home && *home ? home : ".");
+    return buf;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+th_spool *th_spool_open(const char *dir, char *err, size_t errlen)
+{
+    th_spool *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    for (int i = 0; i < 3; i++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s/%s", dir, state_dirs[i]);
+        if (make_dirs(p) != 0) {
+            snprintf(err, errlen, "%s: %s", p, strerror(errno));
+            free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+void th_spool_close(th_spool **s)
+{
+    if (!s || !*s) return;
+    free(*s);
+    *s = NULL;
+}
+
+/* Writes data to dir/name through a temporary file, durably. */
+static int write_durable(const char *dir, const char *name, const void *data, size_t len)
+{
+    char tmp[1200], final[1200];
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%s", dir, name);
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) return -1;
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return fsync_dir(dir);
+}
+
+int th_spool_add(th_spool *s, const Tonghop__Submission *sub, char *name, size_t namelen, char *err,
+                 size_t errlen)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(name, namelen, "%010lld%09ld-%s.sub", (long long)ts.tv_sec, ts.tv_nsec, sub->submission_id);
+    size_t len = tonghop__submission__get_packed_size(sub);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    tonghop__submission__pack(sub, buf);
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/pending", s->dir);
+    int rc = write_durable(dir, name, buf, len);
+    if (rc != 0) snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(errno));
+    free(buf);
+    return rc;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int th_spool_list(th_spool *s, th_spool_state state, char ***names, size_t *n)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/%s", s->dir, state_dirs[state]);
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    size_t cap = 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".sub") != 0) continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(*names, cap * sizeof *nn);
+            if (!nn) {
+                rc = -1;
+                break;
+            }
+            *names = nn;
+        }
+        if (!((*names)[*n] = strdup(e->d_name))) {
+            rc = -1;
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (rc != 0) {
+        th_spool_names_free(*names, *n);
+        *names = NULL;
+        *n = 0;
+        return -1;
+    }
+    if (*n) qsort(*names, *n, sizeof **names, by_name);
+    return 0;
+}
+
+void th_spool_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+Tonghop__Submission *th_spool_load(th_spool *s, th_spool_state state, const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s/%s", s->dir, state_dirs[state], name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    uint8_t *buf = malloc(TH_WIRE_MAX_BYTES);
+    size_t len = buf ? fread(buf, 1, TH_WIRE_MAX_BYTES, f) : 0;
+    fclose(f);
+    Tonghop__Submission *sub = buf ? tonghop__submission__unpack(NULL, len, buf) : NULL;
+    free(buf);
+    return sub;
+}
+
+/* "x.sub" -> "x.ack" / "x.why" */
+static void note_name(const char *name, th_spool_state state, char *buf, size_t size)
+{
+    size_t len = strlen(name);
+    snprintf(buf, size, "%.*s.%s", (int)(len > 4 ? len - 4 : len), name,
+             state == TH_SPOOL_DELIVERED ? "ack" : "why");
+}
+
+int th_spool_settle(th_spool *s, const char *name, th_spool_state to, const char *note)
+{
+    char from_dir[1100], to_dir[1100], from[1200], dest[1200], nn[256];
+    snprintf(from_dir, sizeof from_dir, "%s/pending", s->dir);
+    snprintf(to_dir, sizeof to_dir, "%s/%s", s->dir, state_dirs[to]);
+    snprintf(from, sizeof from, "%s/%s", from_dir, name);
+    snprintf(dest, sizeof dest, "%s/%s", to_dir, name);
+    /* The note first: if we crash before the move, the submission is simply
+     * sent again and the server answers "duplicate". */
+    note_name(name, to, nn, sizeof nn);
+    if (note && write_durable(to_dir, nn, note, strlen(note)) != 0) return -1;
+    if (rename(from, dest) != 0) return errno == ENOENT ? 0 : -1;
+    return fsync_dir(from_dir) == 0 && fsync_dir(to_dir) == 0 ? 0 : -1;
+}
+
+const char *th_spool_note(th_spool *s, th_spool_state state, const char *name, char *buf, size_t size)
+{
+    char nn[256], path[1400];
+    note_name(name, state, nn, sizeof nn);
+    snprintf(path, sizeof path, "%s/%s/%s", s->dir, state_dirs[state], nn);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) return buf;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    while (n && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    return buf;
+}

@@ -1,0 +1,56 @@
+/* spool.h -- the client's durable queue of submissions.
+ *
+ * A submission is written to the spool, and fsync'd, before it is first
+ * sent; it leaves the queue only when the server has answered for it. The
+ * spool is a directory:
+ *
+ *   pending/<ns>-<uuid>.sub     waiting to be delivered (packed Submission)
+ *   delivered/<ns>-<uuid>.sub   acknowledged; .ack beside it says when
+ *   rejected/<ns>-<uuid>.sub    refused by the server; .why says why
+ *
+ * <ns> is the creation time in nanoseconds, so names sort in the order the
+ * submissions were made and a correction is never delivered before what it
+ * corrects. Files are written to a temporary name, fsync'd, renamed, and the
+ * directory fsync'd: a crash leaves either the whole file or none. */
+#ifndef TH_SPOOL_H
+#define TH_SPOOL_H
+
+#include <stddef.h>
+
+#include "wire.h"
+
+typedef struct th_spool th_spool;
+
+typedef enum { TH_SPOOL_PENDING, TH_SPOOL_DELIVERED, TH_SPOOL_REJECTED } th_spool_state;
+
+/* Opens (creating as needed) the spool at dir. NULL with err on failure. */
+th_spool *th_spool_open(const char *dir, char *err, size_t errlen);
+void th_spool_close(th_spool **s);
+
+/* The default directory: $TONGHOP_SPOOL, else $XDG_DATA_HOME/tonghop/spool,
+ * else ~/.local/share/tonghop/spool. Written into buf. */
+const char *th_spool_default_dir(char *buf, size_t size);
+
+/* Adds a submission to pending/ durably. name (at least 96 bytes) gets its
+ * file name. Returns 0, or -1 with err. */
+int th_spool_add(th_spool *s, const Tonghop__Submission *sub, char *name, size_t namelen, char *err,
+                 size_t errlen);
+
+/* The file names in a state's directory, sorted (oldest first). The caller
+ * frees with th_spool_names_free. Returns 0 or -1. */
+int th_spool_list(th_spool *s, th_spool_state state, char ***names, size_t *n);
+void th_spool_names_free(char **names, size_t n);
+
+/* Reads a spooled submission. Returns the unpacked message (free with
+ * tonghop__submission__free_unpacked(m, NULL)) or NULL. */
+Tonghop__Submission *th_spool_load(th_spool *s, th_spool_state state, const char *name);
+
+/* Moves a pending submission to delivered/ (note: a line for .ack) or
+ * rejected/ (note: the reason, for .why). Returns 0 or -1. A file already
+ * moved by another process is not an error. */
+int th_spool_settle(th_spool *s, const char *name, th_spool_state to, const char *note);
+
+/* The note written by th_spool_settle, into buf ("" if none). */
+const char *th_spool_note(th_spool *s, th_spool_state state, const char *name, char *buf, size_t size);
+
+#endif
