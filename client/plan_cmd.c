@@ -9,6 +9,7 @@
 #include "errtext.h"
 #include "i18n.h"
 #include "plan_file.h"
+#include "report_format.h"
 #include "request.h"
 #include "table.h"
 
@@ -29,14 +30,6 @@ static json_object *get(json_object *o, const char *key)
 {
     json_object *v;
     return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* "2025-12-15" as "15/12/2025", the way the documents write dates. */
-static const char *vn_date(const char *iso, char *buf, size_t size)
-{
-    if (!iso || strlen(iso) != 10) return iso ? iso : "";
-    snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    return buf;
 }
 
 static const char *level_name(const char *level)
@@ -102,7 +95,7 @@ static const char *unit_deadline(json_object *doc, char *buf, size_t size)
 {
     json_object *d = get(get(doc, "for_unit"), "deadlines");
     if (!d || json_object_array_length(d) == 0) return "—";
-    return vn_date(str(json_object_array_get_idx(d, 0), "date"), buf, size);
+    return th_report_vn_date(str(json_object_array_get_idx(d, 0), "date"), buf, size);
 }
 
 int th_plan_fetch_one(th_transport *tc, const char *code, const char *unit, json_object **doc)
@@ -196,7 +189,7 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
     printf(_("Plan %s (revision %d)\n"), str(d, "code"), num(d, "revision"));
     printf("%s\n", str(d, "title"));
     printf(_("Issued by: %s"), str(d, "issuing_body"));
-    if (str(d, "issued_on")) printf(_(", on %s"), vn_date(str(d, "issued_on"), db, sizeof db));
+    if (str(d, "issued_on")) printf(_(", on %s"), th_report_vn_date(str(d, "issued_on"), db, sizeof db));
     printf("\n");
     printf(_("Covers: %s (%s), years %s\n"), str(d, "issuer_unit_name"), str(d, "issuer_unit"),
            years_text(get(d, "years"), yb, sizeof yb));
@@ -222,7 +215,7 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
     for (size_t i = 0; deadlines && i < json_object_array_length(deadlines); i++) {
         json_object *x = json_object_array_get_idx(deadlines, i);
         printf(_("  %s → %s: by %s\n"), level_name(str(x, "level")), str(x, "to"),
-               vn_date(str(x, "date"), db, sizeof db));
+               th_report_vn_date(str(x, "date"), db, sizeof db));
     }
 
     json_object *fu = get(d, "for_unit");
@@ -241,10 +234,10 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
         if (fd && json_object_array_length(fd)) {
             json_object *x = json_object_array_get_idx(fd, 0);
             if (!strcmp(str(x, "level"), str(fu, "role")))
-                printf(_("; deadline %s.\n"), vn_date(str(x, "date"), db, sizeof db));
+                printf(_("; deadline %s.\n"), th_report_vn_date(str(x, "date"), db, sizeof db));
             else
                 printf(_("; your results must be in before the %s deadline, %s.\n"),
-                       level_name(str(x, "level")), vn_date(str(x, "date"), db, sizeof db));
+                       level_name(str(x, "level")), th_report_vn_date(str(x, "date"), db, sizeof db));
         } else {
             printf(".\n");
         }

@@ -1,6 +1,7 @@
 /* report_format.c -- helpers shared by the report writers. */
 #include "report_format.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -48,4 +49,11 @@ const char *th_report_status(json_object *ind)
     json_object *met = th_report_get(ind, "met");
     if (!met || json_object_is_type(met, json_type_null)) return _("no data");
     return json_object_get_boolean(met) ? _("met") : _("not met");
+}
+
+const char *th_report_vn_date(const char *iso, char *buf, size_t size)
+{
+    if (!iso || strlen(iso) != 10) return iso ? iso : "";
+    snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    return buf;
 }

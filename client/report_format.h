@@ -29,6 +29,9 @@ int th_report_has(json_object *o, const char *key); /* present and not null */
  * Vietnamese when comma is set). "" when den is 0. */
 char *th_report_percent(int64_t num, int64_t den, int comma, char *buf, size_t size);
 
+/* "2025-12-15" as "15/12/2025", the way the documents write dates. */
+const char *th_report_vn_date(const char *iso, char *buf, size_t size);
+
 /* The status word of an indicator: met, not met, no data, qualitative. */
 const char *th_report_status(json_object *ind);
 

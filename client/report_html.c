@@ -20,13 +20,6 @@ static void esc(FILE *out, const char *s)
     }
 }
 
-static const char *vn_date(const char *iso, char *buf, size_t size)
-{
-    if (strlen(iso) != 10) return iso;
-    snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    return buf;
-}
-
 static int comma(void) { return strcmp(th_i18n_lang(), "vi") == 0; }
 
 static const char *status_class(json_object *ind)
@@ -161,13 +154,13 @@ int th_report_write_html(FILE *out, json_object *report)
     fputs("</p>\n<div class=\"meta\"><span>", out);
     esc(out, _("Period"));
     fprintf(out, ": <b>%s</b> (%s – %s)</span>", th_report_str(period, "code"),
-            vn_date(th_report_str(period, "start"), d1, sizeof d1),
-            vn_date(th_report_str(period, "end"), d2, sizeof d2));
+            th_report_vn_date(th_report_str(period, "start"), d1, sizeof d1),
+            th_report_vn_date(th_report_str(period, "end"), d2, sizeof d2));
     json_object *dl = th_report_get(report, "deadline");
     if (th_report_has(report, "deadline")) {
         fputs("<span>", out);
         esc(out, _("Deadline"));
-        fprintf(out, ": %s</span>", vn_date(th_report_str(dl, "date"), d1, sizeof d1));
+        fprintf(out, ": %s</span>", th_report_vn_date(th_report_str(dl, "date"), d1, sizeof d1));
     }
     fputs("<span>", out);
     esc(out, _("Issued by"));

@@ -7,13 +7,6 @@
 
 static int vi(void) { return strcmp(th_i18n_lang(), "vi") == 0; }
 
-static const char *vn_date(const char *iso, char *buf, size_t size)
-{
-    if (strlen(iso) != 10) return iso;
-    snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    return buf;
-}
-
 /* "15/30" for ratios, "450" for counts, "—" without data. */
 static const char *amount(json_object *ind, char *buf, size_t size)
 {
@@ -72,7 +65,7 @@ static void completeness_line(FILE *out, json_object *c, json_object *report)
     if (th_report_has(c, "on_time") && dl) {
         char db[16];
         fprintf(out, _("; on time (by %s): %lld; late: %lld"),
-                vn_date(th_report_str(dl, "date"), db, sizeof db), th_report_int(c, "on_time"),
+                th_report_vn_date(th_report_str(dl, "date"), db, sizeof db), th_report_int(c, "on_time"),
                 reported - th_report_int(c, "on_time"));
     }
     fprintf(out, "\n");
@@ -89,8 +82,8 @@ int th_report_write_table(FILE *out, json_object *report)
     fprintf(out, "%s\n", th_report_str(plan, "title"));
     fprintf(out, _("Unit: %s (%s)   Period: %s (%s – %s)\n"), th_report_str(unit, "name"),
             th_report_str(unit, "code"), th_report_str(period, "code"),
-            vn_date(th_report_str(period, "start"), db, sizeof db),
-            vn_date(th_report_str(period, "end"), db2, sizeof db2));
+            th_report_vn_date(th_report_str(period, "start"), db, sizeof db),
+            th_report_vn_date(th_report_str(period, "end"), db2, sizeof db2));
     fprintf(out, "\n");
     th_table_cell(out, _("Indicator"), 10);
     th_table_cell(out, _("Reported"), 14);

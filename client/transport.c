@@ -162,7 +162,10 @@ th_transport_status th_transport_request(th_transport *t, const th_envelope *req
             snprintf(err, errlen, _("no answer from %s within %d ms"), ep, cfg->timeout_ms);
         }
         if (a + 1 < attempts) {
-            struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
+            /* A server that said "try later" is reconnecting to its
+             * database, which it does once a second: wait at least that. */
+            int pause = st == TH_TRANSPORT_NO_ANSWER && t->sock && backoff < 1100 ? 1100 : backoff;
+            struct timespec ts = {pause / 1000, (long)(pause % 1000) * 1000000L};
             nanosleep(&ts, NULL);
             if (backoff < 4000) backoff *= 2;
         }

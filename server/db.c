@@ -73,6 +73,16 @@ static int prepare_all(th_db *db)
     return 0;
 }
 
+int th_pg_exec(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
 PGconn *th_db_connect(const char *dsn, char *err, size_t errlen)
 {
     /* The DSN is expanded by libpq itself; we only add our defaults. */

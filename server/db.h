@@ -23,6 +23,10 @@ typedef struct th_db_stmt {
  * timeout, application name "tonghopd"). Returns NULL with the reason in err. */
 PGconn *th_db_connect(const char *dsn, char *err, size_t errlen);
 
+/* Runs a command on a plain connection; returns 0, or -1 with the server's
+ * message in err. */
+int th_pg_exec(PGconn *conn, const char *sql, char *err, size_t errlen);
+
 /* dsn is a libpq connection string or URI. stmts (may be NULL) must outlive
  * the th_db. Does not connect yet. */
 th_db *th_db_new(const char *dsn, const th_db_stmt *stmts, size_t nstmts);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "db.h"
 #include "i18n.h"
 #include "validate.h"
 
@@ -39,16 +40,6 @@ static size_t copy_escape(char *out, size_t pos, size_t cap, const char *s)
         }
     }
     return pos;
-}
-
-static int exec_ok(PGconn *conn, const char *sql, char *err, size_t errlen)
-{
-    PGresult *r = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(r);
-    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-    PQclear(r);
-    return ok ? 0 : -1;
 }
 
 /* Checks one data row; returns 0 or -1 with err set. */
@@ -152,12 +143,12 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
     for (int i = 0; i < NCOLS; i++)
         if (strcmp(csv.fields[i], columns[i]) != 0) goto bad_header;
 
-    if (exec_ok(conn, "BEGIN", err, errlen) != 0) goto out;
+    if (th_pg_exec(conn, "BEGIN", err, errlen) != 0) goto out;
     in_tx = 1;
-    if (exec_ok(conn,
-                "CREATE TEMP TABLE th_units_stage (code text, name text, name_with_type text, type text,"
-                " parent_code text, level smallint, line integer) ON COMMIT DROP",
-                err, errlen) != 0)
+    if (th_pg_exec(conn,
+                   "CREATE TEMP TABLE th_units_stage (code text, name text, name_with_type text, type text,"
+                   " parent_code text, level smallint, line integer) ON COMMIT DROP",
+                   err, errlen) != 0)
         goto out;
     PGresult *copy = PQexec(conn, "COPY th_units_stage FROM STDIN");
     int copying = PQresultStatus(copy) == PGRES_COPY_IN;
@@ -252,7 +243,7 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
         stats->closed = exec_as_of(conn, SQL_CLOSE_MISSING_UNITS, as_of, err, errlen);
         if (stats->closed < 0) goto out;
     }
-    if (exec_ok(conn, "COMMIT", err, errlen) != 0) goto out;
+    if (th_pg_exec(conn, "COMMIT", err, errlen) != 0) goto out;
     in_tx = 0;
     rc = 0;
     goto out;

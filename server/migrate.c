@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "i18n.h"
 #include "log.h"
 
@@ -18,16 +19,6 @@ int th_migrate_latest(void)
     for (int i = 0; i < th_migrations_count; i++)
         if (th_migrations[i].version > v) v = th_migrations[i].version;
     return v;
-}
-
-static int exec_ok(PGconn *conn, const char *sql, char *err, size_t errlen)
-{
-    PGresult *r = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(r);
-    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-    PQclear(r);
-    return ok ? 0 : -1;
 }
 
 int th_migrate_current(PGconn *conn, int *version, char *err, size_t errlen)
@@ -56,13 +47,13 @@ int th_migrate_current(PGconn *conn, int *version, char *err, size_t errlen)
 int th_migrate_run(PGconn *conn, int *applied, char *err, size_t errlen)
 {
     *applied = 0;
-    if (exec_ok(conn, "SELECT pg_advisory_lock(" TH_MIGRATE_LOCK ")", err, errlen) != 0) return -1;
+    if (th_pg_exec(conn, "SELECT pg_advisory_lock(" TH_MIGRATE_LOCK ")", err, errlen) != 0) return -1;
     int rc = -1;
-    if (exec_ok(conn,
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version integer PRIMARY KEY, name text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now())",
-                err, errlen) != 0)
+    if (th_pg_exec(conn,
+                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   " version integer PRIMARY KEY, name text NOT NULL,"
+                   " applied_at timestamptz NOT NULL DEFAULT now())",
+                   err, errlen) != 0)
         goto out;
     int current;
     if (th_migrate_current(conn, &current, err, errlen) != 0) goto out;
@@ -74,9 +65,9 @@ int th_migrate_run(PGconn *conn, int *applied, char *err, size_t errlen)
     for (int i = 0; i < th_migrations_count; i++) {
         const th_migration *m = &th_migrations[i];
         if (m->version <= current) continue;
-        if (exec_ok(conn, "BEGIN", err, errlen) != 0) goto out;
+        if (th_pg_exec(conn, "BEGIN", err, errlen) != 0) goto out;
         char msg[1024];
-        if (exec_ok(conn, m->sql, msg, sizeof msg) != 0) {
+        if (th_pg_exec(conn, m->sql, msg, sizeof msg) != 0) {
             snprintf(err, errlen, _("migration %s failed: %s"), m->name, msg);
             PQclear(PQexec(conn, "ROLLBACK"));
             goto out;
@@ -89,7 +80,7 @@ int th_migrate_run(PGconn *conn, int *applied, char *err, size_t errlen)
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
         PQclear(r);
-        if (!ok || exec_ok(conn, "COMMIT", err, errlen) != 0) {
+        if (!ok || th_pg_exec(conn, "COMMIT", err, errlen) != 0) {
             PQclear(PQexec(conn, "ROLLBACK"));
             goto out;
         }
@@ -99,6 +90,6 @@ int th_migrate_run(PGconn *conn, int *applied, char *err, size_t errlen)
     rc = 0;
 out:;
     char ignored[256];
-    exec_ok(conn, "SELECT pg_advisory_unlock(" TH_MIGRATE_LOCK ")", ignored, sizeof ignored);
+    th_pg_exec(conn, "SELECT pg_advisory_unlock(" TH_MIGRATE_LOCK ")", ignored, sizeof ignored);
     return rc;
 }

@@ -63,11 +63,12 @@ th_setup() {
   "$TONGHOPD" import-units --db "$TH_DSN" "$units" >/dev/null
 }
 
-# th_server_start [extra args]: starts tonghopd on a free loopback port and
-# waits until it listens; sets TH_ENDPOINT and TH_SERVER_PID.
+# th_server_start [extra args]: starts tonghopd on a free loopback port (or
+# on TH_BIND, e.g. the endpoint of a server that was stopped) and waits until
+# it listens; sets TH_ENDPOINT and TH_SERVER_PID.
 th_server_start() {
   rm -f "$TH_WORK/endpoint"
-  "$TONGHOPD" serve --db "$TH_DSN" --bind 'tcp://127.0.0.1:*' \
+  "$TONGHOPD" serve --db "$TH_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" \
     --endpoint-file "$TH_WORK/endpoint" "$@" >>"$TH_WORK/server.log" 2>&1 &
   TH_SERVER_PID=$!
   local i
