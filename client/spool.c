@@ -32,7 +32,7 @@ const char *th_spool_default_dir(char *buf, size_t size)
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
-    char tmp[1024];
+    char tmp[1200];
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/') continue;
