@@ -68,11 +68,13 @@ th_setup() {
 # it listens; sets TH_ENDPOINT and TH_SERVER_PID.
 th_server_start() {
   rm -f "$TH_WORK/endpoint"
-  "$TONGHOPD" serve --db "$TH_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" \
+  # TH_VALGRIND (a valgrind command line) runs the server under memcheck.
+  # shellcheck disable=SC2086
+  ${TH_VALGRIND:-} "$TONGHOPD" serve --db "$TH_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" \
     --endpoint-file "$TH_WORK/endpoint" "$@" >>"$TH_WORK/server.log" 2>&1 &
   TH_SERVER_PID=$!
   local i
-  for i in $(seq 1 200); do
+  for i in $(seq 1 1200); do
     if [ -s "$TH_WORK/endpoint" ]; then
       TH_ENDPOINT=$(cat "$TH_WORK/endpoint")
       export TH_ENDPOINT
@@ -85,7 +87,7 @@ th_server_start() {
     fi
     sleep 0.05
   done
-  echo "tonghopd did not start within 10 s" >&2
+  echo "tonghopd did not start within 60 s" >&2
   return 1
 }
 
