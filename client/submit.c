@@ -48,10 +48,9 @@ int th_submit_values(th_transport *t, th_spool *s, const th_submit_args *a, Tong
     /* The same checks the server makes, so mistakes are caught at home. */
     th_verr verr;
     th_period period;
-    struct tm tm;
-    time_t now = time(NULL);
-    localtime_r(&now, &tm);
-    if (th_validate_submission(&sub, tm.tm_year + 1900, tm.tm_mon + 1, &period, &verr) != 0) {
+    int year, month;
+    th_period_today_vn(&year, &month);
+    if (th_validate_submission(&sub, year, month, &period, &verr) != 0) {
         explain_field(lines, n, verr.field, where, sizeof where);
         fprintf(stderr, _("tonghop: not sent: %s%s\n"),
                 th_errtext_format(verr.code, verr.field, verr.detail, err, sizeof err), where);

@@ -65,7 +65,7 @@ static int open_socket(th_transport *t, char *err, size_t errlen)
         return -1;
     }
     int linger = 0;
-    int64_t maxmsg = TH_WIRE_MAX_BYTES + 1024;
+    int64_t maxmsg = TH_WIRE_MAX_REPLY_BYTES + 1024;
     int ivl = 100, ivl_max = 2000;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);

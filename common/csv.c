@@ -62,7 +62,7 @@ int th_csv_next(th_csv *c)
                 field_start = c->buf + len; /* drop spaces before the quote */
                 continue;
             } else if (ch == ',' || ch == '\n') {
-                if (c->nfields >= TH_CSV_MAX_FIELDS) return -1;
+                if (c->nfields >= TH_CSV_MAX_FIELDS || len + 1 >= sizeof c->buf) return -1;
                 char *end = c->buf + len;
                 if (end > field_start && end[-1] == '\r' && ch == '\n') end--;
                 c->buf[len++] = '\0';
@@ -81,7 +81,7 @@ int th_csv_next(th_csv *c)
         if (in_quotes) return -1;
         if (ch == EOF) {
             if (!any) return 0;
-            if (c->nfields >= TH_CSV_MAX_FIELDS) return -1;
+            if (c->nfields >= TH_CSV_MAX_FIELDS || len >= sizeof c->buf) return -1;
             char *end = c->buf + len;
             if (end > field_start && end[-1] == '\r') end--;
             c->buf[len] = '\0';

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int digits(const char *s, int n)
 {
@@ -54,4 +55,13 @@ bool th_period_started(const th_period *p, int year, int month)
 {
     int first_month = p->quarter ? (p->quarter - 1) * 3 + 1 : 1;
     return year > p->year || (year == p->year && month >= first_month);
+}
+
+void th_period_today_vn(int *year, int *month)
+{
+    time_t t = time(NULL) + 7 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    *year = tm.tm_year + 1900;
+    *month = tm.tm_mon + 1;
 }

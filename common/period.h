@@ -30,6 +30,10 @@ char *th_period_iso(const th_period *p, char *buf, size_t size);
 
 static inline bool th_period_is_quarter(const th_period *p) { return p->quarter != 0; }
 
+/* Today's year and month in Vietnam (UTC+7, no daylight saving), whatever
+ * the machine's time zone: a quarter begins at midnight in Vietnam. */
+void th_period_today_vn(int *year, int *month);
+
 /* True when the period has begun on the given calendar date (year, month). */
 bool th_period_started(const th_period *p, int year, int month);
 

@@ -96,6 +96,10 @@ int th_validate_submission(const Tonghop__Submission *s, int today_year, int tod
         return fail(err, TONGHOP__ERROR__CODE__BAD_PERIOD, shown(s->period, buf, sizeof buf), "period");
     if (today_year && !th_period_started(period, today_year, today_month))
         return fail(err, TONGHOP__ERROR__CODE__BAD_PERIOD, s->period, "period");
+    /* The client's clock, kept for the history: 2000..2100 or refused
+     * (PostgreSQL would reject it anyway, and late, for the whole batch). */
+    if (s->has_created_at && (s->created_at < 946684800LL || s->created_at >= 4102444800LL))
+        return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, NULL, "created_at");
     if (s->plan_code && strlen(s->plan_code) > 64)
         return fail(err, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, "plan_code");
     if (s->plan_code && !th_validate_utf8(s->plan_code))

@@ -18,11 +18,12 @@ typedef struct budget_hdr {
 static void *budget_alloc(void *data, size_t size)
 {
     budget *b = data;
-    if (size > b->limit - b->used) return NULL;
-    budget_hdr *h = malloc(sizeof *h + size);
+    size_t cost = sizeof(budget_hdr) + size;
+    if (size > b->limit || cost > b->limit - b->used) return NULL;
+    budget_hdr *h = malloc(cost);
     if (!h) return NULL;
-    h->size = size;
-    b->used += size;
+    h->size = cost;
+    b->used += cost;
     return (char *)h + sizeof *h;
 }
 
@@ -43,7 +44,7 @@ struct th_wire_msg {
 
 th_wire_msg *th_wire_unpack(const uint8_t *data, size_t len)
 {
-    if (!data || len > TH_WIRE_MAX_BYTES) return NULL;
+    if (!data || len > TH_WIRE_MAX_REPLY_BYTES) return NULL;
     th_wire_msg *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->b.limit = TH_WIRE_MAX_ALLOC;

@@ -13,10 +13,12 @@
 #include "tonghop.pb-c.h"
 
 #define TH_PROTOCOL_VERSION 1
-/* Also set as ZMQ_MAXMSGSIZE on every network-facing socket. */
+/* Also set as ZMQ_MAXMSGSIZE on the server's socket. Replies may be larger
+ * (a report by commune): the client accepts up to TH_WIRE_MAX_REPLY_BYTES. */
 #define TH_WIRE_MAX_BYTES (1024 * 1024)
 /* Upper bound on the memory one unpacked envelope may use. */
-#define TH_WIRE_MAX_ALLOC (16 * 1024 * 1024)
+#define TH_WIRE_MAX_ALLOC (4 * 1024 * 1024)
+#define TH_WIRE_MAX_REPLY_BYTES (32 * 1024 * 1024)
 #define TH_MAX_VALUES 1000
 #define TH_MAX_TEXT 4000
 #define TH_MAX_CODE 32

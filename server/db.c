@@ -1,6 +1,7 @@
 /* db.c -- connection management. */
 #include "db.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct th_db {
     struct timespec last_attempt;
     int ever_attempted;
     int lost; /* a connection was lost or refused since the last success */
+    int timeout_ms;
     char error[512];
 };
 
@@ -31,6 +33,7 @@ th_db *th_db_new(const char *dsn, const th_db_stmt *stmts, size_t nstmts)
     }
     db->stmts = stmts;
     db->nstmts = nstmts;
+    db->timeout_ms = TH_DB_TIMEOUT_MS;
     return db;
 }
 
@@ -86,8 +89,11 @@ int th_pg_exec(PGconn *conn, const char *sql, char *err, size_t errlen)
 PGconn *th_db_connect(const char *dsn, char *err, size_t errlen)
 {
     /* The DSN is expanded by libpq itself; we only add our defaults. */
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
-    const char *vals[] = {dsn, "5", "tonghopd", "UTF8", NULL};
+    /* Over TCP, keepalives notice a database host that vanished. */
+    const char *keys[] = {"dbname",     "connect_timeout", "application_name",    "client_encoding",
+                          "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          NULL};
+    const char *vals[] = {dsn, "5", "tonghopd", "UTF8", "1", "30", "10", "3", NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
@@ -149,13 +155,73 @@ int th_db_check_lost(th_db *db)
     return db->conn == NULL;
 }
 
+void th_db_set_timeout(th_db *db, int ms) { db->timeout_ms = ms > 0 ? ms : TH_DB_TIMEOUT_MS; }
+
+/* Collects the result of what was sent with PQsend*, waiting at most the
+ * timeout. On timeout the connection is dropped (its state is unknown: a
+ * COMMIT may or may not have happened, which is why the caller must answer
+ * "try later", never "stored"). */
+static PGresult *await_result(th_db *db)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    PGresult *last = NULL;
+    for (;;) {
+        while (PQisBusy(db->conn)) {
+            int left = db->timeout_ms - (int)(since(&start) * 1000);
+            struct pollfd pfd = {PQsocket(db->conn), POLLIN, 0};
+            int rc = left > 0 ? poll(&pfd, 1, left) : 0;
+            if (rc == 0) {
+                char why[64];
+                snprintf(why, sizeof why, _("no answer within %d ms"), db->timeout_ms);
+                set_error(db, _("the database stopped answering"), why);
+                th_warn("%s", db->error);
+                PQclear(last);
+                PQfinish(db->conn);
+                db->conn = NULL;
+                db->lost = 1;
+                return NULL;
+            }
+            if (rc < 0 || !PQconsumeInput(db->conn)) break;
+        }
+        PGresult *r = PQgetResult(db->conn);
+        if (!r) break;
+        /* Keep the first error, else the last result. */
+        if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+        } else {
+            PQclear(last);
+            last = r;
+        }
+    }
+    return last;
+}
+
+PGresult *th_db_exec_prepared(th_db *db, const char *name, int nparams, const char *const *values,
+                              const int *lengths, const int *formats)
+{
+    if (!db->conn) return NULL;
+    if (!PQsendQueryPrepared(db->conn, name, nparams, values, lengths, formats, 0)) {
+        set_error(db, name, PQerrorMessage(db->conn));
+        return NULL;
+    }
+    PGresult *r = await_result(db);
+    if (r && PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        set_error(db, name, PQresultErrorMessage(r));
+    return r;
+}
+
 int th_db_exec(th_db *db, const char *sql)
 {
     if (!db->conn) return -1;
-    PGresult *r = PQexec(db->conn, sql);
+    if (!PQsendQuery(db->conn, sql)) {
+        set_error(db, sql, PQerrorMessage(db->conn));
+        return -1;
+    }
+    PGresult *r = await_result(db);
     ExecStatusType st = PQresultStatus(r);
-    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) set_error(db, sql, PQresultErrorMessage(r));
+    int ok = r && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
+    if (!ok && r) set_error(db, sql, PQresultErrorMessage(r));
     PQclear(r);
     return ok ? 0 : -1;
 }

@@ -42,7 +42,19 @@ int th_db_check_lost(th_db *db);
 
 const char *th_db_error(const th_db *db);
 
+/* How long one statement may take before the database is taken for gone
+ * (a PostgreSQL that stopped answering must not hang the server): the
+ * connection is dropped and the caller sees a lost connection. Default
+ * TH_DB_TIMEOUT_MS. */
+#define TH_DB_TIMEOUT_MS 10000
+void th_db_set_timeout(th_db *db, int ms);
+
 /* Runs a command that returns no rows (BEGIN, COMMIT...). Returns 0 or -1. */
 int th_db_exec(th_db *db, const char *sql);
+
+/* Runs a prepared statement, within the timeout. Returns its result (the
+ * caller PQclears it), or NULL when the connection was lost or timed out. */
+PGresult *th_db_exec_prepared(th_db *db, const char *name, int nparams, const char *const *values,
+                              const int *lengths, const int *formats);
 
 #endif

@@ -21,7 +21,9 @@ const size_t th_ingest_nstmts = sizeof th_ingest_stmts / sizeof th_ingest_stmts[
 static void reject(th_ingest_item *it, int code, const char *field, const char *detail)
 {
     it->outcome = TH_INGEST_REJECTED;
-    it->err.code = code;
+    /* An error name the protocol does not know (a migration's typo) must
+     * still be an error, never 0, which would read as success. */
+    it->err.code = code ? code : TONGHOP__ERROR__CODE__INTERNAL;
     snprintf(it->err.field, sizeof it->err.field, "%s", field ? field : "");
     snprintf(it->err.detail, sizeof it->err.detail, "%s", detail ? detail : "");
 }
@@ -29,7 +31,7 @@ static void reject(th_ingest_item *it, int code, const char *field, const char *
 /* Runs the ingest statement for one item inside the open transaction.
  * Returns 0 when the database answered (the item has an outcome, possibly
  * rejected by a rule), -1 when the statement failed. */
-static int ingest_one(th_db *db, PGconn *conn, th_ingest_item *it)
+static int ingest_one(th_db *db, th_ingest_item *it)
 {
     const Tonghop__Submission *s = it->sub;
     th_pgarray ind, num, den, val, txt;
@@ -80,9 +82,9 @@ static int ingest_one(th_db *db, PGconn *conn, th_ingest_item *it)
     int formats[12] = {0};
     lengths[6] = (int)raw_len;
     formats[6] = 1; /* binary bytea */
-    PGresult *r = PQexecPrepared(conn, "th_ingest", 12, params, lengths, formats, 0);
+    PGresult *r = th_db_exec_prepared(db, "th_ingest", 12, params, lengths, formats);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        th_warn("ingest %s: %s", s->submission_id, PQresultErrorMessage(r));
+        th_warn("ingest %s: %s", s->submission_id, th_db_error(db));
         PQclear(r);
         goto out;
     }
@@ -98,7 +100,6 @@ static int ingest_one(th_db *db, PGconn *conn, th_ingest_item *it)
     PQclear(r);
     rc = 0;
 out:
-    (void)db;
     free(raw);
     th_pgarray_fini(&ind);
     th_pgarray_fini(&num);
@@ -118,7 +119,7 @@ static int run_transaction(th_db *db, th_ingest_item *items, size_t n)
     if (!conn) return -2;
     if (th_db_exec(db, "BEGIN") != 0) return th_db_check_lost(db) ? -2 : -1;
     for (size_t i = 0; i < n; i++) {
-        if (ingest_one(db, conn, &items[i]) != 0) {
+        if (ingest_one(db, &items[i]) != 0) {
             if (th_db_check_lost(db)) return -2;
             th_db_exec(db, "ROLLBACK");
             return -1;

@@ -33,6 +33,7 @@ static void usage(FILE *out)
             _("Usage:\n"
               "  tonghopd migrate      --db DSN\n"
               "  tonghopd serve        --db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N]\n"
+              "                        [--db-timeout MS]\n"
               "  tonghopd import-units --db DSN [--as-of YYYY-MM-DD [--complete]] FILE.csv\n"
               "  tonghopd import-plan  --db DSN FILE.json...\n"
               "\n"
@@ -48,6 +49,7 @@ typedef struct opts {
     int batch;
     const char *as_of;
     int complete;
+    int db_timeout;
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -60,11 +62,12 @@ static int parse(int argc, char **argv, opts *o)
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"as-of", required_argument, NULL, 'a'},
                                              {"complete", no_argument, NULL, 'c'},
+                                             {"db-timeout", required_argument, NULL, 't'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
-    while ((c = getopt_long(argc, argv, "d:b:e:n:l:a:cvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:b:e:n:l:a:ct:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'b': o->bind = optarg; break;
@@ -74,6 +77,7 @@ static int parse(int argc, char **argv, opts *o)
         case 'v': th_log_set_level(TH_LOG_DEBUG); break;
         case 'a': o->as_of = optarg; break;
         case 'c': o->complete = 1; break;
+        case 't': o->db_timeout = atoi(optarg); break;
         case 'h': usage(stdout); exit(0);
         default: return -1;
         }
@@ -184,8 +188,11 @@ static int cmd_serve(const opts *o)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    th_serve_config cfg = {
-        .dsn = o->db, .bind = o->bind, .endpoint_file = o->endpoint_file, .batch_max = o->batch};
+    th_serve_config cfg = {.dsn = o->db,
+                           .bind = o->bind,
+                           .endpoint_file = o->endpoint_file,
+                           .batch_max = o->batch,
+                           .db_timeout_ms = o->db_timeout};
     char err[1024];
     th_server *srv = th_server_new(&cfg, err, sizeof err);
     if (!srv) {

@@ -38,6 +38,7 @@ int th_plans_store(PGconn *conn, const char *normalized, th_plan_store_result *o
     if (strcmp(outcome, "rejected") == 0) {
         out->outcome = TH_PLAN_REJECTED;
         out->err.code = th_wire_error_code(PQgetvalue(r, 0, 1));
+        if (!out->err.code) out->err.code = TONGHOP__ERROR__CODE__INTERNAL;
         snprintf(out->err.field, sizeof out->err.field, "%s", PQgetvalue(r, 0, 2));
         snprintf(out->err.detail, sizeof out->err.detail, "%s", PQgetvalue(r, 0, 3));
     } else {

@@ -101,6 +101,7 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
                  version, th_migrate_latest());
         goto fail;
     }
+    th_db_set_timeout(srv->db, cfg->db_timeout_ms);
     if (!th_db_ensure(srv->db)) {
         snprintf(err, errlen, "%s", th_db_error(srv->db));
         goto fail;
@@ -116,7 +117,8 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     zmq_setsockopt(srv->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     set_int(srv->sock, ZMQ_LINGER, 2000);
     set_int(srv->sock, ZMQ_ROUTER_MANDATORY, 1);
-    set_int(srv->sock, ZMQ_RCVHWM, 20000);
+    /* Every queued request may hold up to TH_WIRE_MAX_BYTES: bound the queue. */
+    set_int(srv->sock, ZMQ_RCVHWM, 2000);
     set_int(srv->sock, ZMQ_SNDHWM, 20000);
     set_int(srv->sock, ZMQ_HEARTBEAT_IVL, 10000);
     set_int(srv->sock, ZMQ_HEARTBEAT_TIMEOUT, 30000);
@@ -192,17 +194,35 @@ static int recv_request(th_server *srv, request *r)
     }
 }
 
+/* Replies can be larger than requests (a province report by commune), but
+ * not without bound: past this the client is told to ask for less. */
+#define TH_MAX_REPLY_BYTES (32 * 1024 * 1024)
+
 static void send_reply(th_server *srv, request *r, const th_envelope *env)
 {
     size_t len;
     uint8_t *buf = th_wire_pack(env, &len);
+    if (buf && len > TH_MAX_REPLY_BYTES) {
+        free(buf);
+        th_envelope small;
+        Tonghop__Error err;
+        th_wire_init_reply(&small, r->request_id);
+        th_wire_set_error(&small, &err, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, NULL, "reply too large");
+        buf = th_wire_pack(&small, &len);
+    }
+    if (!buf) {
+        /* Nothing may go out: routing frames without their payload would
+         * be glued to the next reply. */
+        th_error("reply to request %s not built: out of memory", r->request_id ? r->request_id : "?");
+        return;
+    }
     int rc = 0;
     for (int i = 0; i < r->nroute && rc >= 0; i++)
         rc = zmq_msg_send(&r->route[i], srv->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    if (rc >= 0 && buf) rc = zmq_send(srv->sock, buf, len, ZMQ_DONTWAIT);
-    if (rc < 0 || !buf)
+    if (rc >= 0) rc = zmq_send(srv->sock, buf, len, ZMQ_DONTWAIT);
+    if (rc < 0)
         th_warn("reply to request %s not delivered: %s", r->request_id ? r->request_id : "?",
-                buf ? zmq_strerror(errno) : "out of memory");
+                zmq_strerror(errno));
     free(buf);
 }
 
@@ -370,7 +390,7 @@ static void run_query(th_server *srv, request *r)
         rc = th_plans_store(conn, normalized, &res, dberr, sizeof dberr);
         free(normalized);
         if (rc == 0 && res.outcome == TH_PLAN_REJECTED) {
-            r->error_code = res.err.code;
+            r->error_code = res.err.code ? res.err.code : TONGHOP__ERROR__CODE__INTERNAL;
             r->err = res.err;
             return;
         }
@@ -405,7 +425,7 @@ static void run_query(th_server *srv, request *r)
     }
     if (rc != 0) {
         int lost = th_db_check_lost(srv->db);
-        th_warn("plan request failed: %s", dberr);
+        th_warn("request %s failed: %s", r->request_id, dberr);
         fail_request(r, lost ? TONGHOP__ERROR__CODE__UNAVAILABLE : TONGHOP__ERROR__CODE__INTERNAL, NULL,
                      NULL);
     }
@@ -420,12 +440,11 @@ static int serve_batch(th_server *srv)
         n++;
     if (n == 0) return rc < 0 ? -1 : 0;
 
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
+    int year, month;
+    th_period_today_vn(&year, &month);
     size_t nitems = 0;
     for (int i = 0; i < n; i++)
-        classify(srv, &srv->reqs[i], &nitems, tm.tm_year + 1900, tm.tm_mon + 1);
+        classify(srv, &srv->reqs[i], &nitems, year, month);
 
     th_ingest_batch(srv->db, srv->items, nitems);
     for (int i = 0; i < n; i++)
@@ -433,8 +452,10 @@ static int serve_batch(th_server *srv)
 
     for (int i = 0; i < n; i++) {
         request *r = &srv->reqs[i];
-        if (!r->error_code && r->item && r->item->outcome == TH_INGEST_REJECTED) {
-            r->error_code = r->item->err.code;
+        if (!r->error_code && r->item && r->item->outcome != TH_INGEST_STORED &&
+            r->item->outcome != TH_INGEST_DUPLICATE) {
+            /* Only an explicit stored/duplicate outcome is ever acked. */
+            r->error_code = r->item->err.code ? r->item->err.code : TONGHOP__ERROR__CODE__INTERNAL;
             r->err = r->item->err;
         }
         if (r->error_code && r->error_code != TONGHOP__ERROR__CODE__UNAVAILABLE) {
@@ -469,9 +490,10 @@ int th_server_run(th_server *srv)
         while (!stop_requested && serve_batch(srv) > 0) {
         }
     }
-    /* Answer everything already received before closing. */
-    int n;
-    while ((n = serve_batch(srv)) > 0) {
+    /* Answer what was already received before closing: a bounded number of
+     * batches, so that a steady stream cannot keep the server from stopping
+     * (what is left goes unanswered, and its clients will retry). */
+    for (int i = 0; i < 8 && serve_batch(srv) > 0; i++) {
     }
     th_info(_("tonghopd stopping after %lu request(s)"), srv->served);
     return 0;

@@ -14,6 +14,7 @@ typedef struct th_serve_config {
     const char *bind;          /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
     const char *endpoint_file; /* if set, the bound endpoint is written here once ready */
     int batch_max;             /* most requests per transaction */
+    int db_timeout_ms;         /* longest a statement may take (0: TH_DB_TIMEOUT_MS) */
 } th_serve_config;
 
 typedef struct th_server th_server;

@@ -33,5 +33,26 @@ th_check "it is stored under its own id" th_eq "$(th_sql "SELECT count(*) FROM s
 th_check "the refused attempt left nothing half-stored" \
   th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE unit_code='22918' AND quarter=3")" 1
 
+# A PostgreSQL that stops answering (every process paused): the server does
+# not hang; after its --db-timeout the client hears "try later" and queues.
+th_server_stop TERM
+th_server_start --db-timeout 1500
+pg_pids=$(cat "$TH_WORK/pg/data/postmaster.pid" | head -1)
+pg_pids="$pg_pids $(pgrep -P "$pg_pids" | tr '\n' ' ')"
+kill -STOP $pg_pids
+start=$(date +%s%N)
+rc=0; th_client submit --server "$TH_ENDPOINT" --unit 22918 --period 2025Q4 --timeout 6000 --retries 1 "$csv" >/dev/null 2>&1 || rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+kill -CONT $pg_pids
+th_check "frozen database: the client is answered (queued, exit 5), not left hanging ($ms ms)" th_eq "$rc" 5
+th_check "frozen database: the server said so in its log" grep -q "stopped answering" "$TH_WORK/server.log"
+th_check "frozen database: nothing stored for that quarter yet" th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE quarter = 4")" 0
+for _ in $(seq 1 50); do
+  rc=0; th_client sync --server "$TH_ENDPOINT" --timeout 3000 >/dev/null 2>&1 || rc=$?
+  [ "$rc" -eq 0 ] && break
+  sleep 0.2
+done
+th_check "database back: sync stores it once" th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE quarter = 4")" 1
+
 th_check "server stops cleanly on SIGTERM" th_server_stop TERM
 th_finish

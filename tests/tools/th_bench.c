@@ -34,11 +34,12 @@ int main(int argc, char **argv)
         return 2;
     }
     int window = atoi(argv[3]);
-    char (*units)[33] = malloc(20000 * sizeof *units);
+    char(*units)[33] = malloc(20000 * sizeof *units);
     int n = 0;
-    while (n < 20000 && scanf("%32s", units[n]) == 1) n++;
+    while (n < 20000 && scanf("%32s", units[n]) == 1)
+        n++;
     double *sent_at = calloc((size_t)n, sizeof *sent_at), *lat = calloc((size_t)n, sizeof *lat);
-    char (*rids)[37] = calloc((size_t)n, sizeof *rids);
+    char(*rids)[37] = calloc((size_t)n, sizeof *rids);
 
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_DEALER);
@@ -119,8 +120,8 @@ int main(int argc, char **argv)
     printf("submissions      %d (%d values), window %d\n", n, n * 4, window);
     printf("all acknowledged %.2f s\n", total);
     printf("rate             %.0f submissions/s, %.0f values/s\n", n / total, n * 4 / total);
-    printf("latency          p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", lat[n / 2] * 1e3, lat[n * 99 / 100] * 1e3,
-           lat[n - 1] * 1e3);
+    printf("latency          p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", lat[n / 2] * 1e3,
+           lat[n * 99 / 100] * 1e3, lat[n - 1] * 1e3);
     printf("errors           %d\n", errors);
     zmq_close(s);
     zmq_ctx_term(ctx);

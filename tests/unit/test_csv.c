@@ -56,6 +56,22 @@ static void unterminated_quote(void **state)
     fclose(f);
 }
 
+static void overlong_record_refused(void **state)
+{
+    (void)state;
+    /* A record just under the buffer, then separators: each separator
+     * writes a terminator, which must stay inside the buffer. */
+    static char text[TH_CSV_MAX_RECORD + 64];
+    memset(text, 'a', TH_CSV_MAX_RECORD - 10);
+    memset(text + TH_CSV_MAX_RECORD - 10, ',', 25);
+    text[TH_CSV_MAX_RECORD + 15] = '\n';
+    FILE *f = fmemopen(text, TH_CSV_MAX_RECORD + 16, "r");
+    th_csv c;
+    th_csv_init(&c, f);
+    assert_int_equal(th_csv_next(&c), -1);
+    fclose(f);
+}
+
 static void last_line_without_newline(void **state)
 {
     (void)state;
@@ -136,6 +152,7 @@ int main(void)
         cmocka_unit_test(quotes_crlf_bom),
         cmocka_unit_test(unterminated_quote),
         cmocka_unit_test(last_line_without_newline),
+        cmocka_unit_test(overlong_record_refused),
         cmocka_unit_test(results_file_reads_all_kinds),
         cmocka_unit_test(results_file_errors_name_line_and_column),
     };

@@ -94,6 +94,10 @@ static void refuses_each_fault(void **state)
     f.s.period = "2027Q1";
     expect(&f, TONGHOP__ERROR__CODE__BAD_PERIOD, "period");
     make(&f);
+    f.s.has_created_at = 1;
+    f.s.created_at = INT64_MAX;
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "created_at");
+    make(&f);
     f.s.n_values = 0;
     expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values");
     make(&f);

@@ -91,7 +91,7 @@ static void random_bytes_never_crash(void **state)
 static void too_large_refused(void **state)
 {
     (void)state;
-    size_t n = TH_WIRE_MAX_BYTES + 1;
+    size_t n = TH_WIRE_MAX_REPLY_BYTES + 1;
     uint8_t *buf = calloc(1, n);
     assert_null(th_wire_unpack(buf, n));
     free(buf);
