@@ -24,9 +24,16 @@ static void line_hint(const th_deliver_target *tg, const char *field, char *buf,
 static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliver_target *tg, int quiet,
                         th_deliver_stats *st, char *err, size_t errlen)
 {
-    Tonghop__Submission *sub = th_spool_load(s, TH_SPOOL_PENDING, name);
-    if (!sub) {
-        /* A file we cannot read will never be delivered: set it aside. */
+    Tonghop__Submission *sub = NULL;
+    switch (th_spool_load(s, TH_SPOOL_PENDING, name, &sub)) {
+    case TH_SPOOL_LOADED: break;
+    case TH_SPOOL_GONE: return SENT_SETTLED; /* delivered by another process meanwhile */
+    case TH_SPOOL_IOERROR:
+        snprintf(err, errlen, _("%s: cannot read the spool file now"), name);
+        return SENT_STOP;
+    case TH_SPOOL_CORRUPT:
+        /* A file that is not a submission will never be delivered: set it
+         * aside (it stays on disk, under rejected/). */
         th_spool_settle(s, name, TH_SPOOL_REJECTED, "CORRUPT\t\tunreadable spool file");
         st->rejected++;
         if (!quiet) fprintf(stderr, _("tonghop: %s: unreadable spool file, set aside\n"), name);
@@ -105,8 +112,11 @@ void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target,
     if (target) target->fate = TH_EXIT_UNREACHABLE;
     char **names;
     size_t n;
-    if (th_spool_list(s, TH_SPOOL_PENDING, &names, &n) != 0) {
+    /* One sender at a time: the list is taken under the lock, so another
+     * process's submissions are either sent by it or listed here. */
+    if (th_spool_lock(s) != 0 || th_spool_list(s, TH_SPOOL_PENDING, &names, &n) != 0) {
         fprintf(stderr, "%s\n", _("tonghop: cannot read the spool"));
+        th_spool_unlock(s);
         return;
     }
     char err[512] = "";
@@ -122,4 +132,5 @@ void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target,
                 st->queued);
     }
     th_spool_names_free(names, n);
+    th_spool_unlock(s);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@ static const char *const state_dirs[] = {"pending", "delivered", "rejected"};
 
 struct th_spool {
     char dir[1024];
+    int lock_fd; /* delivery lock, -1 when not held */
 };
 
 const char *th_spool_default_dir(char *buf, size_t size)
@@ -60,6 +62,7 @@ th_spool *th_spool_open(const char *dir, char *err, size_t errlen)
         return NULL;
     }
     snprintf(s->dir, sizeof s->dir, "%s", dir);
+    s->lock_fd = -1;
     for (int i = 0; i < 3; i++) {
         char p[1100];
         snprintf(p, sizeof p, "%s/%s", dir, state_dirs[i]);
@@ -75,6 +78,7 @@ th_spool *th_spool_open(const char *dir, char *err, size_t errlen)
 void th_spool_close(th_spool **s)
 {
     if (!s || !*s) return;
+    th_spool_unlock(*s);
     free(*s);
     *s = NULL;
 }
@@ -100,19 +104,79 @@ static int write_durable(const char *dir, const char *name, const void *data, si
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0) {
+    int ok = fsync(fd) == 0;
+    int e = errno;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, final) != 0) {
+        e = errno;
+        ok = 0;
+    }
+    if (!ok) {
         unlink(tmp);
+        errno = e;
         return -1;
     }
     return fsync_dir(dir);
 }
 
+/* Opens (creating) and flocks a lock file in the spool; returns its fd. */
+static int lock_file(th_spool *s, const char *name)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    if (fd < 0) return -1;
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+int th_spool_lock(th_spool *s)
+{
+    if (s->lock_fd >= 0) return 0;
+    s->lock_fd = lock_file(s, "deliver.lock");
+    return s->lock_fd >= 0 ? 0 : -1;
+}
+
+void th_spool_unlock(th_spool *s)
+{
+    if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
+    s->lock_fd = -1;
+}
+
+/* The next sequence number, durably: read, add one, write back, under the
+ * add lock. Returns -1 on failure. */
+static long long next_seq(th_spool *s)
+{
+    int fd = lock_file(s, "seq.lock");
+    if (fd < 0) return -1;
+    char path[1100], buf[32] = "";
+    snprintf(path, sizeof path, "%s/seq", s->dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
+        fclose(f);
+    }
+    long long seq = atoll(buf) + 1;
+    snprintf(buf, sizeof buf, "%lld\n", seq);
+    if (write_durable(s->dir, "seq", buf, strlen(buf)) != 0) seq = -1;
+    close(fd);
+    return seq;
+}
+
 int th_spool_add(th_spool *s, const Tonghop__Submission *sub, char *name, size_t namelen, char *err,
                  size_t errlen)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(name, namelen, "%010lld%09ld-%s.sub", (long long)ts.tv_sec, ts.tv_nsec, sub->submission_id);
+    long long seq = next_seq(s);
+    if (seq < 0) {
+        snprintf(err, errlen, "%s/seq: %s", s->dir, strerror(errno));
+        return -1;
+    }
+    snprintf(name, namelen, "%016lld-%s.sub", seq, sub->submission_id);
     size_t len = tonghop__submission__get_packed_size(sub);
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) {
@@ -177,18 +241,39 @@ void th_spool_names_free(char **names, size_t n)
     free(names);
 }
 
-Tonghop__Submission *th_spool_load(th_spool *s, th_spool_state state, const char *name)
+th_spool_load_status th_spool_load(th_spool *s, th_spool_state state, const char *name,
+                                   Tonghop__Submission **sub)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/%s/%s", s->dir, state_dirs[state], name);
+    *sub = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = malloc(TH_WIRE_MAX_BYTES);
-    size_t len = buf ? fread(buf, 1, TH_WIRE_MAX_BYTES, f) : 0;
+    if (!f) return errno == ENOENT ? TH_SPOOL_GONE : TH_SPOOL_IOERROR;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
+        fclose(f);
+        return TH_SPOOL_IOERROR;
+    }
+    if (st.st_size <= 0 || st.st_size > TH_WIRE_MAX_BYTES) {
+        fclose(f);
+        return TH_SPOOL_CORRUPT;
+    }
+    size_t len = (size_t)st.st_size;
+    uint8_t *buf = malloc(len);
+    if (!buf) {
+        fclose(f);
+        return TH_SPOOL_IOERROR;
+    }
+    size_t got = fread(buf, 1, len, f);
+    int bad_read = ferror(f);
     fclose(f);
-    Tonghop__Submission *sub = buf ? tonghop__submission__unpack(NULL, len, buf) : NULL;
+    if (bad_read || got != len) {
+        free(buf);
+        return TH_SPOOL_IOERROR;
+    }
+    *sub = tonghop__submission__unpack(NULL, len, buf);
     free(buf);
-    return sub;
+    return *sub ? TH_SPOOL_LOADED : TH_SPOOL_CORRUPT;
 }
 
 /* "x.sub" -> "x.ack" / "x.why" */
@@ -209,6 +294,7 @@ int th_spool_settle(th_spool *s, const char *name, th_spool_state to, const char
     /* The note first: if we crash before the move, the submission is simply
      * sent again and the server answers "duplicate". */
     note_name(name, to, nn, sizeof nn);
+    if (access(from, F_OK) != 0) return errno == ENOENT ? 0 : -1; /* settled by another process */
     if (note && write_durable(to_dir, nn, note, strlen(note)) != 0) return -1;
     if (rename(from, dest) != 0) return errno == ENOENT ? 0 : -1;
     return fsync_dir(from_dir) == 0 && fsync_dir(to_dir) == 0 ? 0 : -1;

@@ -4,14 +4,17 @@
  * sent; it leaves the queue only when the server has answered for it. The
  * spool is a directory:
  *
- *   pending/<ns>-<uuid>.sub     waiting to be delivered (packed Submission)
- *   delivered/<ns>-<uuid>.sub   acknowledged; .ack beside it says when
- *   rejected/<ns>-<uuid>.sub    refused by the server; .why says why
+ *   pending/<seq>-<uuid>.sub     waiting to be delivered (packed Submission)
+ *   delivered/<seq>-<uuid>.sub   acknowledged; .ack beside it says when
+ *   rejected/<seq>-<uuid>.sub    refused by the server; .why says why
+ *   seq                          the last sequence number given out
  *
- * <ns> is the creation time in nanoseconds, so names sort in the order the
- * submissions were made and a correction is never delivered before what it
- * corrects. Files are written to a temporary name, fsync'd, renamed, and the
- * directory fsync'd: a crash leaves either the whole file or none. */
+ * <seq> counts up in the order the submissions were made (not from the
+ * clock, which can be set back), so names sort in that order and a
+ * correction is never delivered before what it corrects. Files are written
+ * to a temporary name, fsync'd, renamed, and the directory fsync'd: a crash
+ * leaves either the whole file or none. Two client processes may share a
+ * spool: adding and delivering each take a lock. */
 #ifndef TH_SPOOL_H
 #define TH_SPOOL_H
 
@@ -41,9 +44,22 @@ int th_spool_add(th_spool *s, const Tonghop__Submission *sub, char *name, size_t
 int th_spool_list(th_spool *s, th_spool_state state, char ***names, size_t *n);
 void th_spool_names_free(char **names, size_t n);
 
-/* Reads a spooled submission. Returns the unpacked message (free with
- * tonghop__submission__free_unpacked(m, NULL)) or NULL. */
-Tonghop__Submission *th_spool_load(th_spool *s, th_spool_state state, const char *name);
+typedef enum {
+    TH_SPOOL_LOADED,  /* *sub is set */
+    TH_SPOOL_GONE,    /* another process moved it meanwhile */
+    TH_SPOOL_CORRUPT, /* the file cannot be a submission: set it aside */
+    TH_SPOOL_IOERROR, /* could not read it now: leave it queued */
+} th_spool_load_status;
+
+/* Reads a spooled submission; on TH_SPOOL_LOADED *sub is the unpacked
+ * message (free with tonghop__submission__free_unpacked(m, NULL)). */
+th_spool_load_status th_spool_load(th_spool *s, th_spool_state state, const char *name,
+                                   Tonghop__Submission **sub);
+
+/* Holds the spool's delivery lock (blocking) until th_spool_unlock: one
+ * process at a time sends the queue. Returns 0 or -1. */
+int th_spool_lock(th_spool *s);
+void th_spool_unlock(th_spool *s);
 
 /* Moves a pending submission to delivered/ (note: a line for .ack) or
  * rejected/ (note: the reason, for .why). Returns 0 or -1. A file already

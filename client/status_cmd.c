@@ -43,10 +43,11 @@ static void list(th_spool *s, th_spool_state state, const char *title)
     printf("%s (%zu)\n", title, n);
     for (size_t i = 0; i < n; i++) {
         char when[32], note[512], text[1024];
-        Tonghop__Submission *sub = th_spool_load(s, state, names[i]);
-        th_vn_time(atoll(names[i]) / 1000000000LL, when, sizeof when);
+        Tonghop__Submission *sub = NULL;
+        th_spool_load(s, state, names[i], &sub);
+        if (sub) th_vn_time(sub->created_at, when, sizeof when);
         if (!sub) {
-            printf("  %s  %s\n", when, names[i]);
+            printf("  %s\n", names[i]);
             continue;
         }
         printf(_("  %s  unit %-6s %s  %zu value(s)  submission %s"), when, sub->unit_code, sub->period,

@@ -56,6 +56,12 @@ int th_submit_values(th_transport *t, th_spool *s, const th_submit_args *a, Tong
                 th_errtext_format(verr.code, verr.field, verr.detail, err, sizeof err), where);
         return TH_EXIT_INPUT;
     }
+    /* What the server could never accept must not wait in the queue. */
+    if (tonghop__submission__get_packed_size(&sub) + 512 > TH_WIRE_MAX_BYTES) {
+        fprintf(stderr, _("tonghop: not sent: %s\n"),
+                th_errtext_format(TONGHOP__ERROR__CODE__TOO_LARGE, "values", NULL, err, sizeof err));
+        return TH_EXIT_INPUT;
+    }
     if (th_spool_add(s, &sub, name, sizeof name, err, sizeof err) != 0) {
         fprintf(stderr, _("tonghop: not saved, nothing sent: %s\n"), err);
         return TH_EXIT_FAILURE;

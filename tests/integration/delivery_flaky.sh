@@ -12,7 +12,7 @@ EP=$TH_ENDPOINT
 csv=$TH_WORK/r.csv
 th_results_csv "$csv"
 C="$TONGHOP --server $EP --timeout 1000 --retries 2"
-ids() { ls "$TONGHOP_SPOOL/$1" 2>/dev/null | grep '\.sub$' | sed -E 's/^[0-9]+-(.*)\.sub$/\1/' | sort; }
+ids() { ls "$TONGHOP_SPOOL/$1" 2>/dev/null | { grep '\.sub$' || true; } | sed -E 's/^[0-9]+-(.*)\.sub$/\1/' | sort; }
 
 rc=0; $C submit --unit 22915 --period 2025Q1 "$csv" >/dev/null || rc=$?
 th_check "delivered while the server answers: exit 0" th_eq "$rc" 0
@@ -64,6 +64,28 @@ th_check "the refused one is not retried" th_eq "$(ids pending | wc -l)" 0
 rc=0; $TONGHOP submit --server tcp://127.0.0.1:9 --server "$EP" --timeout 500 --retries 3 \
   --unit 22918 --period 2025Q3 "$csv" >/dev/null 2>&1 || rc=$?
 th_check "dead first endpoint: delivered through the second" th_eq "$rc" 0
+
+# Two clients sending the same queue at once: one waits for the other;
+# nothing is set aside, everything is stored once.
+th_server_stop TERM
+for q in 1 2 3 4; do for u in 22921 22924 22927 22930 22933; do
+  $TONGHOP submit --server "$EP" --timeout 200 --retries 1 --unit $u --period 2024Q$q "$csv" >/dev/null 2>&1 || true
+done; done
+th_check "20 queued while the server was down" th_eq "$(ids pending | wc -l)" 20
+TH_BIND=$EP th_server_start
+$C sync >"$TH_WORK/sync1" 2>&1 & s1=$!
+$C sync >"$TH_WORK/sync2" 2>&1 & s2=$!
+r1=0; wait $s1 || r1=$?; r2=0; wait $s2 || r2=$?
+th_check "two syncs at once: both succeed" th_eq "$r1/$r2" "0/0"
+th_check "two syncs at once: nothing set aside" th_eq "$(ids rejected | wc -l)" 1
+th_check "two syncs at once: all 20 stored once" th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE year = 2024")" 20
+
+# Results too large for the protocol are refused at home, not queued.
+{ echo "indicator,text"; for i in $(seq 1 300); do printf 'X-%d,%s\n' "$i" "$(head -c 3999 /dev/zero | tr '\0' a)"; done; } >"$TH_WORK/huge.csv"
+before=$(ids pending | wc -l)
+rc=0; $C submit --unit 22915 --period 2025Q4 "$TH_WORK/huge.csv" >/dev/null 2>&1 || rc=$?
+th_check "too large: exit 3, nothing sent" th_eq "$rc" 3
+th_check "too large: nothing queued" th_eq "$(ids pending | wc -l)" "$before"
 
 # History: a correction replaces the current value, the old one stays.
 printf 'indicator,numerator,denominator\nCTXH-01,4,5\n' >"$TH_WORK/fix.csv"

@@ -22,7 +22,7 @@ client_loop() { # client_loop K: every 4th pair, from its own spool
   done
 }
 acked() { ls "$TH_WORK"/spool.*/delivered/ 2>/dev/null | grep -c '\.sub$' || true; }
-ids_in() { ls "$TH_WORK"/spool.*/"$1"/ 2>/dev/null | grep '\.sub$' | sed -E 's/^[0-9]+-(.*)\.sub$/\1/' | sort; }
+ids_in() { ls "$TH_WORK"/spool.*/"$1"/ 2>/dev/null | { grep '\.sub$' || true; } | sed -E 's/^[0-9]+-(.*)\.sub$/\1/' | sort; }
 
 loops=()
 for k in 0 1 2 3; do client_loop $k & loops+=($!); done

@@ -8,7 +8,7 @@ th_server_start
 csv=$TH_WORK/r.csv
 th_results_csv "$csv"
 mapfile -t pairs < <(th_sql "SELECT c.code || ' 2025Q' || q FROM units c JOIN units d ON d.code = c.parent_code, generate_series(1, 4) q WHERE d.parent_code = '60' ORDER BY c.code, q LIMIT 400")
-ids() { ls "$TH_WORK"/spool.*/"$1"/ 2>/dev/null | grep '\.sub$' | sed -E 's/^[0-9]+-(.*)\.sub$/\1/' | sort; }
+ids() { ls "$TH_WORK"/spool.*/"$1"/ 2>/dev/null | { grep '\.sub$' || true; } | sed -E 's/^[0-9]+-(.*)\.sub$/\1/' | sort; }
 client_loop() {
   local k=$1 i
   for ((i = k; i < ${#pairs[@]}; i += 2)); do
