@@ -82,8 +82,9 @@ static void indicator_block(FILE *out, json_object *ind)
                 th_report_int(ind, "denominator"), p);
     } else if (count) {
         fprintf(out, "<b>%lld</b>", th_report_int(ind, "value"));
-        if (th_report_has(t, "value")) {
-            th_report_percent(th_report_int(ind, "value"), th_report_int(t, "value"), comma(), p, sizeof p);
+        if (th_report_has(ind, "progress")) {
+            snprintf(p, sizeof p, "%s", th_report_str(ind, "progress"));
+            if (comma() && strchr(p, '.')) *strchr(p, '.') = ',';
             fprintf(out, " (%s%% ", p);
             esc(out, _("of target"));
             fputs(")", out);

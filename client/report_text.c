@@ -32,12 +32,12 @@ static const char *rate(json_object *ind, char *buf, size_t size)
         th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"), vi(), p,
                           sizeof p);
         if (*p) snprintf(buf, size, "%s%%", p);
-    } else if (!strcmp(kind, "count") && th_report_has(ind, "value")) {
-        json_object *t = th_report_get(ind, "target");
-        if (th_report_has(t, "value")) {
-            th_report_percent(th_report_int(ind, "value"), th_report_int(t, "value"), vi(), p, sizeof p);
-            if (*p) snprintf(buf, size, _("%s%% of target"), p);
-        }
+    } else if (!strcmp(kind, "count") && th_report_has(ind, "progress")) {
+        /* The server's exact progress (one decimal), never recomputed
+         * from a rounded target. */
+        snprintf(p, sizeof p, "%s", th_report_str(ind, "progress"));
+        if (vi() && strchr(p, '.')) *strchr(p, '.') = ',';
+        snprintf(buf, size, _("%s%% of target"), p);
     }
     if (!buf[0]) snprintf(buf, size, "—");
     return buf;

@@ -206,6 +206,7 @@ static int check_plan(check *c, json_object *root, th_plan_info *info)
         return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, TH_PLAN_FORMAT, "format");
     const char *code = get_string(c, root, "code", "", 1, 64);
     if (!code) return -1;
+    if (strchr(code, '\n')) return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, "one line", "code");
     snprintf(info->code, sizeof info->code, "%s", code);
     info->revision = 1;
     if (json_object_object_get_ex(root, "revision", NULL) &&

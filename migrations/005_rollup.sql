@@ -10,7 +10,11 @@
 --  * A zero denominator is "no data", never 0%.
 --  * Attainment compares exactly (numerator x 100 against target x
 --    denominator), so 50% does not meet "> 50".
--- The tree is taken as it stood on the last day of the period.
+-- Each quarter's results follow the tree as it stood on the last day of that
+-- quarter: a commune merged away in July still counts, in the district it
+-- belonged to, for the first half of the year. A unit that moved during the
+-- period adds its flows where it was each quarter and its stocks where it
+-- was in its latest quarter.
 
 -- Each unit under root on a day: its depth, the child of root it lies under
 -- ("top"; root for root itself) and its reporter: the nearest unit at or
@@ -124,20 +128,25 @@ BEGIN
      ORDER BY array_position(levels, d.level), d.due_on
      LIMIT 1;
 
-    WITH tree AS (
-        SELECT * FROM th_subtree_detail(root.code, p_end, lvl)
+    WITH quarters AS (
+        SELECT g.q AS quarter,
+               (make_date(y, (g.q - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date AS day
+          FROM generate_series(q_from, q_to) AS g(q)
+    ), tree_q AS (     -- the tree at the end of each quarter of the period
+        SELECT qs.quarter, t.code, t.depth, t.top, t.reporter
+          FROM quarters qs, LATERAL th_subtree_detail(root.code, qs.day, lvl) t
     ), targets AS (
         SELECT t.indicator_code, t.programme_code, t.comparator, t.value, t.text, t.position,
                i.name, i.kind, i.numerator_agg, i.denominator_agg
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
     ), r AS (
-        SELECT c.unit_code, tree.top, c.indicator_code, c.numerator, c.denominator, c.value, c.text,
+        SELECT c.unit_code, t.top, c.indicator_code, c.numerator, c.denominator, c.value, c.text,
                row_number() OVER (PARTITION BY c.unit_code, c.indicator_code ORDER BY c.quarter DESC) AS rn
-          FROM current_results c JOIN tree ON tree.code = c.unit_code
+          FROM current_results c JOIN tree_q t ON t.code = c.unit_code AND t.quarter = c.quarter
          WHERE c.year = y AND c.quarter BETWEEN q_from AND q_to
            AND c.indicator_code IN (SELECT indicator_code FROM targets)
-    ), per_unit AS (   -- time aggregation, per unit and component
+    ), per_unit AS (   -- time aggregation, per unit (and where it was) and component
         SELECT r.unit_code, r.top, r.indicator_code,
                CASE WHEN tg.numerator_agg = 'flow' THEN sum(r.numerator)
                     ELSE max(r.numerator) FILTER (WHERE r.rn = 1) END AS num,
@@ -150,22 +159,25 @@ BEGIN
          GROUP BY r.unit_code, r.top, r.indicator_code, tg.numerator_agg, tg.denominator_agg
     ), sums AS (       -- spatial aggregation: per child of root, and in all
         SELECT top, indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
-               count(*) AS units, count(txt) AS texts
+               count(DISTINCT unit_code) AS units, count(txt) AS texts
           FROM per_unit GROUP BY GROUPING SETS ((top, indicator_code), (indicator_code))
     ), firsts AS (     -- when each reporter first sent each quarter
-        SELECT tree.reporter, s.quarter, min(s.received_at) AS first_at
+        SELECT t.reporter, s.quarter, min(s.received_at) AS first_at
           FROM submissions s
-          JOIN tree ON tree.code = s.unit_code
-         WHERE s.year = y AND s.quarter BETWEEN q_from AND q_to AND tree.reporter IS NOT NULL
+          JOIN tree_q t ON t.code = s.unit_code AND t.quarter = s.quarter
+         WHERE s.year = y AND s.quarter BETWEEN q_from AND q_to AND t.reporter IS NOT NULL
            AND EXISTS (SELECT 1 FROM result_values v
                         WHERE v.submission_id = s.id
                           AND v.indicator_code IN (SELECT indicator_code FROM targets))
-         GROUP BY tree.reporter, s.quarter
+         GROUP BY t.reporter, s.quarter
+    ), expected AS (   -- every unit expected to report in the period, under its latest top
+        SELECT DISTINCT ON (t.code) t.code, t.top
+          FROM tree_q t WHERE t.code = t.reporter
+         ORDER BY t.code, t.quarter DESC
     ), reporters AS (
-        SELECT t.code, t.top, count(f.quarter) > 0 AS reported, max(f.first_at) AS done_at
-          FROM tree t LEFT JOIN firsts f ON f.reporter = t.code
-         WHERE t.code = t.reporter
-         GROUP BY t.code, t.top
+        SELECT e.code, e.top, count(f.quarter) > 0 AS reported, max(f.first_at) AS done_at
+          FROM expected e LEFT JOIN firsts f ON f.reporter = e.code
+         GROUP BY e.code, e.top
     ), completeness AS (
         SELECT top, count(*) AS expected, count(*) FILTER (WHERE reported) AS reported,
                count(*) FILTER (WHERE reported AND dl IS NOT NULL
@@ -178,9 +190,9 @@ BEGIN
                (s.top IS NULL) AS is_total
           FROM targets tg
           LEFT JOIN sums s ON s.indicator_code = tg.indicator_code
-    ), children AS (
-        SELECT t.code, u.name_with_type AS name
-          FROM tree t JOIN units u ON u.code = t.code WHERE t.depth = 1
+    ), children AS (   -- the units directly below root in any quarter of the period
+        SELECT DISTINCT t.code, u.name_with_type AS name
+          FROM tree_q t JOIN units u ON u.code = t.code WHERE t.depth = 1
     )
     SELECT jsonb_build_object(
         'format', 'tonghop-report/1',

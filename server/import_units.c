@@ -92,6 +92,14 @@ static long exec_as_of(PGconn *conn, const char *sql, const char *as_of, char *e
 
 /* The statements that apply a staged file, in order. Links must be closed
  * before units.parent_code is overwritten, since they compare with it. */
+/* The latest date the tree changed on (1900-01-01 when never). History is
+ * recorded in order: an import may not take effect before it, or links
+ * would overlap and a unit would count under two parents. */
+static const char SQL_LAST_CHANGE[] =
+    "SELECT coalesce(max(d), DATE '1900-01-01')::text FROM ("
+    " SELECT valid_from AS d FROM unit_parents UNION ALL SELECT valid_to FROM unit_parents"
+    " UNION ALL SELECT valid_from FROM units UNION ALL SELECT valid_to FROM units) x";
+
 static const char SQL_CLOSE_MOVED_LINKS[] =
     "UPDATE unit_parents l SET valid_to = $1::date FROM th_units_stage s JOIN units u ON u.code = s.code"
     " WHERE l.unit_code = s.code AND l.valid_to IS NULL AND l.valid_from < $1::date"
@@ -223,6 +231,19 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
     }
     PQclear(res);
 
+    res = PQexec(conn, SQL_LAST_CHANGE);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+        goto out;
+    }
+    if (strcmp(as_of, PQgetvalue(res, 0, 0)) < 0) {
+        snprintf(err, errlen, _("the units already changed on %s; give --as-of that date or later"),
+                 PQgetvalue(res, 0, 0));
+        PQclear(res);
+        goto out;
+    }
+    PQclear(res);
     long closed_links = exec_as_of(conn, SQL_CLOSE_MOVED_LINKS, as_of, err, errlen);
     long dropped_links =
         closed_links < 0 ? -1 : exec_as_of(conn, SQL_DROP_CORRECTED_LINKS, as_of, err, errlen);

@@ -41,8 +41,26 @@ rc=0; e=$(th_client submit --server "$TH_ENDPOINT" --unit 22963 --period 2025Q3 
 th_check "but not for 2025Q3" th_eq "$rc" 4
 th_check "the refusal names the unit" grep -q "unit_code" <<<"$e"
 
+# Reports follow the tree of each quarter: the 2025 report of Bình Thuận
+# still counts the merged commune's 2025Q2 results, under Phan Thiết.
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR/tests/data/plans/kiem-thu-binh-thuan-2025.json" >/dev/null
+rep=$("$TONGHOP" report --server "$TH_ENDPOINT" --plan 99/KH-KIEMTHU --period 2025 --by-child --format json)
+th_check "2025 report: the merged commune's Q2 values count" \
+  th_eq "$(jq -c '.indicators[] | select(.code == "CTXH-01") | [.numerator, .denominator, .units_reporting]' <<<"$rep")" "[3,5,1]"
+th_check "2025 report: under Phan Thiết, where it was then" \
+  th_eq "$(jq -c '.children[] | select(.unit.code == "593") | .indicators[] | select(.code == "CTXH-01") | [.numerator, .denominator]' <<<"$rep")" "[3,5]"
+th_check "2025 report: it was expected to report, and did" th_eq "$(jq -c '.completeness | [.reported]' <<<"$rep")" "[1]"
+
 # Importing the same reform file again changes nothing.
 before=$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")
 "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete "$new" >/dev/null
 th_check "re-importing the reform changes nothing" th_eq "$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")" "$before"
+# History is recorded in order: a change dated before the last one is refused
+# (it would give a unit two parents at once), and so is an undated one.
+rc=0; e=$("$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-01-01 "$TH_SRC_DIR/deploy/data/vn-admin-units-2024.csv" 2>&1) || rc=$?
+th_check "back-dated import refused" th_eq "$rc" 1
+th_check "back-dated import names the last change" grep -q "2025-07-01" <<<"$e"
+rc=0; "$TONGHOPD" import-units --db "$TH_DSN" "$TH_SRC_DIR/deploy/data/vn-admin-units-2024.csv" >/dev/null 2>&1 || rc=$?
+th_check "undated import after a dated change refused" th_eq "$rc" 1
+th_check "and nothing changed" th_eq "$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")" "$before"
 th_finish

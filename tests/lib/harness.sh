@@ -27,6 +27,9 @@ th_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 th_cleanup() {
   local rc=$?
   set +e
+  # Background clients a test may have left running.
+  local j
+  for j in $(jobs -p); do [ "$j" = "$TH_SERVER_PID" ] || kill "$j" 2>/dev/null; done
   if [ -n "$TH_SERVER_PID" ] && kill -0 "$TH_SERVER_PID" 2>/dev/null; then
     kill -KILL "$TH_SERVER_PID" 2>/dev/null
     wait "$TH_SERVER_PID" 2>/dev/null
@@ -67,6 +70,10 @@ th_setup() {
 # on TH_BIND, e.g. the endpoint of a server that was stopped) and waits until
 # it listens; sets TH_ENDPOINT and TH_SERVER_PID.
 th_server_start() {
+  if [ -n "$TH_SERVER_PID" ] && kill -0 "$TH_SERVER_PID" 2>/dev/null; then
+    kill -KILL "$TH_SERVER_PID" 2>/dev/null
+    wait "$TH_SERVER_PID" 2>/dev/null || true
+  fi
   rm -f "$TH_WORK/endpoint"
   # TH_VALGRIND (a valgrind command line) runs the server under memcheck.
   # shellcheck disable=SC2086
