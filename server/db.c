@@ -142,6 +142,22 @@ PGconn *th_db_ensure(th_db *db)
     return db->conn;
 }
 
+void th_db_poll(th_db *db)
+{
+    if (!db->conn) return;
+    if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
+        set_error(db, _("lost the database connection"), PQerrorMessage(db->conn));
+        th_warn("%s", db->error);
+        db->lost = 1;
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return;
+    }
+    /* A notice or notification while idle: drop it. */
+    PGresult *r;
+    while (!PQisBusy(db->conn) && (r = PQgetResult(db->conn))) PQclear(r);
+}
+
 int th_db_check_lost(th_db *db)
 {
     if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {

@@ -42,6 +42,10 @@ int th_db_check_lost(th_db *db);
 
 const char *th_db_error(const th_db *db);
 
+/* While idle: reads whatever the server sent (nothing, normally) so that a
+ * connection it closed is noticed and dropped now. */
+void th_db_poll(th_db *db);
+
 /* How long one statement may take before the database is taken for gone
  * (a PostgreSQL that stopped answering must not hang the server): the
  * connection is dropped and the caller sees a lost connection. Default

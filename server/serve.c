@@ -483,7 +483,9 @@ int th_server_run(th_server *srv)
             return -1;
         }
         if (rc == 0) {
-            /* Idle: reconnect to the database by ourselves, not on the next request. */
+            /* Idle: notice a connection PostgreSQL has closed (a restart)
+             * and reconnect by ourselves, not on the next request. */
+            th_db_poll(srv->db);
             if (!th_db_ensure(srv->db)) th_debug("database still unavailable: %s", th_db_error(srv->db));
             continue;
         }
