@@ -48,9 +48,14 @@ static int ingest_one(th_db *db, th_ingest_item *it)
         th_pgarray_add_int(&val, v->has_value, v->value);
         th_pgarray_add_text(&txt, v->text);
     }
-    /* The digest covers the submission as re-packed, so a replay of the same
-     * content always hashes the same. */
-    size_t raw_len = tonghop__submission__get_packed_size(s);
+    /* The digest covers what the submission says (unit, period, plan,
+     * values), re-packed, without when or by which client version it was
+     * made: the same results sent again under the same id are a replay,
+     * different results under that id are refused. */
+    Tonghop__Submission content = *s;
+    content.has_created_at = 0;
+    content.client_version = NULL;
+    size_t raw_len = tonghop__submission__get_packed_size(&content);
     uint8_t *raw = malloc(raw_len ? raw_len : 1);
     const char *a_ind = th_pgarray_finish(&ind), *a_num = th_pgarray_finish(&num),
                *a_den = th_pgarray_finish(&den), *a_val = th_pgarray_finish(&val),
@@ -60,7 +65,7 @@ static int ingest_one(th_db *db, th_ingest_item *it)
         th_error("ingest: out of memory");
         goto out;
     }
-    tonghop__submission__pack(s, raw);
+    tonghop__submission__pack(&content, raw);
 
     char year[8], quarter[4], created[24];
     snprintf(year, sizeof year, "%d", it->period.year);

@@ -20,7 +20,9 @@ th_check "values are stored as components" \
   th_eq "$(th_sql "SELECT string_agg(indicator_code || '=' || numerator || '/' || denominator, ',' ORDER BY indicator_code) FROM current_results WHERE unit_code = '22921'")" \
   "CTXH-01=3/5,CTXH-02=4/10,CTXH-03=1/2,CTXH-04=17/20"
 
-# Replaying the same submission id with the same content: a duplicate.
+# Replaying the same submission id with the same content: a duplicate, even
+# when made at another time (the digest covers the results, not the clock).
+sleep 1.1
 rc=0; out=$(th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q3 --id "$sid" "$csv") || rc=$?
 th_check "replay exits 0" th_eq "$rc" 0
 th_check "replay is reported as already stored" grep -q "Already stored" <<<"$out"
