@@ -13,25 +13,6 @@
 #include "request.h"
 #include "table.h"
 
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) return NULL;
-    return json_object_get_string(v);
-}
-
-static int num(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : 0;
-}
-
-static json_object *get(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static const char *level_name(const char *level)
 {
     if (!level) return "";
@@ -45,7 +26,7 @@ static const char *level_name(const char *level)
 
 static const char *years_text(json_object *years, char *buf, size_t size)
 {
-    int from = num(years, "from"), to = num(years, "to");
+    int from = (int)th_report_int(years, "from"), to = (int)th_report_int(years, "to");
     if (from == to)
         snprintf(buf, size, "%d", from);
     else
@@ -93,9 +74,9 @@ static void free_docs(json_object **docs, size_t n)
 /* The deadline that applies to the asking unit, as "15/12/2025". */
 static const char *unit_deadline(json_object *doc, char *buf, size_t size)
 {
-    json_object *d = get(get(doc, "for_unit"), "deadlines");
+    json_object *d = th_report_get(th_report_get(doc, "for_unit"), "deadlines");
     if (!d || json_object_array_length(d) == 0) return "—";
-    return th_report_vn_date(str(json_object_array_get_idx(d, 0), "date"), buf, size);
+    return th_report_vn_date(th_report_str(json_object_array_get_idx(d, 0), "date"), buf, size);
 }
 
 int th_plan_fetch_one(th_transport *tc, const char *code, const char *unit, json_object **doc)
@@ -135,12 +116,12 @@ int th_plan_cmd_list(th_transport *tc, const char *unit)
     for (size_t i = 0; i < n; i++) {
         json_object *d = docs[i];
         char code[96];
-        snprintf(code, sizeof code, "%s (%d)", str(d, "code"), num(d, "revision"));
+        snprintf(code, sizeof code, "%s (%d)", th_report_str(d, "code"), (int)th_report_int(d, "revision"));
         th_table_cell(stdout, code, 28);
-        th_table_cell(stdout, years_text(get(d, "years"), yb, sizeof yb), 11);
-        th_table_cell(stdout, str(d, "issuing_body"), 34);
+        th_table_cell(stdout, years_text(th_report_get(d, "years"), yb, sizeof yb), 11);
+        th_table_cell(stdout, th_report_str(d, "issuing_body"), 34);
         if (unit) th_table_cell(stdout, unit_deadline(d, db, sizeof db), 14);
-        printf("%s\n", str(d, "title"));
+        printf("%s\n", th_report_str(d, "title"));
     }
     free_docs(docs, n);
     return TH_EXIT_OK;
@@ -149,22 +130,23 @@ int th_plan_cmd_list(th_transport *tc, const char *unit)
 static void print_target(json_object *t, json_object *indicators)
 {
     char yb[32], tb[64];
-    json_object *ind = get(indicators, str(t, "indicator"));
-    const char *kind = str(ind, "kind");
+    json_object *ind = th_report_get(indicators, th_report_str(t, "indicator"));
+    const char *kind = th_report_str(ind, "kind");
     printf("  ");
-    th_table_cell(stdout, str(t, "indicator"), 10);
-    th_table_cell(stdout, years_text(get(t, "years"), yb, sizeof yb), 11);
-    if (str(t, "text")) {
+    th_table_cell(stdout, th_report_str(t, "indicator"), 10);
+    th_table_cell(stdout, years_text(th_report_get(t, "years"), yb, sizeof yb), 11);
+    if (*th_report_str(t, "text")) {
         th_table_cell(stdout, _("(qualitative)"), 14);
     } else {
-        const char *cmp = str(t, "comparator");
+        const char *cmp = th_report_str(t, "comparator");
         const char *shown = !strcmp(cmp, ">=") ? "≥" : !strcmp(cmp, "<=") ? "≤" : cmp;
-        snprintf(tb, sizeof tb, "%s %s%s", shown, str(t, "value"), kind && !strcmp(kind, "ratio") ? "%" : "");
+        snprintf(tb, sizeof tb, "%s %s%s", shown, th_report_str(t, "value"),
+                 !strcmp(kind, "ratio") ? "%" : "");
         th_table_cell(stdout, tb, 14);
     }
-    th_table_text(stdout, str(ind, "name") ? str(ind, "name") : "", 72);
+    th_table_text(stdout, th_report_str(ind, "name"), 72);
     printf("\n");
-    if (str(t, "text")) printf("  %10s %s\n", "", str(t, "text"));
+    if (*th_report_str(t, "text")) printf("  %10s %s\n", "", th_report_str(t, "text"));
 }
 
 int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int as_json)
@@ -186,58 +168,62 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
         return TH_EXIT_OK;
     }
     char yb[32], db[32];
-    printf(_("Plan %s (revision %d)\n"), str(d, "code"), num(d, "revision"));
-    printf("%s\n", str(d, "title"));
-    printf(_("Issued by: %s"), str(d, "issuing_body"));
-    if (str(d, "issued_on")) printf(_(", on %s"), th_report_vn_date(str(d, "issued_on"), db, sizeof db));
+    printf(_("Plan %s (revision %d)\n"), th_report_str(d, "code"), (int)th_report_int(d, "revision"));
+    printf("%s\n", th_report_str(d, "title"));
+    printf(_("Issued by: %s"), th_report_str(d, "issuing_body"));
+    if (*th_report_str(d, "issued_on"))
+        printf(_(", on %s"), th_report_vn_date(th_report_str(d, "issued_on"), db, sizeof db));
     printf("\n");
-    printf(_("Covers: %s (%s), years %s\n"), str(d, "issuer_unit_name"), str(d, "issuer_unit"),
-           years_text(get(d, "years"), yb, sizeof yb));
-    if (str(d, "implements")) printf(_("Implements plan: %s\n"), str(d, "implements"));
-    printf(_("Reports come from: %s level\n"), level_name(str(d, "reporting_level")));
+    printf(_("Covers: %s (%s), years %s\n"), th_report_str(d, "issuer_unit_name"),
+           th_report_str(d, "issuer_unit"), years_text(th_report_get(d, "years"), yb, sizeof yb));
+    if (*th_report_str(d, "implements")) printf(_("Implements plan: %s\n"), th_report_str(d, "implements"));
+    printf(_("Reports come from: %s level\n"), level_name(th_report_str(d, "reporting_level")));
 
-    json_object *progs = get(d, "programmes"), *indicators = get(d, "indicators");
+    json_object *progs = th_report_get(d, "programmes"), *indicators = th_report_get(d, "indicators");
     for (size_t i = 0; progs && i < json_object_array_length(progs); i++) {
         json_object *g = json_object_array_get_idx(progs, i);
-        printf("\n%s (%s)\n  ", str(g, "name"), str(g, "code"));
+        printf("\n%s (%s)\n  ", th_report_str(g, "name"), th_report_str(g, "code"));
         th_table_cell(stdout, _("Indicator"), 10);
         th_table_cell(stdout, _("Years"), 11);
         th_table_cell(stdout, _("Target"), 14);
         printf("%s\n", _("Name"));
-        json_object *targets = get(g, "targets");
+        json_object *targets = th_report_get(g, "targets");
         for (size_t j = 0; targets && j < json_object_array_length(targets); j++)
             print_target(json_object_array_get_idx(targets, j), indicators);
     }
 
-    json_object *deadlines = get(d, "deadlines");
+    json_object *deadlines = th_report_get(d, "deadlines");
     printf("\n%s\n", _("Reporting deadlines:"));
     if (!deadlines || json_object_array_length(deadlines) == 0) printf("  %s\n", _("(the plan sets none)"));
     for (size_t i = 0; deadlines && i < json_object_array_length(deadlines); i++) {
         json_object *x = json_object_array_get_idx(deadlines, i);
-        printf(_("  %s → %s: by %s\n"), level_name(str(x, "level")), str(x, "to"),
-               th_report_vn_date(str(x, "date"), db, sizeof db));
+        printf(_("  %s → %s: by %s\n"), level_name(th_report_str(x, "level")), th_report_str(x, "to"),
+               th_report_vn_date(th_report_str(x, "date"), db, sizeof db));
     }
 
-    json_object *fu = get(d, "for_unit");
-    json_object *covered = get(fu, "covered");
+    json_object *fu = th_report_get(d, "for_unit");
+    json_object *covered = th_report_get(fu, "covered");
     if (fu && covered && !json_object_get_boolean(covered)) {
         printf("\n");
-        printf(_("This plan does not cover %s (%s).\n"), str(fu, "name"), str(fu, "code"));
+        printf(_("This plan does not cover %s (%s).\n"), th_report_str(fu, "name"),
+               th_report_str(fu, "code"));
     } else if (fu) {
-        json_object *q = get(fu, "quarters");
+        json_object *q = th_report_get(fu, "quarters");
         size_t nq = q ? json_object_array_length(q) : 0;
         printf("\n");
-        printf(_("For %s (%s level): report each quarter from %s to %s"), str(fu, "name"),
-               level_name(str(fu, "role")), nq ? json_object_get_string(json_object_array_get_idx(q, 0)) : "",
+        printf(_("For %s (%s level): report each quarter from %s to %s"), th_report_str(fu, "name"),
+               level_name(th_report_str(fu, "role")),
+               nq ? json_object_get_string(json_object_array_get_idx(q, 0)) : "",
                nq ? json_object_get_string(json_object_array_get_idx(q, nq - 1)) : "");
-        json_object *fd = get(fu, "deadlines");
+        json_object *fd = th_report_get(fu, "deadlines");
         if (fd && json_object_array_length(fd)) {
             json_object *x = json_object_array_get_idx(fd, 0);
-            if (!strcmp(str(x, "level"), str(fu, "role")))
-                printf(_("; deadline %s.\n"), th_report_vn_date(str(x, "date"), db, sizeof db));
+            if (!strcmp(th_report_str(x, "level"), th_report_str(fu, "role")))
+                printf(_("; deadline %s.\n"), th_report_vn_date(th_report_str(x, "date"), db, sizeof db));
             else
                 printf(_("; your results must be in before the %s deadline, %s.\n"),
-                       level_name(str(x, "level")), th_report_vn_date(str(x, "date"), db, sizeof db));
+                       level_name(th_report_str(x, "level")),
+                       th_report_vn_date(th_report_str(x, "date"), db, sizeof db));
         } else {
             printf(".\n");
         }
