@@ -92,19 +92,7 @@ static int await_reply(void *s, const char *request_id, long long deadline, th_w
         if (rc < 0 && errno == EINTR) continue;
         if (rc <= 0) return 0;
         /* Frames: an empty delimiter, then the payload. */
-        zmq_msg_t part;
-        th_wire_msg *m = NULL;
-        for (;;) {
-            zmq_msg_init(&part);
-            if (zmq_msg_recv(&part, s, 0) < 0) {
-                zmq_msg_close(&part);
-                break;
-            }
-            int more = zmq_msg_more(&part);
-            if (!more) m = th_wire_unpack(zmq_msg_data(&part), zmq_msg_size(&part));
-            zmq_msg_close(&part);
-            if (!more) break;
-        }
+        th_wire_msg *m = th_wire_recv(s);
         th_envelope *env = th_wire_msg_envelope(m);
         if (env && env->request_id && strcmp(env->request_id, request_id) == 0) {
             *reply = m;

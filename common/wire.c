@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 /* A ProtobufCAllocator that refuses to hand out more than a fixed budget. */
 typedef struct budget {
@@ -119,4 +120,22 @@ int th_wire_error_code(const char *name)
 int th_wire_error_retryable(int code)
 {
     return code == TONGHOP__ERROR__CODE__UNAVAILABLE || code == TONGHOP__ERROR__CODE__INTERNAL;
+}
+
+th_wire_msg *th_wire_recv(void *zsock)
+{
+    th_wire_msg *m = NULL;
+    zmq_msg_t part;
+    for (;;) {
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, zsock, 0) < 0) {
+            zmq_msg_close(&part);
+            break;
+        }
+        int more = zmq_msg_more(&part);
+        if (!more) m = th_wire_unpack(zmq_msg_data(&part), zmq_msg_size(&part));
+        zmq_msg_close(&part);
+        if (!more) break;
+    }
+    return m;
 }

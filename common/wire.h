@@ -36,6 +36,12 @@ th_wire_msg *th_wire_unpack(const uint8_t *data, size_t len);
 th_envelope *th_wire_msg_envelope(th_wire_msg *msg);
 void th_wire_msg_destroy(th_wire_msg **msg);
 
+/* Receives one whole multipart message from a ZeroMQ DEALER socket (an
+ * optional empty delimiter, then the payload) and unpacks its last frame.
+ * Blocks until a message is there. Returns NULL when the payload is not an
+ * envelope or the receive failed. */
+th_wire_msg *th_wire_recv(void *zsock);
+
 /* Packs an envelope into a new malloc'd buffer; *len gets its size. Returns
  * NULL on allocation failure. The caller frees the buffer. */
 uint8_t *th_wire_pack(const th_envelope *env, size_t *len);

@@ -15,8 +15,8 @@ out=build/fuzz
 mkdir -p "$out"
 [ -f build/proto/tonghop.pb-c.c ] || { echo "build first: ./tests/run.sh or cmake -S . -B build && cmake --build build"; exit 2; }
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L"
-inc="-Icommon -Ibuild/proto $(pkg-config --cflags libprotobuf-c json-c)"
-libs="$(pkg-config --libs libprotobuf-c json-c) -lm"
+inc="-Icommon -Ibuild/proto $(pkg-config --cflags libprotobuf-c json-c libzmq)"
+libs="$(pkg-config --libs libprotobuf-c json-c libzmq) -lm"
 common="common/wire.c common/validate.c common/period.c common/plan_file.c common/csv.c build/proto/tonghop.pb-c.c"
 status=0
 for t in wire plan_file csv; do

@@ -93,16 +93,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "th_bench: no reply for 30 s after %d of %d\n", done, n);
             return 1;
         }
-        zmq_msg_t part;
-        th_wire_msg *m = NULL;
-        for (;;) {
-            zmq_msg_init(&part);
-            zmq_msg_recv(&part, s, 0);
-            int more = zmq_msg_more(&part);
-            if (!more) m = th_wire_unpack(zmq_msg_data(&part), zmq_msg_size(&part));
-            zmq_msg_close(&part);
-            if (!more) break;
-        }
+        th_wire_msg *m = th_wire_recv(s);
         th_envelope *r = th_wire_msg_envelope(m);
         if (!r || r->body_case != TONGHOP__ENVELOPE__BODY_ACK) errors++;
         /* Replies come back in order within one connection's batches; find ours. */

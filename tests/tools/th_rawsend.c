@@ -93,16 +93,7 @@ int main(int argc, char **argv)
     zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
     int rc = 1;
     if (zmq_poll(&item, 1, 5000) == 1) {
-        zmq_msg_t part;
-        th_wire_msg *m = NULL;
-        for (;;) {
-            zmq_msg_init(&part);
-            zmq_msg_recv(&part, s, 0);
-            int more = zmq_msg_more(&part);
-            if (!more) m = th_wire_unpack(zmq_msg_data(&part), zmq_msg_size(&part));
-            zmq_msg_close(&part);
-            if (!more) break;
-        }
+        th_wire_msg *m = th_wire_recv(s);
         th_envelope *env = th_wire_msg_envelope(m);
         if (!env)
             printf("undecodable reply\n");
