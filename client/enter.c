@@ -110,12 +110,13 @@ int th_enter_run(th_transport *t, th_spool *s, const char *plan, const char *per
             ask_result ar;
             long long num = 0, den = 0;
             if (!strcmp(kind, "ratio")) {
-                snprintf(prompt, sizeof prompt, _("    Numerator (%s): "),
-                         label(ind, "numerator_label", "?"));
+                /* What each number counts, then short prompts. */
+                fprintf(out, _("      Numerator: %s\n"), label(ind, "numerator_label", "?"));
+                fprintf(out, _("      Denominator: %s\n"), label(ind, "denominator_label", "?"));
+                snprintf(prompt, sizeof prompt, "%s", _("    Numerator: "));
                 ar = ask_number(in, out, prompt, 0, &num);
                 if (ar == ASK_OK) {
-                    snprintf(prompt, sizeof prompt, _("    Denominator (%s): "),
-                             label(ind, "denominator_label", "?"));
+                    snprintf(prompt, sizeof prompt, "%s", _("    Denominator: "));
                     ar = ask_number(in, out, prompt, num, &den);
                 }
                 if (ar == ASK_OK) {
@@ -123,15 +124,20 @@ int th_enter_run(th_transport *t, th_spool *s, const char *plan, const char *per
                     v->numerator = num;
                     v->denominator = den;
                     if (den > 0) {
+                        const char *cmp = th_report_str(tg, "comparator");
                         th_report_percent(num, den, !strcmp(th_i18n_lang(), "vi"), pct, sizeof pct);
-                        fprintf(out, _("    = %s%% (target %s %s%%)\n"), pct, th_report_str(tg, "comparator"),
+                        fprintf(out, _("    = %s%% (target %s %s%%)\n"), pct,
+                                !strcmp(cmp, ">=")   ? "≥"
+                                : !strcmp(cmp, "<=") ? "≤"
+                                                     : cmp,
                                 th_report_str(tg, "value"));
                     } else {
                         fprintf(out, "%s\n", _("    = no data (the denominator is 0)"));
                     }
                 }
             } else if (!strcmp(kind, "count")) {
-                snprintf(prompt, sizeof prompt, _("    Number (%s): "), label(ind, "numerator_label", "?"));
+                fprintf(out, _("      Number: %s\n"), label(ind, "numerator_label", "?"));
+                snprintf(prompt, sizeof prompt, "%s", _("    Number: "));
                 ar = ask_number(in, out, prompt, 0, &num);
                 if (ar == ASK_OK) {
                     v->has_value = 1;
