@@ -15,10 +15,21 @@
 typedef enum { ASK_OK, ASK_SKIP, ASK_QUIT } ask_result;
 
 /* Reads one line without its newline; NULL at end of input. */
+/* A line longer than the buffer is cut at the buffer's end (on a character
+ * boundary); the rest of it is read and dropped, never taken as the next
+ * answer. */
 static char *read_line(FILE *in, char *buf, size_t size)
 {
     if (!fgets(buf, (int)size, in)) return NULL;
     size_t n = strlen(buf);
+    if (n && buf[n - 1] != '\n' && !feof(in)) {
+        int ch;
+        while ((ch = fgetc(in)) != EOF && ch != '\n') {
+        }
+        while (n && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+            buf[--n] = '\0';                                         /* continuation bytes */
+        if (n && (unsigned char)buf[n - 1] >= 0xc0) buf[--n] = '\0'; /* a cut lead byte */
+    }
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
         buf[--n] = '\0';
     char *p = buf;
@@ -93,7 +104,7 @@ int th_enter_run(th_transport *t, th_spool *s, const char *plan, const char *per
         cap += json_object_array_length(th_report_get(json_object_array_get_idx(progs, g), "targets"));
     Tonghop__ResultValue **values = calloc(cap + 1, sizeof *values);
     int quit = 0, asked = 0;
-    char prompt[512], text[1024], pct[32];
+    char prompt[512], text[TH_MAX_TEXT + 2], pct[32];
     for (size_t g = 0; values && !quit && progs && g < json_object_array_length(progs); g++) {
         json_object *targets = th_report_get(json_object_array_get_idx(progs, g), "targets");
         for (size_t k = 0; !quit && k < json_object_array_length(targets); k++) {
