@@ -50,14 +50,11 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
     env.body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY;
     env.rollup_query = &q;
     th_wire_msg *reply = NULL;
-    int rc = th_request(tc, &env, &reply);
+    int rc = th_request_expect(tc, &env, TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY, _("report"), &reply);
     if (rc != TH_EXIT_OK) return rc;
     th_envelope *r = th_wire_msg_envelope(reply);
     json_object *report = NULL;
-    if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
-        rc = th_request_refused(r->error, _("report"), NULL);
-    } else if (r->body_case != TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY || !r->rollup_reply->report_json ||
-               !(report = json_tokener_parse(r->rollup_reply->report_json))) {
+    if (!r->rollup_reply->report_json || !(report = json_tokener_parse(r->rollup_reply->report_json))) {
         fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
         rc = TH_EXIT_FAILURE;
     } else {

@@ -31,3 +31,19 @@ int th_request_refused(const Tonghop__Error *e, const char *what, const char *ex
             th_errtext_format(e->code, e->field, e->detail, text, sizeof text), extra ? extra : "");
     return (e->has_retryable && e->retryable) ? TH_EXIT_UNREACHABLE : TH_EXIT_REJECTED;
 }
+
+int th_request_expect(th_transport *t, th_envelope *env, int want_body, const char *what, th_wire_msg **reply)
+{
+    int rc = th_request(t, env, reply);
+    if (rc != TH_EXIT_OK) return rc;
+    th_envelope *r = th_wire_msg_envelope(*reply);
+    if ((int)r->body_case == want_body) return TH_EXIT_OK;
+    if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {
+        rc = th_request_refused(r->error, what, NULL);
+    } else {
+        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
+        rc = TH_EXIT_FAILURE;
+    }
+    th_wire_msg_destroy(reply);
+    return rc;
+}

@@ -23,6 +23,13 @@ enum {
  * why nothing came back and returns the exit code. */
 int th_request(th_transport *t, th_envelope *env, th_wire_msg **reply);
 
+/* th_request for a query that expects one kind of reply (a
+ * TONGHOP__ENVELOPE__BODY_* value). On TH_EXIT_OK, *reply holds that
+ * reply; a refusal is printed with th_request_refused(what), an unexpected
+ * reply is reported, and the exit code is returned with *reply NULL. */
+int th_request_expect(th_transport *t, th_envelope *env, int want_body, const char *what,
+                      th_wire_msg **reply);
+
 /* Prints "tonghop: <what>: <reason>" for an Error reply in the user's
  * language, with extra appended, and returns TH_EXIT_REJECTED or, for
  * errors worth retrying later, TH_EXIT_UNREACHABLE. */
