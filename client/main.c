@@ -7,6 +7,7 @@
  *   tonghop plans [--unit CODE]
  *   tonghop plan show CODE [--unit CODE] [--json]
  *   tonghop plan publish FILE.json
+ *   tonghop catalogue publish FILE.json
  *   tonghop report --plan CODE --period 2025|2025Q3 [--unit CODE] [--by-child] [--format F]
  *   tonghop export --plan CODE --period 2025Q3 [--unit CODE] --format adx|dhis2
  *
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue_cmd.h"
 #include "enter.h"
 #include "history_cmd.h"
 #include "i18n.h"
@@ -43,6 +45,7 @@ static void usage(FILE *out)
               "  tonghop plans [--unit CODE]\n"
               "  tonghop plan show CODE [--unit CODE] [--json]\n"
               "  tonghop plan publish FILE.json\n"
+              "  tonghop catalogue publish FILE.json\n"
               "  tonghop report --plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child]\n"
               "                 [--format table|csv|json|html] [--output FILE]\n"
               "  tonghop export --plan CODE --period YYYY|YYYYQn [--unit CODE] --format adx|dhis2\n"
@@ -116,6 +119,8 @@ static int dispatch(th_transport *t, args *a, int nwords, char **words)
         rc = th_plan_cmd_show(t, words[2], a->sub.unit, a->as_json);
     } else if (!strcmp(cmd, "plan") && !strcmp(sub, "publish") && nwords == 3) {
         rc = th_plan_cmd_publish(t, words[2]);
+    } else if (!strcmp(cmd, "catalogue") && !strcmp(sub, "publish") && nwords == 3) {
+        rc = th_catalogue_cmd_publish(t, words[2]);
     } else {
         fprintf(stderr, _("tonghop: \"%s\": unknown command, or options missing\n"), cmd);
     }

@@ -36,7 +36,7 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__FORBIDDEN: return _("this unit is not allowed to do that");
     case TONGHOP__ERROR__CODE__BAD_JSON: return _("the file is not valid JSON");
     case TONGHOP__ERROR__CODE__UNKNOWN_FIELD:
-        return _("the plan format has no such field (a typing mistake?)");
+        return _("the file format has no such field (a typing mistake?)");
     case TONGHOP__ERROR__CODE__OVERLAPPING_YEARS:
         return _("another target for the same indicator already covers these years");
     case TONGHOP__ERROR__CODE__OUTSIDE_PLAN_YEARS: return _("the years are outside the years of the plan");
@@ -46,6 +46,9 @@ const char *th_errtext_reason(int code)
                  "a new revision");
     case TONGHOP__ERROR__CODE__OLD_REVISION: return _("a newer revision of this plan is already stored");
     case TONGHOP__ERROR__CODE__NOT_FOUND: return _("not found");
+    case TONGHOP__ERROR__CODE__INDICATOR_IN_USE:
+        return _("the indicator already has results or plans: its kind and stock/flow can no longer change "
+                 "(names and descriptions can)");
     default: return _("unknown error");
     }
 }

@@ -46,6 +46,13 @@ void th_db_destroy(th_db **db)
     *db = NULL;
 }
 
+static double since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
 const char *th_db_error(const th_db *db) { return db->error; }
 
 static void set_error(th_db *db, const char *what, const char *why)
@@ -57,19 +64,20 @@ static void set_error(th_db *db, const char *what, const char *why)
         db->error[--n] = '\0';
 }
 
-static double since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
+static PGresult *await_result(th_db *db);
 
+/* Prepares the named statements, each within the timeout. */
 static int prepare_all(th_db *db)
 {
     for (size_t i = 0; i < db->nstmts; i++) {
-        PGresult *r = PQprepare(db->conn, db->stmts[i].name, db->stmts[i].sql, db->stmts[i].nparams, NULL);
+        if (!PQsendPrepare(db->conn, db->stmts[i].name, db->stmts[i].sql, db->stmts[i].nparams, NULL)) {
+            set_error(db, db->stmts[i].name, PQerrorMessage(db->conn));
+            return -1;
+        }
+        PGresult *r = await_result(db);
+        if (!r) return -1; /* timed out: the connection is already dropped */
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok) set_error(db, db->stmts[i].name, PQerrorMessage(db->conn));
+        if (!ok) set_error(db, db->stmts[i].name, PQresultErrorMessage(r));
         PQclear(r);
         if (!ok) return -1;
     }
@@ -86,26 +94,61 @@ int th_pg_exec(PGconn *conn, const char *sql, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-PGconn *th_db_connect(const char *dsn, char *err, size_t errlen)
+/* Strips the trailing newline libpq puts on its messages. */
+static void copy_trimmed(char *dst, size_t len, const char *src)
 {
-    /* The DSN is expanded by libpq itself; we only add our defaults. */
-    /* Over TCP, keepalives notice a database host that vanished. */
-    const char *keys[] = {"dbname",     "connect_timeout", "application_name",    "client_encoding",
-                          "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+    snprintf(dst, len, "%s", src ? src : "");
+    size_t n = strlen(dst);
+    while (n && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+        dst[--n] = '\0';
+}
+
+PGconn *th_db_connect_within(const char *dsn, int timeout_ms, char *err, size_t errlen)
+{
+    /* The DSN is expanded by libpq itself; we only add our defaults. Over
+     * TCP, keepalives notice a database host that vanished; NOTICE chatter
+     * ("relation already exists, skipping") is turned off in the startup
+     * packet, so a connection costs no extra round trip. */
+    const char *keys[] = {"dbname",           "application_name", "client_encoding",
+                          "keepalives",       "keepalives_idle",  "keepalives_interval",
+                          "keepalives_count", "options",          NULL};
+    const char *vals[] = {dsn, "tonghopd", "UTF8", "1", "30", "10", "3", "-c client_min_messages=warning",
                           NULL};
-    const char *vals[] = {dsn, "5", "tonghopd", "UTF8", "1", "30", "10", "3", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-        snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
-        size_t n = strlen(err);
-        while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
-            err[--n] = '\0';
-        if (c) PQfinish(c);
+    if (timeout_ms <= 0) timeout_ms = TH_DB_TIMEOUT_MS;
+    /* Non-blocking, so that a PostgreSQL that accepts the connection but
+     * never answers (frozen) costs at most timeout_ms, not libpq's own
+     * connect_timeout, which cannot go below 2 s and counts per host. */
+    PGconn *c = PQconnectStartParams(keys, vals, 1);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    /* No NOTICE chatter (e.g. "relation already exists, skipping"). */
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        int left = timeout_ms - (int)(since(&start) * 1000);
+        struct pollfd pfd = {PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
+        int rc = left > 0 && pfd.fd >= 0 ? poll(&pfd, 1, left) : 0;
+        if (rc == 0) {
+            snprintf(err, errlen, _("no answer within %d ms"), timeout_ms);
+            PQfinish(c);
+            return NULL;
+        }
+        if (rc < 0) continue; /* EINTR */
+        st = PQconnectPoll(c);
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+        copy_trimmed(err, errlen, PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
     return c;
+}
+
+PGconn *th_db_connect(const char *dsn, char *err, size_t errlen)
+{
+    return th_db_connect_within(dsn, TH_DB_TIMEOUT_MS, err, errlen);
 }
 
 PGconn *th_db_ensure(th_db *db)
@@ -123,7 +166,7 @@ PGconn *th_db_ensure(th_db *db)
     clock_gettime(CLOCK_MONOTONIC, &db->last_attempt);
 
     char why[512];
-    PGconn *c = th_db_connect(db->dsn, why, sizeof why);
+    PGconn *c = th_db_connect_within(db->dsn, db->timeout_ms, why, sizeof why);
     if (!c) {
         set_error(db, _("cannot connect to the database"), why);
         if (!db->lost) th_warn("%s", db->error);
@@ -132,8 +175,9 @@ PGconn *th_db_ensure(th_db *db)
     }
     db->conn = c;
     if (prepare_all(db) != 0) {
-        PQfinish(db->conn);
+        if (db->conn) PQfinish(db->conn);
         db->conn = NULL;
+        db->lost = 1;
         return NULL;
     }
     if (db->lost) th_info("%s", _("reconnected to the database"));
@@ -155,7 +199,8 @@ void th_db_poll(th_db *db)
     }
     /* A notice or notification while idle: drop it. */
     PGresult *r;
-    while (!PQisBusy(db->conn) && (r = PQgetResult(db->conn))) PQclear(r);
+    while (!PQisBusy(db->conn) && (r = PQgetResult(db->conn)))
+        PQclear(r);
 }
 
 int th_db_check_lost(th_db *db)
@@ -224,6 +269,20 @@ PGresult *th_db_exec_prepared(th_db *db, const char *name, int nparams, const ch
     PGresult *r = await_result(db);
     if (r && PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
         set_error(db, name, PQresultErrorMessage(r));
+    return r;
+}
+
+PGresult *th_db_exec_params(th_db *db, const char *sql, int nparams, const char *const *values,
+                            const int *lengths, const int *formats)
+{
+    if (!db->conn) return NULL;
+    if (!PQsendQueryParams(db->conn, sql, nparams, NULL, values, lengths, formats, 0)) {
+        set_error(db, "query", PQerrorMessage(db->conn));
+        return NULL;
+    }
+    PGresult *r = await_result(db);
+    if (r && PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        set_error(db, "query", PQresultErrorMessage(r));
     return r;
 }
 

@@ -1,6 +1,7 @@
 /* db.h -- the server's PostgreSQL connection: connect, notice loss, reconnect.
  *
- * One connection, used by the single server thread. After a loss,
+ * One connection per th_db, used by one thread at a time (each worker
+ * thread of the server has its own). After a loss,
  * th_db_ensure reconnects (at most once a second, so that a flood of
  * requests during an outage does not become a flood of connection attempts)
  * and prepares the server's named statements again. */
@@ -19,8 +20,11 @@ typedef struct th_db_stmt {
     int nparams;
 } th_db_stmt;
 
-/* One plain connection with the project's defaults (UTF-8, a connect
- * timeout, application name "tonghopd"). Returns NULL with the reason in err. */
+/* One plain connection with the project's defaults (UTF-8, application name
+ * "tonghopd", no NOTICEs), made within timeout_ms (a database that accepts
+ * the connection but never answers costs no more). Returns NULL with the
+ * reason in err. th_db_connect uses TH_DB_TIMEOUT_MS. */
+PGconn *th_db_connect_within(const char *dsn, int timeout_ms, char *err, size_t errlen);
 PGconn *th_db_connect(const char *dsn, char *err, size_t errlen);
 
 /* Runs a command on a plain connection; returns 0, or -1 with the server's
@@ -60,5 +64,11 @@ int th_db_exec(th_db *db, const char *sql);
  * caller PQclears it), or NULL when the connection was lost or timed out. */
 PGresult *th_db_exec_prepared(th_db *db, const char *name, int nparams, const char *const *values,
                               const int *lengths, const int *formats);
+
+/* Runs a parameterised statement (text results) within the timeout. Returns
+ * its result (the caller PQclears it; check its status), or NULL when the
+ * connection was lost or timed out (th_db_check_lost then says 1). */
+PGresult *th_db_exec_params(th_db *db, const char *sql, int nparams, const char *const *values,
+                            const int *lengths, const int *formats);
 
 #endif

@@ -21,7 +21,7 @@ static char *dup_or_null(PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
 }
 
-int th_history_fetch(PGconn *conn, const Tonghop__HistoryQuery *q, Tonghop__HistoryReply *reply, th_verr *err,
+int th_history_fetch(th_db *db, const Tonghop__HistoryQuery *q, Tonghop__HistoryReply *reply, th_verr *err,
                      char *dberr, size_t dberrlen)
 {
     tonghop__history_reply__init(reply);
@@ -47,9 +47,9 @@ int th_history_fetch(PGconn *conn, const Tonghop__HistoryQuery *q, Tonghop__Hist
     snprintf(year, sizeof year, "%d", p.year);
     snprintf(quarter, sizeof quarter, "%d", p.quarter);
     const char *params[] = {q->unit_code, q->indicator_code, year, quarter};
-    PGresult *r = PQexecParams(conn, SQL_HISTORY, 4, NULL, params, NULL, NULL, 0);
+    PGresult *r = th_db_exec_params(db, SQL_HISTORY, 4, params, NULL, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        snprintf(dberr, dberrlen, "%s", PQresultErrorMessage(r));
+        snprintf(dberr, dberrlen, "%s", th_db_error(db));
         PQclear(r);
         return -1;
     }

@@ -4,16 +4,16 @@
 #ifndef TH_HISTORY_H
 #define TH_HISTORY_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
+#include "db.h"
 #include "validate.h"
 #include "wire.h"
 
 /* Fills reply (entries allocated with malloc; free with th_history_fini).
  * Returns 0 (err->code set for an unknown unit), or -1 on a database
  * failure. */
-int th_history_fetch(PGconn *conn, const Tonghop__HistoryQuery *q, Tonghop__HistoryReply *reply, th_verr *err,
+int th_history_fetch(th_db *db, const Tonghop__HistoryQuery *q, Tonghop__HistoryReply *reply, th_verr *err,
                      char *dberr, size_t dberrlen);
 void th_history_fini(Tonghop__HistoryReply *reply);
 

@@ -118,13 +118,13 @@ out:
  * statement failure (rolled back; connection still usable), -2 when the
  * connection was lost (fate of the commit unknown). Outcomes are only kept
  * when 0 is returned. */
-static int run_transaction(th_db *db, th_ingest_item *items, size_t n)
+static int run_transaction(th_db *db, th_ingest_item *const *items, size_t n)
 {
     PGconn *conn = th_db_ensure(db);
     if (!conn) return -2;
     if (th_db_exec(db, "BEGIN") != 0) return th_db_check_lost(db) ? -2 : -1;
     for (size_t i = 0; i < n; i++) {
-        if (ingest_one(db, &items[i]) != 0) {
+        if (ingest_one(db, items[i]) != 0) {
             if (th_db_check_lost(db)) return -2;
             th_db_exec(db, "ROLLBACK");
             return -1;
@@ -138,13 +138,13 @@ static int run_transaction(th_db *db, th_ingest_item *items, size_t n)
     return 0;
 }
 
-static void mark_unavailable(th_ingest_item *items, size_t n)
+static void mark_unavailable(th_ingest_item *const *items, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        reject(&items[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
+        reject(items[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
 }
 
-void th_ingest_batch(th_db *db, th_ingest_item *items, size_t n)
+void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n)
 {
     if (n == 0) return;
     int rc = run_transaction(db, items, n);
@@ -157,15 +157,15 @@ void th_ingest_batch(th_db *db, th_ingest_item *items, size_t n)
     /* Some statement failed: isolate it by storing each item alone. */
     th_warn("ingest: batch of %zu failed (%s); retrying one by one", n, th_db_error(db));
     for (size_t i = 0; i < n; i++) {
-        items[i].outcome = TH_INGEST_PENDING;
+        items[i]->outcome = TH_INGEST_PENDING;
         rc = run_transaction(db, &items[i], 1);
         if (rc == -2) {
             mark_unavailable(&items[i], n - i);
             return;
         }
         if (rc == -1) {
-            th_error("ingest %s: %s", items[i].sub->submission_id, th_db_error(db));
-            reject(&items[i], TONGHOP__ERROR__CODE__INTERNAL, NULL, NULL);
+            th_error("ingest %s: %s", items[i]->sub->submission_id, th_db_error(db));
+            reject(items[i], TONGHOP__ERROR__CODE__INTERNAL, NULL, NULL);
         }
     }
 }

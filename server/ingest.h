@@ -42,6 +42,6 @@ extern const size_t th_ingest_nstmts;
 /* Stores items (all already validated). Every item leaves with an outcome:
  * stored, duplicate, or rejected (including UNAVAILABLE when the database
  * could not be reached or the commit's fate is unknown). */
-void th_ingest_batch(th_db *db, th_ingest_item *items, size_t n);
+void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n);
 
 #endif

@@ -1,9 +1,10 @@
 /* main.c -- tonghopd: the aggregation server and its admin commands.
  *
- *   tonghopd migrate      --db DSN
+ *   tonghopd migrate      --db DSN [--to-version N]
  *   tonghopd serve        --db DSN --bind tcp://0.0.0.0:5570 [--endpoint-file F]
  *   tonghopd import-units --db DSN FILE.csv
  *   tonghopd import-plan  --db DSN FILE.json...
+ *   tonghopd import-catalogue --db DSN FILE.json
  *
  * The DSN may also come from TONGHOP_DB. Exit codes: 0 success, 1 failure,
  * 2 usage. */
@@ -15,6 +16,8 @@
 
 #include <libpq-fe.h>
 
+#include "catalogue.h"
+#include "catalogue_file.h"
 #include "db.h"
 #include "i18n.h"
 #include "errtext.h"
@@ -31,11 +34,12 @@ static void usage(FILE *out)
 {
     fprintf(out, "%s",
             _("Usage:\n"
-              "  tonghopd migrate      --db DSN\n"
+              "  tonghopd migrate      --db DSN [--to-version N]\n"
               "  tonghopd serve        --db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N]\n"
-              "                        [--db-timeout MS]\n"
+              "                        [--db-timeout MS] [--workers N]\n"
               "  tonghopd import-units --db DSN [--as-of YYYY-MM-DD [--complete]] FILE.csv\n"
               "  tonghopd import-plan  --db DSN FILE.json...\n"
+              "  tonghopd import-catalogue --db DSN FILE.json\n"
               "\n"
               "DSN is a PostgreSQL connection string (or set TONGHOP_DB).\n"
               "ENDPOINT is a ZeroMQ endpoint, e.g. tcp://0.0.0.0:5570.\n"
@@ -50,6 +54,8 @@ typedef struct opts {
     const char *as_of;
     int complete;
     int db_timeout;
+    int workers;
+    int to_version;
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -63,11 +69,13 @@ static int parse(int argc, char **argv, opts *o)
                                              {"as-of", required_argument, NULL, 'a'},
                                              {"complete", no_argument, NULL, 'c'},
                                              {"db-timeout", required_argument, NULL, 't'},
+                                             {"workers", required_argument, NULL, 'w'},
+                                             {"to-version", required_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
-    while ((c = getopt_long(argc, argv, "d:b:e:n:l:a:ct:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:b:e:n:l:a:ct:w:V:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'b': o->bind = optarg; break;
@@ -78,6 +86,8 @@ static int parse(int argc, char **argv, opts *o)
         case 'a': o->as_of = optarg; break;
         case 'c': o->complete = 1; break;
         case 't': o->db_timeout = atoi(optarg); break;
+        case 'w': o->workers = atoi(optarg); break;
+        case 'V': o->to_version = atoi(optarg); break;
         case 'h': usage(stdout); exit(0);
         default: return -1;
         }
@@ -93,18 +103,29 @@ static PGconn *connect_or_say(const char *dsn)
     return c;
 }
 
+/* A server-style connection (with the statement timeout) for admin commands. */
+static th_db *db_or_say(const char *dsn)
+{
+    th_db *db = th_db_new(dsn, NULL, 0);
+    if (db && th_db_ensure(db)) return db;
+    fprintf(stderr, _("tonghopd: cannot connect to the database: %s\n"),
+            db ? th_db_error(db) : "out of memory");
+    th_db_destroy(&db);
+    return NULL;
+}
+
 static int cmd_migrate(const opts *o)
 {
     PGconn *c = connect_or_say(o->db);
     if (!c) return 1;
     char err[1024];
-    int applied;
-    int rc = th_migrate_run(c, &applied, err, sizeof err);
+    th_migrate_stats st;
+    int rc = th_migrate_run(c, o->to_version, &st, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, _("tonghopd: migration failed: %s\n"), err);
     else
-        printf(_("Database schema at version %d (%d migration(s) applied now).\n"), th_migrate_latest(),
-               applied);
+        printf(_("Database schema at version %d (%d migration(s) applied now, %d rules file(s) updated).\n"),
+               o->to_version ? o->to_version : th_migrate_latest(), st.applied, st.rules_applied);
     PQfinish(c);
     return rc == 0 ? 0 : 1;
 }
@@ -134,8 +155,8 @@ static int cmd_import_units(const opts *o, const char *path)
  * changes nothing, the others still load. */
 static int cmd_import_plan(const opts *o, int nfiles, char **files)
 {
-    PGconn *c = connect_or_say(o->db);
-    if (!c) return 1;
+    th_db *db = db_or_say(o->db);
+    if (!db) return 1;
     int failures = 0;
     for (int i = 0; i < nfiles; i++) {
         th_plan_info info;
@@ -148,7 +169,7 @@ static int cmd_import_plan(const opts *o, int nfiles, char **files)
             failures++;
             continue;
         }
-        int rc = th_plans_store(c, normalized, &res, dberr, sizeof dberr);
+        int rc = th_plans_store(db, normalized, &res, dberr, sizeof dberr);
         free(normalized);
         if (rc != 0) {
             fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), files[i], dberr);
@@ -164,8 +185,44 @@ static int cmd_import_plan(const opts *o, int nfiles, char **files)
             printf(_("%s: plan %s revision %d stored.\n"), files[i], info.code, res.revision);
         }
     }
-    PQfinish(c);
+    th_db_destroy(&db);
     return failures ? 1 : 0;
+}
+
+static int cmd_import_catalogue(const opts *o, const char *path)
+{
+    th_catalogue_info info;
+    th_verr err;
+    char *normalized = NULL, text[1024], dberr[512];
+    if (th_catalogue_file_check_path(path, &info, &normalized, &err) != 0) {
+        fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), path,
+                th_errtext_format(err.code, err.field, err.detail, text, sizeof text));
+        return 1;
+    }
+    th_db *db = db_or_say(o->db);
+    if (!db) {
+        free(normalized);
+        return 1;
+    }
+    th_catalogue_store_result res;
+    int rc = th_catalogue_store(db, normalized, &res, dberr, sizeof dberr);
+    free(normalized);
+    th_db_destroy(&db);
+    if (rc != 0) {
+        fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), path, dberr);
+        return 1;
+    }
+    if (res.outcome == TH_CATALOGUE_REJECTED) {
+        fprintf(stderr, _("tonghopd: %s: not imported: %s\n"), path,
+                th_errtext_format(res.err.code, res.err.field, res.err.detail, text, sizeof text));
+        return 1;
+    }
+    if (res.outcome == TH_CATALOGUE_UNCHANGED)
+        printf(_("%s: catalogue revision %d is already stored; nothing changed.\n"), path, res.revision);
+    else
+        printf(_("%s: catalogue revision %d stored: %d indicator(s) added, %d changed.\n"), path,
+               res.revision, res.added, res.changed);
+    return 0;
 }
 
 static void on_signal(int sig)
@@ -192,7 +249,8 @@ static int cmd_serve(const opts *o)
                            .bind = o->bind,
                            .endpoint_file = o->endpoint_file,
                            .batch_max = o->batch,
-                           .db_timeout_ms = o->db_timeout};
+                           .db_timeout_ms = o->db_timeout,
+                           .read_workers = o->workers};
     char err[1024];
     th_server *srv = th_server_new(&cfg, err, sizeof err);
     if (!srv) {
@@ -238,6 +296,7 @@ int main(int argc, char **argv)
         return cmd_import_units(&o, args[0]);
     }
     if (!strcmp(cmd, "import-plan") && rest >= 1) return cmd_import_plan(&o, rest, args);
+    if (!strcmp(cmd, "import-catalogue") && rest == 1) return cmd_import_catalogue(&o, args[0]);
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -15,22 +15,15 @@ static const char SQL_PLAN_BY_CODE[] =
 static const char SQL_PLANS_FOR_UNIT[] =
     "SELECT th_plan_document(id, $1)::text FROM th_plans_for_unit($1) AS id";
 
-static void db_error(PGconn *conn, PGresult *r, char *dberr, size_t len)
-{
-    snprintf(dberr, len, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
-    size_t n = strlen(dberr);
-    while (n && (dberr[n - 1] == '\n' || dberr[n - 1] == ' '))
-        dberr[--n] = '\0';
-}
+static void db_error(th_db *db, char *dberr, size_t len) { snprintf(dberr, len, "%s", th_db_error(db)); }
 
-int th_plans_store(PGconn *conn, const char *normalized, th_plan_store_result *out, char *dberr,
-                   size_t dberrlen)
+int th_plans_store(th_db *db, const char *normalized, th_plan_store_result *out, char *dberr, size_t dberrlen)
 {
     memset(out, 0, sizeof *out);
     const char *params[] = {normalized};
-    PGresult *r = PQexecParams(conn, SQL_PLAN_STORE, 1, NULL, params, NULL, NULL, 0);
+    PGresult *r = th_db_exec_params(db, SQL_PLAN_STORE, 1, params, NULL, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        db_error(conn, r, dberr, dberrlen);
+        db_error(db, dberr, dberrlen);
         PQclear(r);
         return -1;
     }
@@ -58,7 +51,7 @@ void th_plan_docs_fini(th_plan_docs *d)
     d->n = 0;
 }
 
-int th_plans_fetch(PGconn *conn, const char *plan_code, const char *unit, th_plan_docs *out, th_verr *err,
+int th_plans_fetch(th_db *db, const char *plan_code, const char *unit, th_plan_docs *out, th_verr *err,
                    char *dberr, size_t dberrlen)
 {
     memset(out, 0, sizeof *out);
@@ -66,9 +59,9 @@ int th_plans_fetch(PGconn *conn, const char *plan_code, const char *unit, th_pla
     PGresult *r;
     if (unit) {
         const char *p[] = {unit};
-        r = PQexecParams(conn, SQL_UNIT_EXISTS, 1, NULL, p, NULL, NULL, 0);
+        r = th_db_exec_params(db, SQL_UNIT_EXISTS, 1, p, NULL, NULL);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            db_error(conn, r, dberr, dberrlen);
+            db_error(db, dberr, dberrlen);
             PQclear(r);
             return -1;
         }
@@ -83,13 +76,13 @@ int th_plans_fetch(PGconn *conn, const char *plan_code, const char *unit, th_pla
     }
     if (plan_code) {
         const char *p[] = {plan_code, unit};
-        r = PQexecParams(conn, SQL_PLAN_BY_CODE, 2, NULL, p, NULL, NULL, 0);
+        r = th_db_exec_params(db, SQL_PLAN_BY_CODE, 2, p, NULL, NULL);
     } else {
         const char *p[] = {unit};
-        r = PQexecParams(conn, SQL_PLANS_FOR_UNIT, 1, NULL, p, NULL, NULL, 0);
+        r = th_db_exec_params(db, SQL_PLANS_FOR_UNIT, 1, p, NULL, NULL);
     }
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        db_error(conn, r, dberr, dberrlen);
+        db_error(db, dberr, dberrlen);
         PQclear(r);
         return -1;
     }

@@ -7,10 +7,10 @@
 #ifndef TH_PLANS_H
 #define TH_PLANS_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db.h"
 #include "validate.h"
 
 typedef enum {
@@ -28,7 +28,7 @@ typedef struct th_plan_store_result {
 /* Stores a normalized plan (from th_plan_file_check). Returns 0 when the
  * database answered (see out->outcome), -1 on a database failure (message
  * in dberr; nothing stored). */
-int th_plans_store(PGconn *conn, const char *normalized, th_plan_store_result *out, char *dberr,
+int th_plans_store(th_db *db, const char *normalized, th_plan_store_result *out, char *dberr,
                    size_t dberrlen);
 
 /* A list of JSON documents, one per plan (th_plan_document). */
@@ -43,7 +43,7 @@ void th_plan_docs_fini(th_plan_docs *d);
  * NULL too); else that plan's current revision. unit, when given, must exist
  * and adds what it must report and by when. Returns 0 (with err->code 0, or
  * NOT_FOUND / UNKNOWN_UNIT), or -1 on a database failure. */
-int th_plans_fetch(PGconn *conn, const char *plan_code, const char *unit, th_plan_docs *out, th_verr *err,
+int th_plans_fetch(th_db *db, const char *plan_code, const char *unit, th_plan_docs *out, th_verr *err,
                    char *dberr, size_t dberrlen);
 
 #endif

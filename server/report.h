@@ -1,6 +1,6 @@
 /* report.h -- a plan's report for a period at a unit, as JSON.
  *
- * The numbers are computed by th_report (migrations/005_rollup.sql) straight
+ * The numbers are computed by th_report (migrations/rules/40_report.sql) straight
  * from the current results, so a report asked right after an ack includes
  * that submission. The JSON format ("tonghop-report/1") is documented in the
  * README and is what every client format (table, CSV, HTML, ADX, DHIS2) is
@@ -8,16 +8,16 @@
 #ifndef TH_REPORT_H
 #define TH_REPORT_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
+#include "db.h"
 #include "validate.h"
 
 /* period is "2025" or "2025Q3" (checked by the caller); unit NULL means the
  * plan's issuer. On success returns 0 with *json (malloc'd) set, or 0 with
  * err->code set (NOT_FOUND for the plan, UNKNOWN_UNIT); -1 on a database
- * failure (dberr). */
-int th_report_fetch(PGconn *conn, const char *plan, const char *period, const char *unit, int by_child,
+ * failure or timeout (dberr). */
+int th_report_fetch(th_db *db, const char *plan, const char *period, const char *unit, int by_child,
                     char **json, th_verr *err, char *dberr, size_t dberrlen);
 
 #endif

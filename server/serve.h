@@ -1,9 +1,11 @@
-/* serve.h -- the request loop: a ROUTER socket in front of PostgreSQL.
+/* serve.h -- the server: a ROUTER socket in front of PostgreSQL.
  *
- * Every request gets exactly one reply. Requests that arrive together are
- * handled as one batch (see ingest.h); acks go out only after COMMIT. On
- * SIGTERM or SIGINT the loop answers everything it has already received,
- * then returns. */
+ * Every request gets exactly one reply, within --db-timeout whatever the
+ * database does. Submissions are stored in group commit on one connection
+ * (ingest.h); reports, plans and history run on a pool of others (lane.h),
+ * so they never hold up an ack. Acks go out only after COMMIT. On SIGTERM
+ * or SIGINT the server answers everything it has already received, then
+ * returns. */
 #ifndef TH_SERVE_H
 #define TH_SERVE_H
 
@@ -14,7 +16,8 @@ typedef struct th_serve_config {
     const char *bind;          /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
     const char *endpoint_file; /* if set, the bound endpoint is written here once ready */
     int batch_max;             /* most requests per transaction */
-    int db_timeout_ms;         /* longest a statement may take (0: TH_DB_TIMEOUT_MS) */
+    int db_timeout_ms;         /* longest a request may wait for the database (0: TH_DB_TIMEOUT_MS) */
+    int read_workers;          /* threads (and connections) for everything but submissions (0: 2) */
 } th_serve_config;
 
 typedef struct th_server th_server;

@@ -35,6 +35,12 @@ th_cleanup() {
     wait "$TH_SERVER_PID" 2>/dev/null
   fi
   if [ -n "$TH_WORK" ]; then
+    # A test may have paused PostgreSQL (SIGSTOP): it cannot stop paused.
+    if [ -s "$TH_WORK/pg/data/postmaster.pid" ]; then
+      local pm
+      pm=$(head -1 "$TH_WORK/pg/data/postmaster.pid")
+      kill -CONT "$pm" $(pgrep -P "$pm") 2>/dev/null
+    fi
     th_pg_stop "$TH_WORK/pg" immediate
     if [ "$rc" -ne 0 ] || [ "$TH_FAILS" -ne 0 ]; then
       echo "---- server log (last 40 lines) ----" >&2

@@ -1,0 +1,152 @@
+-- rules/30_plans.sql: Plans: publishing a revision, the document a client shows, the plans covering a unit.
+--
+-- A rules file: SQL functions and views only, applied by `tonghopd migrate`
+-- after the versioned migrations whenever this file's content changes
+-- (recorded in schema_rules with its SHA-256). Every statement must be
+-- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
+-- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
+
+-- The newest revision of each plan.
+CREATE OR REPLACE VIEW current_plans AS
+SELECT DISTINCT ON (code) * FROM plans ORDER BY code, revision DESC;
+
+-- Stores a plan file already checked for structure by the server. Checks
+-- what needs the catalogue, then stores a new revision, or recognises the
+-- same revision sent again. Returns one row:
+--   outcome   'stored' | 'unchanged' | 'rejected'
+--   err_code, err_field, err_detail  (when rejected; codes as in Error.Code)
+--   plan_id, revision
+CREATE OR REPLACE FUNCTION th_plan_store(p jsonb)
+RETURNS TABLE (outcome text, err_code text, err_field text, err_detail text,
+               plan_id bigint, revision integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    prev   plans%ROWTYPE;
+    ind    indicators%ROWTYPE;
+    rev    integer := (p->>'revision')::integer;
+    pi     integer;
+    ti     integer;
+    t      jsonb;
+    new_id bigint;
+BEGIN
+    -- Two publications of the same plan at once: one after the other.
+    PERFORM pg_advisory_xact_lock(hashtext('tonghop plan ' || (p->>'code')));
+
+    PERFORM 1 FROM units WHERE code = p->>'issuer_unit';
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'issuer_unit', p->>'issuer_unit', NULL::bigint, NULL::integer;
+        RETURN;
+    END IF;
+
+    SELECT * INTO prev FROM plans WHERE code = p->>'code' ORDER BY plans.revision DESC LIMIT 1;
+    IF FOUND THEN
+        IF rev = prev.revision AND prev.document = p THEN
+            RETURN QUERY SELECT 'unchanged', NULL::text, NULL::text, NULL::text, prev.id, prev.revision;
+            RETURN;
+        ELSIF rev = prev.revision THEN
+            RETURN QUERY SELECT 'rejected', 'PLAN_CODE_REUSED', 'revision', prev.revision::text, NULL::bigint, NULL::integer;
+            RETURN;
+        ELSIF rev < prev.revision THEN
+            RETURN QUERY SELECT 'rejected', 'OLD_REVISION', 'revision', prev.revision::text, NULL::bigint, NULL::integer;
+            RETURN;
+        END IF;
+    END IF;
+
+    FOR pi IN 0 .. jsonb_array_length(p->'programmes') - 1 LOOP
+        FOR ti IN 0 .. jsonb_array_length(p->'programmes'->pi->'targets') - 1 LOOP
+            t := p->'programmes'->pi->'targets'->ti;
+            SELECT * INTO ind FROM indicators WHERE code = t->>'indicator';
+            IF NOT FOUND THEN
+                RETURN QUERY SELECT 'rejected', 'UNKNOWN_INDICATOR',
+                    format('programmes[%s].targets[%s].indicator', pi, ti), t->>'indicator', NULL::bigint, NULL::integer;
+                RETURN;
+            END IF;
+            IF (ind.kind = 'qualitative') <> (t ? 'text') THEN
+                RETURN QUERY SELECT 'rejected', 'WRONG_KIND',
+                    format('programmes[%s].targets[%s]', pi, ti), ind.kind, NULL::bigint, NULL::integer;
+                RETURN;
+            END IF;
+            IF ind.kind = 'ratio' AND (t->>'value')::numeric > 100 THEN
+                RETURN QUERY SELECT 'rejected', 'RATIO_ABOVE_100',
+                    format('programmes[%s].targets[%s].value', pi, ti), t->>'value', NULL::bigint, NULL::integer;
+                RETURN;
+            END IF;
+        END LOOP;
+    END LOOP;
+
+    INSERT INTO plans (code, revision, title, issuer_unit, issuing_body, issued_on, year_from, year_to,
+                       implements, reporting_level, note, document)
+    VALUES (p->>'code', rev, p->>'title', p->>'issuer_unit', p->>'issuing_body',
+            (p->>'issued_on')::date, (p->'years'->>'from')::smallint, (p->'years'->>'to')::smallint,
+            p->>'implements', p->>'reporting_level', p->>'note', p)
+    RETURNING id INTO new_id;
+
+    INSERT INTO plan_programmes (plan_id, code, name, position)
+    SELECT new_id, g->>'code', g->>'name', o::integer
+      FROM jsonb_array_elements(p->'programmes') WITH ORDINALITY AS x(g, o);
+
+    INSERT INTO plan_targets (plan_id, programme_code, indicator_code, year_from, year_to,
+                              comparator, value, text, source, position)
+    SELECT new_id, g->>'code', tg->>'indicator', (tg->'years'->>'from')::smallint,
+           (tg->'years'->>'to')::smallint, tg->>'comparator', (tg->>'value')::numeric,
+           tg->>'text', tg->>'source', (o * 1000 + ot)::integer
+      FROM jsonb_array_elements(p->'programmes') WITH ORDINALITY AS x(g, o),
+           jsonb_array_elements(g->'targets') WITH ORDINALITY AS y(tg, ot);
+
+    INSERT INTO plan_deadlines (plan_id, level, recipient, due_on, position)
+    SELECT new_id, d->>'level', d->>'to', (d->>'date')::date, o::integer
+      FROM jsonb_array_elements(p->'deadlines') WITH ORDINALITY AS x(d, o);
+
+    RETURN QUERY SELECT 'stored', NULL::text, NULL::text, NULL::text, new_id, rev;
+END;
+$$;
+
+-- A plan as the client shows it: the plan file, plus the issuer's name, the
+-- catalogue entries of its indicators, and, when a unit asks, what that unit
+-- must report and by when. The deadline for a unit is its own level's, or
+-- else the nearest level above it (a commune's results must be in before its
+-- district's deadline).
+CREATE OR REPLACE FUNCTION th_plan_document(p_plan_id bigint, p_unit text)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT pl.document || jsonb_build_object(
+        'issuer_unit_name', iu.name_with_type,
+        'imported_at', to_char(pl.imported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        'indicators', (SELECT jsonb_object_agg(i.code, jsonb_strip_nulls(jsonb_build_object(
+                              'name', i.name, 'kind', i.kind,
+                              'numerator_label', i.numerator_label,
+                              'denominator_label', i.denominator_label)))
+                         FROM indicators i
+                        WHERE i.code IN (SELECT indicator_code FROM plan_targets WHERE plan_id = pl.id)),
+        'for_unit', (SELECT jsonb_build_object(
+                         'code', u.code, 'name', u.name_with_type,
+                         'role', th_unit_role(u.type, u.parent_code),
+                         'covered', pl.issuer_unit IN (SELECT a.code FROM th_ancestors(u.code, current_date) a),
+                         'quarters', (SELECT jsonb_agg(y || 'Q' || q ORDER BY y, q)
+                                        FROM generate_series(pl.year_from::int, pl.year_to::int) y,
+                                             generate_series(1, 4) q),
+                         'deadlines', coalesce((
+                             SELECT jsonb_agg(jsonb_build_object('level', d.level, 'to', d.recipient,
+                                                                 'date', d.due_on) ORDER BY d.due_on)
+                               FROM plan_deadlines d
+                              WHERE d.plan_id = pl.id
+                                AND d.level = (SELECT d2.level FROM plan_deadlines d2
+                                                WHERE d2.plan_id = pl.id
+                                                  AND array_position(ARRAY['commune', 'district', 'province'], d2.level)
+                                                      >= array_position(ARRAY['commune', 'district', 'province'],
+                                                                        th_unit_role(u.type, u.parent_code))
+                                                ORDER BY array_position(ARRAY['commune', 'district', 'province'], d2.level)
+                                                LIMIT 1)), '[]'::jsonb))
+                       FROM units u WHERE u.code = p_unit))
+      FROM plans pl JOIN units iu ON iu.code = pl.issuer_unit
+     WHERE pl.id = p_plan_id
+$$;
+
+-- The current plans that cover a unit: those issued by the unit or any unit
+-- above it (today's tree). With p_unit NULL, every current plan.
+CREATE OR REPLACE FUNCTION th_plans_for_unit(p_unit text)
+RETURNS SETOF bigint LANGUAGE sql STABLE AS $$
+    SELECT c.id FROM current_plans c
+     WHERE p_unit IS NULL
+        OR c.issuer_unit IN (SELECT code FROM th_ancestors(p_unit, current_date))
+     ORDER BY c.year_from DESC, c.code
+$$;

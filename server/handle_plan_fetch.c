@@ -1,0 +1,72 @@
+/* handle_plan_fetch.c -- one plan, or the plans covering a unit (PlanFetch).
+ * READ lane. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "plans.h"
+
+static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
+
+static int check(th_job *job)
+{
+    const Tonghop__PlanFetch *f = job->env->plan_fetch;
+    const char *code = nonempty(f->plan_code), *unit = nonempty(f->unit_code);
+    if (code && (strlen(code) > 64 || !th_validate_utf8(code))) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
+        return -1;
+    }
+    if (unit && !th_validate_code(unit)) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
+        return -1;
+    }
+    th_plan_docs *docs = calloc(1, sizeof *docs);
+    if (!docs) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    job->data = docs;
+    return 0;
+}
+
+static void run(th_db *db, th_job *const *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        th_job *job = jobs[i];
+        const Tonghop__PlanFetch *f = job->env->plan_fetch;
+        char dberr[512];
+        int rc = th_plans_fetch(db, nonempty(f->plan_code), nonempty(f->unit_code), job->data, &job->err,
+                                dberr, sizeof dberr);
+        if (rc != 0)
+            th_handler_db_failed(db, job, dberr);
+        else if (job->err.code)
+            job->error_code = job->err.code;
+    }
+}
+
+static void reply(th_job *job, th_envelope *env, th_reply_space *space)
+{
+    th_plan_docs *docs = job->data;
+    tonghop__plan_reply__init(&space->plans);
+    space->plans.plan_json = docs->docs;
+    space->plans.n_plan_json = docs->n;
+    env->body_case = TONGHOP__ENVELOPE__BODY_PLAN_REPLY;
+    env->plan_reply = &space->plans;
+}
+
+static void free_data(th_job *job)
+{
+    th_plan_docs_fini(job->data);
+    free(job->data);
+    job->data = NULL;
+}
+
+const th_handler th_handle_plan_fetch = {
+    .body = TONGHOP__ENVELOPE__BODY_PLAN_FETCH,
+    .name = "plan fetch",
+    .lane = TH_LANE_READ,
+    .check = check,
+    .run = run,
+    .reply = reply,
+    .free = free_data,
+};

@@ -1,0 +1,90 @@
+/* handle_plan_publish.c -- a plan file published over the network
+ * (PlanPublish). The file's shape is checked in the front; the catalogue
+ * checks and the store run in th_plan_store, on the READ lane (a plan is
+ * its own transaction and must not hold up acks). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "log.h"
+#include "plan_file.h"
+#include "plans.h"
+
+typedef struct publish_data {
+    th_plan_info info;
+    char *normalized;
+    th_plan_store_result res;
+} publish_data;
+
+static int check(th_job *job)
+{
+    const char *json = job->env->plan_publish->plan_json;
+    if (!json) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_json", NULL);
+        return -1;
+    }
+    publish_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    if (th_plan_file_check(json, strlen(json), &d->info, &d->normalized, &job->err) != 0) {
+        job->error_code = job->err.code;
+        free(d);
+        return -1;
+    }
+    job->data = d;
+    return 0;
+}
+
+static void run(th_db *db, th_job *const *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        th_job *job = jobs[i];
+        publish_data *d = job->data;
+        char dberr[512];
+        if (th_plans_store(db, d->normalized, &d->res, dberr, sizeof dberr) != 0) {
+            th_handler_db_failed(db, job, dberr);
+        } else if (d->res.outcome == TH_PLAN_REJECTED) {
+            job->err = d->res.err;
+            job->error_code = d->res.err.code ? d->res.err.code : TONGHOP__ERROR__CODE__INTERNAL;
+        } else {
+            th_info("plan %s revision %d %s", d->info.code, d->res.revision,
+                    d->res.outcome == TH_PLAN_STORED ? "stored" : "unchanged");
+        }
+    }
+}
+
+static void reply(th_job *job, th_envelope *env, th_reply_space *space)
+{
+    publish_data *d = job->data;
+    Tonghop__Ack *ack = &space->ack;
+    tonghop__ack__init(ack);
+    ack->has_outcome = 1;
+    ack->outcome =
+        d->res.outcome == TH_PLAN_STORED ? TONGHOP__ACK__OUTCOME__ACCEPTED : TONGHOP__ACK__OUTCOME__DUPLICATE;
+    ack->plan_code = d->info.code;
+    ack->has_plan_revision = 1;
+    ack->plan_revision = (uint32_t)d->res.revision;
+    env->body_case = TONGHOP__ENVELOPE__BODY_ACK;
+    env->ack = ack;
+}
+
+static void free_data(th_job *job)
+{
+    publish_data *d = job->data;
+    free(d->normalized);
+    free(d);
+    job->data = NULL;
+}
+
+const th_handler th_handle_plan_publish = {
+    .body = TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH,
+    .name = "plan publication",
+    .lane = TH_LANE_READ,
+    .check = check,
+    .run = run,
+    .reply = reply,
+    .free = free_data,
+};

@@ -1,0 +1,89 @@
+/* handle_report.c -- a plan's report for a period at a unit (RollupQuery).
+ *
+ * The numbers come from th_report (migrations/rules/40_report.sql) as the
+ * JSON document every client format is made from. READ lane. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "period.h"
+#include "report.h"
+
+typedef struct report_data {
+    char period[16];
+    char *json; /* the report, once run */
+} report_data;
+
+static int check(th_job *job)
+{
+    const Tonghop__RollupQuery *q = job->env->rollup_query;
+    th_period p;
+    if (!q->plan_code || !*q->plan_code) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_code", NULL);
+        return -1;
+    }
+    if (strlen(q->plan_code) > 64 || !th_validate_utf8(q->plan_code)) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
+        return -1;
+    }
+    if (!q->period || th_period_parse(q->period, &p) != 0) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
+        return -1;
+    }
+    if (q->unit_code && *q->unit_code && !th_validate_code(q->unit_code)) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
+        return -1;
+    }
+    report_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    th_period_format(&p, d->period, sizeof d->period);
+    job->data = d;
+    return 0;
+}
+
+static void run(th_db *db, th_job *const *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        th_job *job = jobs[i];
+        const Tonghop__RollupQuery *q = job->env->rollup_query;
+        report_data *d = job->data;
+        const char *unit = q->unit_code && *q->unit_code ? q->unit_code : NULL;
+        char dberr[512];
+        int rc = th_report_fetch(db, q->plan_code, d->period, unit, q->has_by_child && q->by_child, &d->json,
+                                 &job->err, dberr, sizeof dberr);
+        if (rc != 0)
+            th_handler_db_failed(db, job, dberr);
+        else if (job->err.code)
+            job->error_code = job->err.code;
+    }
+}
+
+static void reply(th_job *job, th_envelope *env, th_reply_space *space)
+{
+    report_data *d = job->data;
+    tonghop__rollup_reply__init(&space->rollup);
+    space->rollup.report_json = d->json;
+    env->body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY;
+    env->rollup_reply = &space->rollup;
+}
+
+static void free_data(th_job *job)
+{
+    report_data *d = job->data;
+    free(d->json);
+    free(d);
+    job->data = NULL;
+}
+
+const th_handler th_handle_report = {
+    .body = TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY,
+    .name = "report",
+    .lane = TH_LANE_READ,
+    .check = check,
+    .run = run,
+    .reply = reply,
+    .free = free_data,
+};

@@ -1,0 +1,89 @@
+/* handle_submission.c -- a commune's results for a quarter (Submission).
+ *
+ * Checked in the front (structure, period not in the future), stored on the
+ * INGEST lane in group commit (ingest.h). Acked only when committed. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "ingest.h"
+#include "period.h"
+
+static int check(th_job *job)
+{
+    int year, month;
+    th_period_today_vn(&year, &month);
+    th_ingest_item *it = calloc(1, sizeof *it);
+    if (!it) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    if (th_validate_submission(job->env->submission, year, month, &it->period, &job->err) != 0) {
+        job->error_code = job->err.code;
+        free(it);
+        return -1;
+    }
+    it->sub = job->env->submission;
+    job->data = it;
+    return 0;
+}
+
+static void run(th_db *db, th_job *const *jobs, size_t n)
+{
+    th_ingest_item **items = calloc(n ? n : 1, sizeof *items);
+    if (!items) {
+        for (size_t i = 0; i < n; i++)
+            th_job_fail(jobs[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert(jobs[i]->handler == &th_handle_submission && jobs[i]->data);
+        items[i] = jobs[i]->data;
+    }
+    th_ingest_batch(db, items, n);
+    for (size_t i = 0; i < n; i++) {
+        const th_ingest_item *it = items[i];
+        /* Only an explicit stored/duplicate outcome is ever acked. */
+        if (it->outcome != TH_INGEST_STORED && it->outcome != TH_INGEST_DUPLICATE) {
+            jobs[i]->err = it->err;
+            jobs[i]->error_code = it->err.code ? it->err.code : TONGHOP__ERROR__CODE__INTERNAL;
+        }
+    }
+    free(items);
+}
+
+static void reply(th_job *job, th_envelope *env, th_reply_space *space)
+{
+    const th_ingest_item *it = job->data;
+    Tonghop__Ack *ack = &space->ack;
+    tonghop__ack__init(ack);
+    ack->has_outcome = 1;
+    ack->outcome =
+        it->outcome == TH_INGEST_DUPLICATE ? TONGHOP__ACK__OUTCOME__DUPLICATE : TONGHOP__ACK__OUTCOME__STORED;
+    ack->submission_id = it->sub->submission_id;
+    ack->has_stored_values = 1;
+    ack->stored_values = it->stored;
+    ack->has_superseded_values = 1;
+    ack->superseded_values = it->superseded;
+    ack->has_stored_at = 1;
+    ack->stored_at = it->stored_at;
+    env->body_case = TONGHOP__ENVELOPE__BODY_ACK;
+    env->ack = ack;
+}
+
+static void free_data(th_job *job)
+{
+    free(job->data);
+    job->data = NULL;
+}
+
+const th_handler th_handle_submission = {
+    .body = TONGHOP__ENVELOPE__BODY_SUBMISSION,
+    .name = "submission",
+    .lane = TH_LANE_INGEST,
+    .check = check,
+    .run = run,
+    .reply = reply,
+    .free = free_data,
+};

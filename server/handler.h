@@ -1,0 +1,73 @@
+/* handler.h -- one handler per request type, registered in one table.
+ *
+ * A request travels: the front thread decodes it, finds its handler by the
+ * envelope's body, and runs check() (no database: shapes, codes, limits).
+ * Then the job goes to the handler's lane, where a worker thread with its
+ * own PostgreSQL connection runs run(), and reply() fills the answer.
+ *
+ *   lane INGEST  one thread; run() gets every waiting job at once (group
+ *                commit: one transaction, one fsync, then the acks)
+ *   lane READ    a small pool; run() gets one job: reports, plan fetches,
+ *                history, publications. However slow, they never hold up
+ *                an ack.
+ *
+ * Adding a request type: a message in proto/tonghop.proto, one file
+ * server/handle_NAME.c defining a th_handler, one row in handlers.c. */
+#ifndef TH_HANDLER_H
+#define TH_HANDLER_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "job.h"
+
+typedef enum { TH_LANE_INGEST = 0, TH_LANE_READ = 1 } th_lane_kind;
+
+/* Room for a reply's top message, on the stack of whoever packs it. */
+typedef union th_reply_space {
+    Tonghop__Ack ack;
+    Tonghop__PlanReply plans;
+    Tonghop__RollupReply rollup;
+    Tonghop__HistoryReply history;
+} th_reply_space;
+
+typedef struct th_handler {
+    int body;         /* TONGHOP__ENVELOPE__BODY_* it serves */
+    const char *name; /* for the log */
+    th_lane_kind lane;
+    /* Front thread, no database. Returns 0 to go on, or -1 after
+     * th_job_fail (the job is answered at once). May set job->data. */
+    int (*check)(th_job *job);
+    /* Worker thread. Runs jobs[0..n) (n == 1 on the READ lane) and leaves
+     * each with job->error_code set, or its result in job->data. A database
+     * failure is UNAVAILABLE (retryable), never a guess. */
+    void (*run)(th_db *db, th_job *const *jobs, size_t n);
+    /* Points env's body at the result kept in job->data, using space for
+     * the top message (called only when job->error_code is 0; env is packed
+     * before space goes away). */
+    void (*reply)(th_job *job, th_envelope *env, th_reply_space *space);
+    /* Frees job->data and sets it to NULL. */
+    void (*free)(th_job *job);
+} th_handler;
+
+/* The handler for a body case, or NULL (the request is UNSUPPORTED). */
+const th_handler *th_handler_find(int body);
+
+/* The table, for tests. */
+extern const th_handler *const th_handlers[];
+extern const size_t th_handlers_count;
+
+/* The handlers, one per file. */
+extern const th_handler th_handle_submission;
+extern const th_handler th_handle_plan_publish;
+extern const th_handler th_handle_plan_fetch;
+extern const th_handler th_handle_report;
+extern const th_handler th_handle_history;
+extern const th_handler th_handle_catalogue_publish;
+
+/* For handlers' run(): after a failed call into the database, marks the job
+ * UNAVAILABLE when the connection is gone (or timed out), INTERNAL otherwise,
+ * and logs why. */
+void th_handler_db_failed(th_db *db, th_job *job, const char *why);
+
+#endif

@@ -1,0 +1,226 @@
+/* lane.c -- a job queue and the worker threads that serve it. */
+#include "lane.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "handler.h"
+#include "log.h"
+
+struct th_lane {
+    th_lane_config cfg;
+    char *dsn, *done_endpoint; /* copies */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    th_job *head, *tail; /* the queue, oldest first (guarded by lock) */
+    size_t queued;
+    int stop;
+    pthread_t *threads;
+    int nthreads; /* started */
+};
+
+void th_lane_push(th_lane *lane, th_job *job)
+{
+    assert(job->state == TH_JOB_FRONT && job->handler && job->handler->run);
+    pthread_mutex_lock(&lane->lock);
+    job->state = TH_JOB_QUEUED;
+    job->qnext = NULL;
+    if (lane->tail)
+        lane->tail->qnext = job;
+    else
+        lane->head = job;
+    lane->tail = job;
+    lane->queued++;
+    pthread_cond_signal(&lane->wake);
+    pthread_mutex_unlock(&lane->lock);
+}
+
+/* Unlinks job from the queue; the lock is held. */
+static void unlink_queued(th_lane *lane, th_job *job)
+{
+    th_job **pp = &lane->head, *prev = NULL;
+    while (*pp && *pp != job) {
+        prev = *pp;
+        pp = &(*pp)->qnext;
+    }
+    assert(*pp == job);
+    *pp = job->qnext;
+    if (lane->tail == job) lane->tail = prev;
+    job->qnext = NULL;
+    lane->queued--;
+}
+
+int th_lane_cancel(th_lane *lane, th_job *job)
+{
+    pthread_mutex_lock(&lane->lock);
+    int taken = job->state == TH_JOB_QUEUED;
+    if (taken) {
+        unlink_queued(lane, job);
+        job->state = TH_JOB_FRONT;
+    }
+    pthread_mutex_unlock(&lane->lock);
+    return taken;
+}
+
+size_t th_lane_queued(th_lane *lane)
+{
+    pthread_mutex_lock(&lane->lock);
+    size_t n = lane->queued;
+    pthread_mutex_unlock(&lane->lock);
+    return n;
+}
+
+/* Runs a batch: consecutive jobs of the same handler go to one run(). */
+static void run_batch(th_lane *lane, th_db *db, th_job **batch, size_t n)
+{
+    if (!th_db_ensure(db)) {
+        /* No database: every job is "try later", at once. */
+        for (size_t i = 0; i < n; i++)
+            th_job_fail(batch[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
+        th_debug("%s lane: %zu job(s) answered UNAVAILABLE: %s", lane->cfg.name, n, th_db_error(db));
+        return;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && batch[j]->handler == batch[i]->handler)
+            j++;
+        batch[i]->handler->run(db, batch + i, j - i);
+        i = j;
+    }
+}
+
+static void *worker_main(void *p)
+{
+    th_lane *lane = p;
+    th_job **batch = calloc(lane->cfg.batch_max, sizeof *batch);
+    th_db *db = th_db_new(lane->dsn, lane->cfg.stmts, lane->cfg.nstmts);
+    void *push = zmq_socket(lane->cfg.zctx, ZMQ_PUSH);
+    int zero = 0;
+    if (push) {
+        zmq_setsockopt(push, ZMQ_SNDHWM, &zero, sizeof zero); /* bounded by the front's open jobs */
+        zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
+    }
+    if (!batch || !db || !push || zmq_connect(push, lane->done_endpoint) != 0) {
+        /* Nothing can be answered from here: say so and leave the work to
+         * the others (the front answers what waits past its deadline). */
+        th_error("%s lane: a worker could not start: %s", lane->cfg.name,
+                 push ? zmq_strerror(errno) : "no memory");
+        free(batch);
+        th_db_destroy(&db);
+        if (push) zmq_close(push);
+        return NULL;
+    }
+    th_db_set_timeout(db, lane->cfg.db_timeout_ms);
+    th_db_ensure(db); /* connect now rather than on the first request */
+
+    pthread_mutex_lock(&lane->lock);
+    while (!lane->stop) {
+        if (!lane->head) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            if (pthread_cond_timedwait(&lane->wake, &lane->lock, &until) == ETIMEDOUT && !lane->head) {
+                /* Idle: notice a connection PostgreSQL has closed (a
+                 * restart) and reconnect by ourselves, not on a request. */
+                pthread_mutex_unlock(&lane->lock);
+                th_db_poll(db);
+                if (!th_db_ensure(db)) th_debug("database still unavailable: %s", th_db_error(db));
+                pthread_mutex_lock(&lane->lock);
+            }
+            continue;
+        }
+        size_t n = 0;
+        while (lane->head && n < lane->cfg.batch_max) {
+            th_job *job = lane->head;
+            unlink_queued(lane, job);
+            job->state = TH_JOB_RUNNING;
+            batch[n++] = job;
+        }
+        assert(n >= 1 && n <= lane->cfg.batch_max);
+        pthread_mutex_unlock(&lane->lock);
+
+        run_batch(lane, db, batch, n);
+        for (size_t i = 0; i < n; i++)
+            if (th_job_pack_reply(batch[i]) != 0)
+                th_error("reply to request %s not built: out of memory", batch[i]->request_id);
+
+        pthread_mutex_lock(&lane->lock);
+        for (size_t i = 0; i < n; i++)
+            batch[i]->state = TH_JOB_DONE;
+        pthread_mutex_unlock(&lane->lock);
+        /* From here on the jobs are the front's: only their addresses go. */
+        for (size_t i = 0; i < n; i++) {
+            th_job *job = batch[i];
+            while (zmq_send(push, &job, sizeof job, 0) < 0 && errno == EINTR) {
+            }
+        }
+        pthread_mutex_lock(&lane->lock);
+    }
+    pthread_mutex_unlock(&lane->lock);
+    zmq_close(push);
+    th_db_destroy(&db);
+    free(batch);
+    return NULL;
+}
+
+th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen)
+{
+    assert(cfg->threads >= 1 && cfg->batch_max >= 1);
+    th_lane *lane = calloc(1, sizeof *lane);
+    if (!lane) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    lane->cfg = *cfg;
+    lane->dsn = strdup(cfg->dsn ? cfg->dsn : "");
+    lane->done_endpoint = strdup(cfg->done_endpoint);
+    lane->threads = calloc((size_t)cfg->threads, sizeof *lane->threads);
+    pthread_mutex_init(&lane->lock, NULL);
+    pthread_cond_init(&lane->wake, NULL);
+    if (!lane->dsn || !lane->done_endpoint || !lane->threads) {
+        snprintf(err, errlen, "out of memory");
+        th_lane_destroy(&lane);
+        return NULL;
+    }
+    for (int i = 0; i < cfg->threads; i++) {
+        int rc = pthread_create(&lane->threads[i], NULL, worker_main, lane);
+        if (rc != 0) {
+            snprintf(err, errlen, "%s lane: %s", cfg->name, strerror(rc));
+            th_lane_destroy(&lane);
+            return NULL;
+        }
+        lane->nthreads++;
+    }
+    return lane;
+}
+
+void th_lane_destroy(th_lane **lanep)
+{
+    if (!lanep || !*lanep) return;
+    th_lane *lane = *lanep;
+    pthread_mutex_lock(&lane->lock);
+    lane->stop = 1;
+    pthread_cond_broadcast(&lane->wake);
+    pthread_mutex_unlock(&lane->lock);
+    for (int i = 0; i < lane->nthreads; i++)
+        pthread_join(lane->threads[i], NULL);
+    /* What no worker took goes back to the front, which still owns it. */
+    while (lane->head) {
+        th_job *job = lane->head;
+        unlink_queued(lane, job);
+        job->state = TH_JOB_FRONT;
+    }
+    pthread_cond_destroy(&lane->wake);
+    pthread_mutex_destroy(&lane->lock);
+    free(lane->threads);
+    free(lane->dsn);
+    free(lane->done_endpoint);
+    free(lane);
+    *lanep = NULL;
+}

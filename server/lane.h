@@ -1,0 +1,49 @@
+/* lane.h -- worker threads that run jobs on their own PostgreSQL connections.
+ *
+ * A lane is a queue and the threads that serve it. The front pushes jobs;
+ * a free worker takes the oldest (up to batch_max at once: the INGEST lane's
+ * group commit), makes sure its connection is up, runs the jobs' handler,
+ * packs each reply, and hands each job back to the front as a pointer sent
+ * over inproc:// (the front's PULL socket at done_endpoint). While idle,
+ * every worker notices a lost connection and reconnects by itself. */
+#ifndef TH_LANE_H
+#define TH_LANE_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "job.h"
+
+typedef struct th_lane_config {
+    const char *name;        /* "ingest", "read": for the log */
+    int threads;             /* at least 1 */
+    size_t batch_max;        /* most jobs one run gets */
+    const char *dsn;         /* each worker connects with it */
+    int db_timeout_ms;       /* per statement and per connection attempt */
+    const th_db_stmt *stmts; /* prepared on each worker's connection */
+    size_t nstmts;
+    void *zctx;                /* the front's ZeroMQ context */
+    const char *done_endpoint; /* where finished jobs are sent */
+} th_lane_config;
+
+typedef struct th_lane th_lane;
+
+/* Starts the threads. Returns NULL with the reason in err. */
+th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen);
+
+/* Queues a job (state FRONT -> QUEUED). The lane does not own it: a worker
+ * holds it only while RUNNING. */
+void th_lane_push(th_lane *lane, th_job *job);
+
+/* Takes a job that no worker has started back out of the queue (QUEUED ->
+ * FRONT) and returns 1; returns 0 when a worker holds it or has finished. */
+int th_lane_cancel(th_lane *lane, th_job *job);
+
+/* Jobs waiting, for the log. */
+size_t th_lane_queued(th_lane *lane);
+
+/* Stops the threads once their current run is done and joins them. Jobs
+ * still queued go back to the front (state FRONT). */
+void th_lane_destroy(th_lane **lane);
+
+#endif
