@@ -25,21 +25,27 @@ struct th_lane {
     int nthreads; /* started */
 };
 
-void th_lane_push(th_lane *lane, th_job *job)
+void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
 {
-    assert(job->state == TH_JOB_FRONT && job->handler && job->handler->run);
+    if (n == 0) return;
     pthread_mutex_lock(&lane->lock);
-    job->state = TH_JOB_QUEUED;
-    job->qnext = NULL;
-    if (lane->tail)
-        lane->tail->qnext = job;
-    else
-        lane->head = job;
-    lane->tail = job;
-    lane->queued++;
+    for (size_t i = 0; i < n; i++) {
+        th_job *job = jobs[i];
+        assert(job->state == TH_JOB_FRONT && job->handler && job->handler->run);
+        job->state = TH_JOB_QUEUED;
+        job->qnext = NULL;
+        if (lane->tail)
+            lane->tail->qnext = job;
+        else
+            lane->head = job;
+        lane->tail = job;
+        lane->queued++;
+    }
     pthread_cond_signal(&lane->wake);
     pthread_mutex_unlock(&lane->lock);
 }
+
+void th_lane_push(th_lane *lane, th_job *job) { th_lane_push_many(lane, &job, 1); }
 
 /* Unlinks job from the queue; the lock is held. */
 static void unlink_queued(th_lane *lane, th_job *job)

@@ -35,6 +35,10 @@ th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen);
  * holds it only while RUNNING. */
 void th_lane_push(th_lane *lane, th_job *job);
 
+/* Queues jobs[0..n) at once, waking one worker: what arrived together is
+ * taken together (the INGEST lane's group commit). */
+void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n);
+
 /* Takes a job that no worker has started back out of the queue (QUEUED ->
  * FRONT) and returns 1; returns 0 when a worker holds it or has finished. */
 int th_lane_cancel(th_lane *lane, th_job *job);

@@ -47,6 +47,8 @@ struct th_server {
     void *done; /* PULL: finished jobs from the lanes */
     th_lane *lanes[2];
     th_job *open_head, *open_tail; /* open jobs, oldest first */
+    th_job **pending[2];           /* read in this round, not yet queued, per lane */
+    size_t npending[2];
     size_t nopen;
     unsigned long served;
     unsigned long expired;
@@ -158,6 +160,13 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     read.batch_max = 1;
     read.stmts = NULL;
     read.nstmts = 0;
+    for (int i = 0; i < 2; i++) {
+        srv->pending[i] = calloc((size_t)srv->cfg.batch_max, sizeof *srv->pending[i]);
+        if (!srv->pending[i]) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+    }
     srv->lanes[TH_LANE_INGEST] = th_lane_new(&ingest, err, errlen);
     if (!srv->lanes[TH_LANE_INGEST]) goto fail;
     srv->lanes[TH_LANE_READ] = th_lane_new(&read, err, errlen);
@@ -220,6 +229,8 @@ void th_server_destroy(th_server **srvp)
     if (srv->sock) zmq_close(srv->sock);
     if (srv->done) zmq_close(srv->done);
     if (srv->ctx) zmq_ctx_term(srv->ctx);
+    free(srv->pending[0]);
+    free(srv->pending[1]);
     free(srv);
     *srvp = NULL;
 }
@@ -304,7 +315,19 @@ static void dispatch(th_server *srv, th_job *job)
     }
     job->deadline_ms = job->received_ms + srv->cfg.db_timeout_ms;
     open_link(srv, job);
-    th_lane_push(srv->lanes[job->handler->lane], job);
+    th_lane_kind lane = job->handler->lane;
+    assert(srv->npending[lane] < (size_t)srv->cfg.batch_max);
+    srv->pending[lane][srv->npending[lane]++] = job;
+}
+
+/* Queues what this round read: together, so that the ingest worker takes
+ * the submissions that arrived together as one transaction. */
+static void flush_pending(th_server *srv)
+{
+    for (int lane = 0; lane < 2; lane++) {
+        th_lane_push_many(srv->lanes[lane], srv->pending[lane], srv->npending[lane]);
+        srv->npending[lane] = 0;
+    }
 }
 
 /* Receives one whole multipart message into a new job. Returns 1 when a
@@ -348,15 +371,18 @@ static int recv_request(th_server *srv, th_job **out)
     }
 }
 
-/* Reads what waits on the ROUTER, up to max requests. Returns how many. */
+/* Reads what waits on the ROUTER, up to max requests (at most batch_max),
+ * and queues it. Returns how many. */
 static int read_requests(th_server *srv, int max)
 {
     int n = 0;
     th_job *job;
+    if (max > srv->cfg.batch_max) max = srv->cfg.batch_max;
     while (n < max && srv->nopen < TH_MAX_OPEN && recv_request(srv, &job) == 1) {
         n++;
         if (job) dispatch(srv, job);
     }
+    flush_pending(srv);
     return n;
 }
 

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Upgrade with data in it: a database at the schema of the previous release
+# (version 5, with the rules that release carried inside its migrations)
+# holding a quarter's worth of results, resubmissions included, is migrated
+# by this release; every result is still there and every report is the same
+# number for number, by SQL and through the server.
+. "$(dirname "$0")/../lib/harness.sh"
+TH_WORK=$(mktemp -d /tmp/tonghop-test.XXXXXX)
+chmod 755 "$TH_WORK"
+trap th_cleanup EXIT
+export TONGHOP_SPOOL=$TH_WORK/spool
+th_pg_init "$TH_WORK/pg"
+th_pg_start "$TH_WORK/pg"
+th_pg_createdb "$TH_WORK/pg" tonghop
+TH_DSN=$(th_pg_dsn "$TH_WORK/pg" tonghop)
+
+"$TONGHOPD" migrate --db "$TH_DSN" --to-version 5 >/dev/null
+th_check "old schema: version 5" th_eq "$(th_sql "SELECT max(version) FROM schema_migrations")" 5
+th_check "old schema: no rules files recorded" th_eq "$(th_sql "SELECT to_regclass('schema_rules') IS NULL")" t
+"$TONGHOPD" import-units --db "$TH_DSN" "$TH_SRC_DIR/deploy/data/vn-admin-units-2024.csv" >/dev/null
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json >/dev/null
+
+# Results through the old schema's own ingest function: every commune of
+# Bình Thuận, 2025Q1-Q3, then a correction of Q2 for a third of them.
+th_sql "
+SELECT setseed(0.2025);
+CREATE TABLE upgrade_gen AS
+SELECT c.code AS unit, q, gen_random_uuid() AS id,
+       ARRAY(SELECT 5 + (random() * 20)::bigint FROM generate_series(1, 4)) AS den
+  FROM units c JOIN units d ON c.parent_code = d.code, generate_series(1, 3) q
+ WHERE d.parent_code = '60'
+UNION ALL
+SELECT c.code, 2, gen_random_uuid(), ARRAY(SELECT 5 + (random() * 20)::bigint FROM generate_series(1, 4))
+  FROM units c JOIN units d ON c.parent_code = d.code
+ WHERE d.parent_code = '60' AND c.code::int % 3 = 0;
+ALTER TABLE upgrade_gen ADD COLUMN seq serial;
+ALTER TABLE upgrade_gen ADD COLUMN num bigint[];
+UPDATE upgrade_gen SET num = ARRAY[floor(random() * (den[1] + 1)), floor(random() * (den[2] + 1)),
+                                   floor(random() * (den[3] + 1)), floor(random() * (den[4] + 1))]::bigint[];" >/dev/null
+stored=$(th_sql "
+SELECT count(*) FROM (SELECT * FROM upgrade_gen ORDER BY seq) g,
+  LATERAL th_ingest_submission(g.id, g.unit, 2025, g.q, '1751/KH-UBND', NULL, sha256(convert_to(g.id::text, 'UTF8')),
+          ARRAY['CTXH-01', 'CTXH-02', 'CTXH-03', 'CTXH-04'], g.num, g.den,
+          ARRAY[NULL, NULL, NULL, NULL]::bigint[], ARRAY[NULL, NULL, NULL, NULL]::text[]) r
+ WHERE r.outcome = 'stored'")
+th_check "old schema: results stored by its own function ($stored)" test "$stored" -gt 300
+
+reports() { # every report of plan 1751 for the quarters and the year, at the province and a district
+  th_sql "
+SELECT p || ' ' || coalesce(u, '-') || ' ' || ((th_report('1751/KH-UBND', p, u, true))::jsonb - 'generated_at')::text
+  FROM unnest(ARRAY['2025Q1', '2025Q2', '2025Q3', '2025']) p, unnest(ARRAY[NULL, '593', '22921']) u
+ ORDER BY 1"
+}
+tables() {
+  th_sql "
+SELECT (SELECT count(*) || ':' || md5(string_agg(id::text || unit_code || year || quarter, ',' ORDER BY id)) FROM submissions)
+    || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws(',', submission_id, indicator_code, numerator, denominator), ';'
+                                                    ORDER BY submission_id, indicator_code)) FROM result_values)
+    || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws(',', unit_code, indicator_code, quarter, submission_id, numerator, denominator), ';'
+                                                    ORDER BY unit_code, indicator_code, quarter)) FROM current_results)"
+}
+reports >"$TH_WORK/before.txt"
+tables_before=$(tables)
+year_before=$(th_sql "SELECT (th_report('1751/KH-UBND', '2025', NULL, true))::jsonb - 'generated_at'")
+
+rc=0; out=$("$TONGHOPD" migrate --db "$TH_DSN" 2>&1) || rc=$?
+th_check "migrate from the old schema succeeds" th_eq "$rc" 0
+th_check "it applies the new migrations and every rules file" grep -q "migration(s) applied now, 5 rules file(s)" <<<"$out"
+th_check "schema now at the latest version" th_eq "$(th_sql "SELECT max(version) FROM schema_migrations")" 6
+th_check "every result kept, unchanged" th_eq "$(tables)" "$tables_before"
+reports >"$TH_WORK/after.txt"
+th_check "every report the same, number for number ($(wc -l <"$TH_WORK/before.txt") reports)" \
+  cmp -s "$TH_WORK/before.txt" "$TH_WORK/after.txt"
+th_check "the reports have data in them" grep -q '"numerator": [1-9]' "$TH_WORK/after.txt"
+
+rc=0; out=$("$TONGHOPD" migrate --db "$TH_DSN" 2>&1) || rc=$?
+th_check "migrating again applies nothing" grep -q "0 migration(s) applied now, 0 rules file(s)" <<<"$out"
+
+th_server_start
+json=$("$TONGHOP" report --server "$TH_ENDPOINT" --plan 1751/KH-UBND --period 2025 --by-child --format json)
+th_check "through the server: the year report is the one before the upgrade" \
+  th_eq "$(jq -cS 'del(.generated_at)' <<<"$json")" "$(jq -cS . <<<"$year_before")"
+th_results_csv "$TH_WORK/r.csv"
+rc=0; th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q4 "$TH_WORK/r.csv" >/dev/null || rc=$?
+th_check "a new submission after the upgrade is stored" th_eq "$rc" 0
+
+# A rules file changed by a later release is applied again; the server
+# refuses to start on rules that are not its own.
+th_server_stop TERM
+th_sql "UPDATE schema_rules SET sha256 = 'old' WHERE name = '40_report.sql'" >/dev/null
+rc=0; err=$("$TONGHOPD" serve --db "$TH_DSN" --bind 'tcp://127.0.0.1:*' 2>&1) || rc=$?
+th_check "serve refuses rules that are not its own (exit 1)" th_eq "$rc" 1
+th_check "and says to run migrate" grep -q "tonghopd migrate" <<<"$err"
+out=$("$TONGHOPD" migrate --db "$TH_DSN" 2>&1)
+th_check "migrate applies just the changed rules file" grep -q "0 migration(s) applied now, 1 rules file(s)" <<<"$out"
+th_finish
