@@ -137,10 +137,7 @@ int th_enter_run(th_transport *t, th_spool *s, const char *plan, const char *per
                     if (den > 0) {
                         const char *cmp = th_report_str(tg, "comparator");
                         th_report_percent(num, den, !strcmp(th_i18n_lang(), "vi"), pct, sizeof pct);
-                        fprintf(out, _("    = %s%% (target %s %s%%)\n"), pct,
-                                !strcmp(cmp, ">=")   ? "≥"
-                                : !strcmp(cmp, "<=") ? "≤"
-                                                     : cmp,
+                        fprintf(out, _("    = %s%% (target %s %s%%)\n"), pct, th_report_cmp_symbol(cmp),
                                 th_report_str(tg, "value"));
                     } else {
                         fprintf(out, "%s\n", _("    = no data (the denominator is 0)"));

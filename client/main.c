@@ -1,27 +1,19 @@
 /* main.c -- tonghop: the client communes and districts use.
  *
- *   tonghop submit --unit 22921 --period 2025Q3 FILE.csv
- *   tonghop enter  --unit 22921 --period 2025Q3 --plan CODE
- *   tonghop sync | status
- *   tonghop history --unit CODE --indicator CODE --period 2025Q3
- *   tonghop plans [--unit CODE]
- *   tonghop plan show CODE [--unit CODE] [--json]
- *   tonghop plan publish FILE.json
- *   tonghop catalogue publish FILE.json
- *   tonghop report --plan CODE --period 2025|2025Q3 [--unit CODE] [--by-child] [--format F]
- *   tonghop export --plan CODE --period 2025Q3 [--unit CODE] --format adx|dhis2
- *
- * The server comes from --server (repeatable) or TONGHOP_SERVER (several,
- * separated by commas or spaces); the unit may come from TONGHOP_UNIT, the
- * spool directory from --spool or TONGHOP_SPOOL. Exit codes: request.h and
- * the README. */
+ * The commands are the rows of `commands[]` below: each has its usage line,
+ * its own options, an example, and a function. Settings come from the
+ * command line, then the environment, then the configuration files
+ * (config.h). Exit codes: request.h and the README. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalogue_cmd.h"
+#include "cli.h"
+#include "config.h"
 #include "enter.h"
+#include "form_cmd.h"
 #include "history_cmd.h"
 #include "i18n.h"
 #include "plan_cmd.h"
@@ -30,107 +22,234 @@
 #include "spool.h"
 #include "status_cmd.h"
 #include "submit.h"
+#include "transport.h"
 
-#define TH_MAX_ENDPOINTS 8
+/* Options a command may require. */
+enum { NEED_UNIT = 1, NEED_PERIOD = 2, NEED_PLAN = 4, NEED_INDICATOR = 8, NEED_FORMAT = 16 };
 
-static void usage(FILE *out)
-{
-    fprintf(out, "%s",
-            _("Usage:\n"
-              "  tonghop submit --unit CODE --period YYYYQn [--plan CODE] FILE.csv\n"
-              "  tonghop enter --unit CODE --period YYYYQn --plan CODE\n"
-              "  tonghop sync\n"
-              "  tonghop status\n"
-              "  tonghop history --unit CODE --indicator CODE --period YYYYQn\n"
-              "  tonghop plans [--unit CODE]\n"
-              "  tonghop plan show CODE [--unit CODE] [--json]\n"
-              "  tonghop plan publish FILE.json\n"
-              "  tonghop catalogue publish FILE.json\n"
-              "  tonghop report --plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child]\n"
-              "                 [--format table|csv|json|html] [--output FILE]\n"
-              "  tonghop export --plan CODE --period YYYY|YYYYQn [--unit CODE] --format adx|dhis2\n"
-              "                 [--output FILE]\n"
-              "\n"
-              "Options:\n"
-              "  --server ENDPOINT   server address, e.g. tcp://tonghop.example.vn:5570 (repeatable;\n"
-              "                      or TONGHOP_SERVER)\n"
-              "  --unit CODE         your unit's GSO code (or TONGHOP_UNIT)\n"
-              "  --spool DIR         where submissions wait until delivered (or TONGHOP_SPOOL)\n"
-              "  --timeout MS        how long to wait for each answer (default 5000)\n"
-              "  --retries N         how many times to try in all (default 3)\n"
-              "  --lang vi|en        language of messages (default vi, or TONGHOP_LANG)\n"
-              "\n"
-              "Exit codes: 0 done, 2 wrong command line, 3 the file has an error (nothing sent),\n"
-              "4 refused by the server, 5 queued: not delivered yet (try `tonghop sync` later), 1 other "
-              "failure.\n"));
-}
-
-typedef struct args {
+typedef struct ctx {
+    th_config cfg;
+    th_transport_config tc;
+    th_transport *t;
+    th_spool *spool;
     th_submit_args sub;
     th_report_args rep;
     const char *indicator;
-    const char *spool;
     int as_json;
-} args;
+} ctx;
 
-/* The commands that keep a spool. */
-static int with_spool(const char *cmd)
+typedef struct command {
+    const char *name;     /* one or two words */
+    const char *synopsis; /* after the name */
+    const char *what;     /* N_() */
+    const char *options;  /* N_(): the command's own options, one per line */
+    const char *example;
+    int nargs; /* positional arguments after the name */
+    unsigned need;
+    int server; /* talks to the server */
+    int spool;  /* keeps the spool */
+    int (*run)(ctx *c, char **args);
+} command;
+
+static int run_submit(ctx *c, char **args)
 {
-    return !strcmp(cmd, "submit") || !strcmp(cmd, "enter") || !strcmp(cmd, "sync") || !strcmp(cmd, "status");
+    c->sub.file = args[0];
+    return th_submit_run(c->t, c->spool, &c->sub);
+}
+static int run_enter(ctx *c, char **args)
+{
+    (void)args;
+    return th_enter_run(c->t, c->spool, c->sub.plan, c->sub.period, c->sub.unit, stdin, stdout);
+}
+static int run_sync(ctx *c, char **args)
+{
+    (void)args;
+    return th_sync_run(c->t, c->spool);
+}
+static int run_status(ctx *c, char **args)
+{
+    (void)args;
+    return th_status_cmd_run(c->spool);
+}
+static int run_history(ctx *c, char **args)
+{
+    (void)args;
+    return th_history_cmd_run(c->t, c->sub.unit, c->indicator, c->sub.period);
+}
+static int run_report(ctx *c, char **args)
+{
+    (void)args;
+    c->rep.plan = c->sub.plan;
+    c->rep.period = c->sub.period;
+    c->rep.unit = c->sub.unit;
+    return th_report_cmd_run(c->t, &c->rep);
+}
+static int run_export(ctx *c, char **args)
+{
+    if (strcmp(c->rep.format, "adx") != 0 && strcmp(c->rep.format, "dhis2") != 0) {
+        fprintf(stderr, _("tonghop export: --format %s: the export formats are adx and dhis2\n"),
+                c->rep.format);
+        return TH_EXIT_USAGE;
+    }
+    return run_report(c, args);
+}
+static int run_plans(ctx *c, char **args)
+{
+    (void)args;
+    return th_plan_cmd_list(c->t, c->sub.unit);
+}
+static int run_plan_show(ctx *c, char **args)
+{
+    return th_plan_cmd_show(c->t, args[0], c->sub.unit, c->as_json);
+}
+static int run_plan_publish(ctx *c, char **args) { return th_plan_cmd_publish(c->t, args[0]); }
+static int run_catalogue_publish(ctx *c, char **args) { return th_catalogue_cmd_publish(c->t, args[0]); }
+static int run_form(ctx *c, char **args)
+{
+    (void)args;
+    return th_form_cmd_run(c->t, c->sub.plan, c->sub.unit, c->sub.period, c->rep.output);
 }
 
-static int dispatch(th_transport *t, args *a, int nwords, char **words)
+static const command commands[] = {
+    {"submit", "--unit CODE --period YYYYQn [--plan CODE] FILE.csv",
+     N_("Queue a commune's results for a quarter (a CSV file) and send them."),
+     N_("  --unit CODE       the reporting unit's GSO code\n"
+        "  --period YYYYQn   the quarter, e.g. 2025Q3\n"
+        "  --plan CODE       the plan the results answer (optional)\n"
+        "  --id UUID         the submission's id (default: a new one)\n"),
+     "tonghop submit --unit 22921 --period 2025Q3 phu-hai-2025Q3.csv", 1, NEED_UNIT | NEED_PERIOD, 1, 1,
+     run_submit},
+    {"enter", "--unit CODE --period YYYYQn --plan CODE",
+     N_("Type in a quarter's results indicator by indicator, then send them."),
+     N_("  --unit CODE       the reporting unit's GSO code\n"
+        "  --period YYYYQn   the quarter\n"
+        "  --plan CODE       the plan whose indicators to ask for\n"),
+     "tonghop enter --unit 22921 --period 2025Q3 --plan 1751/KH-UBND", 0, NEED_UNIT | NEED_PERIOD | NEED_PLAN,
+     1, 1, run_enter},
+    {"sync", "", N_("Send every submission still waiting in the spool, oldest first."), "", "tonghop sync", 0,
+     0, 1, 1, run_sync},
+    {"status", "", N_("Show what waits in the spool, what was delivered and what was refused."), "",
+     "tonghop status", 0, 0, 0, 1, run_status},
+    {"history", "--unit CODE --indicator CODE --period YYYYQn",
+     N_("Every value sent for one unit, indicator and quarter, and which is in force."),
+     N_("  --unit CODE        the unit\n"
+        "  --indicator CODE   the indicator, e.g. CTXH-01\n"
+        "  --period YYYYQn    the quarter\n"),
+     "tonghop history --unit 22921 --indicator CTXH-01 --period 2025Q3", 0,
+     NEED_UNIT | NEED_INDICATOR | NEED_PERIOD, 1, 0, run_history},
+    {"plans", "[--unit CODE]", N_("List the plans in force, or those covering a unit."),
+     N_("  --unit CODE   only the plans covering this unit\n"), "tonghop plans --unit 22921", 0, 0, 1, 0,
+     run_plans},
+    {"plan show", "CODE [--unit CODE] [--json]", N_("Show a plan: targets, quarters to report, deadlines."),
+     N_("  --unit CODE   what this unit must report, and by when\n"
+        "  --json        the plan document as JSON\n"),
+     "tonghop plan show 1751/KH-UBND --unit 22921", 1, 0, 1, 0, run_plan_show},
+    {"plan publish", "FILE.json", N_("Check a plan file and publish it to the server."), "",
+     "tonghop plan publish ke-hoach-1751.json", 1, 0, 1, 0, run_plan_publish},
+    {"catalogue publish", "FILE.json", N_("Check an indicator catalogue file and publish it to the server."),
+     "", "tonghop catalogue publish indicator-catalogue.json", 1, 0, 1, 0, run_catalogue_publish},
+    {"form", "--plan CODE --unit CODE --period YYYYQn [--output FILE]",
+     N_("Write the blank results file (CSV) of a unit's plan for a quarter, ready to fill in and submit."),
+     N_("  --plan CODE       the plan\n"
+        "  --unit CODE       the reporting unit\n"
+        "  --period YYYYQn   the quarter\n"
+        "  --output FILE     write to FILE instead of standard output\n"),
+     "tonghop form --plan 1751/KH-UBND --unit 22921 --period 2025Q3 --output phu-hai-2025Q3.csv", 0,
+     NEED_PLAN | NEED_UNIT | NEED_PERIOD, 1, 0, run_form},
+    {"report", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child] [--format F] [--output FILE]",
+     N_("A plan's report for a year or a quarter: rolled-up results against the targets."),
+     N_("  --plan CODE       the plan\n"
+        "  --period P        a year (2025) or a quarter (2025Q3)\n"
+        "  --unit CODE       the unit reported on (default: the plan's issuer)\n"
+        "  --by-child        one row per unit directly below\n"
+        "  --format F        table (default), csv, json or html\n"
+        "  --output FILE     write to FILE instead of standard output\n"),
+     "tonghop report --plan 1751/KH-UBND --period 2025Q3 --by-child --format html --output bao-cao.html", 0,
+     NEED_PLAN | NEED_PERIOD, 1, 0, run_report},
+    {"export", "--plan CODE --period YYYY|YYYYQn [--unit CODE] --format adx|dhis2 [--output FILE]",
+     N_("Export a report's values for another system: IHE ADX XML or DHIS2 dataValueSets JSON."),
+     N_("  --plan CODE       the plan\n"
+        "  --period P        a year or a quarter\n"
+        "  --unit CODE       the unit (default: the plan's issuer)\n"
+        "  --format F        adx or dhis2\n"
+        "  --output FILE     write to FILE instead of standard output\n"),
+     "tonghop export --plan 1751/KH-UBND --period 2025Q3 --format adx --output 1751-2025Q3.xml", 0,
+     NEED_PLAN | NEED_PERIOD | NEED_FORMAT, 1, 0, run_export},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char GLOBAL_OPTIONS[] =
+    N_("Options for every command:\n"
+       "  --server ENDPOINT   server address, e.g. tcp://tonghop.example.vn:5570 (repeatable)\n"
+       "  --timeout DURATION  how long to wait for each answer: 5000 (ms), 500ms, 30s, 2min (default 5s)\n"
+       "  --retries N         how many times to try in all (default 3)\n"
+       "  --spool DIR         where submissions wait until delivered\n"
+       "  --lang vi|en        language of messages (default vi)\n"
+       "  --help, --version\n"
+       "Settings also come from TONGHOP_SERVER, TONGHOP_UNIT, TONGHOP_SPOOL, TONGHOP_LANG,\n"
+       "TONGHOP_TIMEOUT and the files ~/.config/tonghop/config and /etc/tonghop/tonghop.conf\n"
+       "(\"server = tcp://...\" lines); the command line wins over the environment, which wins\n"
+       "over the files.\n");
+
+static void usage(FILE *out)
 {
-    const char *cmd = words[0], *sub = nwords > 1 ? words[1] : "";
-    th_spool *spool = NULL;
-    if (with_spool(cmd)) {
-        char dir[1024], err[1200];
-        spool = th_spool_open(a->spool ? a->spool : th_spool_default_dir(dir, sizeof dir), err, sizeof err);
-        if (!spool) {
-            fprintf(stderr, _("tonghop: cannot use the spool: %s\n"), err);
-            return TH_EXIT_FAILURE;
+    fprintf(out, "%s\n", _("Usage: tonghop COMMAND [OPTIONS]"));
+    fprintf(out, "%s\n", _("Commands:"));
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-18s %s\n", commands[i].name, _(commands[i].what));
+    fprintf(out, "\n%s\n", _(GLOBAL_OPTIONS));
+    fprintf(out, "%s\n",
+            _("Exit codes: 0 done, 2 wrong command line, 3 the file has an error (nothing sent),\n"
+              "4 refused by the server, 5 queued: not delivered yet (try `tonghop sync` later), 1 other "
+              "failure.\n"
+              "`tonghop COMMAND --help` shows a command's options and an example."));
+}
+
+static void command_help(const command *cmd)
+{
+    printf(_("Usage: tonghop %s %s\n"), cmd->name, cmd->synopsis);
+    printf("%s\n", _(cmd->what));
+    if (cmd->options[0]) printf("\n%s", _(cmd->options));
+    printf("\n%s\n  %s\n\n%s", _("Example:"), cmd->example, _(GLOBAL_OPTIONS));
+}
+
+/* The command named by the words, or NULL. *used gets how many words. */
+static const command *find_command(int nwords, char **words, int *used)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const char *name = commands[i].name, *space = strchr(name, ' ');
+        if (!space && !strcmp(words[0], name)) {
+            *used = 1;
+            return &commands[i];
+        }
+        if (space && nwords >= 2 && !strncmp(words[0], name, (size_t)(space - name)) &&
+            strlen(words[0]) == (size_t)(space - name) && !strcmp(words[1], space + 1)) {
+            *used = 2;
+            return &commands[i];
         }
     }
-    int rc = TH_EXIT_USAGE;
-    if (!strcmp(cmd, "submit") && nwords == 2 && a->sub.unit && a->sub.period) {
-        a->sub.file = words[1];
-        rc = th_submit_run(t, spool, &a->sub);
-    } else if (!strcmp(cmd, "enter") && nwords == 1 && a->sub.unit && a->sub.period && a->sub.plan) {
-        rc = th_enter_run(t, spool, a->sub.plan, a->sub.period, a->sub.unit, stdin, stdout);
-    } else if (!strcmp(cmd, "sync") && nwords == 1) {
-        rc = th_sync_run(t, spool);
-    } else if (!strcmp(cmd, "status") && nwords == 1) {
-        rc = th_status_cmd_run(spool);
-    } else if (!strcmp(cmd, "history") && nwords == 1 && a->sub.unit && a->indicator && a->sub.period) {
-        rc = th_history_cmd_run(t, a->sub.unit, a->indicator, a->sub.period);
-    } else if ((!strcmp(cmd, "report") || !strcmp(cmd, "export")) && nwords == 1 && a->sub.plan &&
-               a->sub.period) {
-        a->rep.plan = a->sub.plan;
-        a->rep.period = a->sub.period;
-        a->rep.unit = a->sub.unit;
-        if (!strcmp(cmd, "export") &&
-            (!a->rep.format || (strcmp(a->rep.format, "adx") && strcmp(a->rep.format, "dhis2"))))
-            fprintf(stderr, "%s\n", _("tonghop export: --format adx or --format dhis2"));
-        else
-            rc = th_report_cmd_run(t, &a->rep);
-    } else if (!strcmp(cmd, "plans") && nwords == 1) {
-        rc = th_plan_cmd_list(t, a->sub.unit);
-    } else if (!strcmp(cmd, "plan") && !strcmp(sub, "show") && nwords == 3) {
-        rc = th_plan_cmd_show(t, words[2], a->sub.unit, a->as_json);
-    } else if (!strcmp(cmd, "plan") && !strcmp(sub, "publish") && nwords == 3) {
-        rc = th_plan_cmd_publish(t, words[2]);
-    } else if (!strcmp(cmd, "catalogue") && !strcmp(sub, "publish") && nwords == 3) {
-        rc = th_catalogue_cmd_publish(t, words[2]);
-    } else {
-        fprintf(stderr, _("tonghop: \"%s\": unknown command, or options missing\n"), cmd);
-    }
-    th_spool_close(&spool);
-    return rc;
+    return NULL;
+}
+
+/* Points at the help instead of dumping it. */
+static int usage_error(const char *cmd)
+{
+    if (cmd)
+        fprintf(stderr, _("See: tonghop %s --help\n"), cmd);
+    else
+        fprintf(stderr, "%s\n", _("See: tonghop --help"));
+    return TH_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
     th_i18n_init(argv[0]);
+    const char *bad_lang = NULL;
+    int lang_given = th_cli_early_lang(argc, argv, &bad_lang);
+    if (lang_given < 0) {
+        fprintf(stderr, _("tonghop: unknown language \"%s\" (vi or en)\n"), bad_lang);
+        return TH_EXIT_USAGE;
+    }
     static const struct option longopts[] = {{"server", required_argument, NULL, 's'},
                                              {"unit", required_argument, NULL, 'u'},
                                              {"period", required_argument, NULL, 'p'},
@@ -141,67 +260,148 @@ int main(int argc, char **argv)
                                              {"lang", required_argument, NULL, 'l'},
                                              {"json", no_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
                                              {"by-child", no_argument, NULL, 'c'},
                                              {"format", required_argument, NULL, 'f'},
                                              {"output", required_argument, NULL, 'o'},
                                              {"spool", required_argument, NULL, 'S'},
                                              {"indicator", required_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? TH_EXIT_USAGE : 0;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    const command *cmd = NULL;
+    char err[1200];
+    if (th_config_load(&c.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, _("tonghop: configuration: %s\n"), err);
+        th_config_fini(&c.cfg);
+        return TH_EXIT_USAGE;
     }
-    const char *endpoints[TH_MAX_ENDPOINTS];
-    size_t nep = 0;
-    char *env_servers = NULL;
-    args a = {0};
-    th_transport_config tc = {.endpoints = endpoints, .timeout_ms = 5000, .attempts = 3};
-    a.sub.unit = getenv("TONGHOP_UNIT");
-    int c;
-    while ((c = getopt_long(argc, argv, "s:u:p:P:t:r:i:l:jhcf:o:S:I:", longopts, NULL)) != -1) {
-        switch (c) {
+    if (!lang_given && c.cfg.lang) th_i18n_set_lang(c.cfg.lang); /* from a file */
+    const char *cli_servers[TH_CONFIG_MAX_SERVERS];
+    size_t ncli = 0;
+    const char *timeout = NULL, *retries = NULL, *spool = NULL;
+    int help = 0, rc = TH_EXIT_USAGE, opt;
+    opterr = 0; /* our own messages, in the user's language */
+    while ((opt = getopt_long(argc, argv, ":s:u:p:P:t:r:i:l:jhcf:o:S:I:", longopts, NULL)) != -1) {
+        switch (opt) {
         case 's':
-            if (nep < TH_MAX_ENDPOINTS) endpoints[nep++] = optarg;
+            if (ncli == TH_CONFIG_MAX_SERVERS) {
+                fprintf(stderr, "%s\n", _("tonghop: at most 8 servers"));
+                goto usage;
+            }
+            cli_servers[ncli++] = optarg;
             break;
-        case 'u': a.sub.unit = optarg; break;
-        case 'p': a.sub.period = optarg; break;
-        case 'P': a.sub.plan = optarg; break;
-        case 't': tc.timeout_ms = atoi(optarg); break;
-        case 'r': tc.attempts = atoi(optarg); break;
-        case 'i': a.sub.submission_id = optarg; break;
-        case 'l': th_i18n_set_lang(optarg); break;
-        case 'j': a.as_json = 1; break;
-        case 'c': a.rep.by_child = 1; break;
-        case 'f': a.rep.format = optarg; break;
-        case 'o': a.rep.output = optarg; break;
-        case 'S': a.spool = optarg; break;
-        case 'I': a.indicator = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return TH_EXIT_USAGE;
+        case 'u': c.sub.unit = optarg; break;
+        case 'p': c.sub.period = optarg; break;
+        case 'P': c.sub.plan = optarg; break;
+        case 't': timeout = optarg; break;
+        case 'r': retries = optarg; break;
+        case 'i': c.sub.submission_id = optarg; break;
+        case 'l': break; /* already applied */
+        case 'j': c.as_json = 1; break;
+        case 'c': c.rep.by_child = 1; break;
+        case 'f': c.rep.format = optarg; break;
+        case 'o': c.rep.output = optarg; break;
+        case 'S': spool = optarg; break;
+        case 'I': c.indicator = optarg; break;
+        case 'h': help = 1; break;
+        case 'V':
+            th_cli_print_version("tonghop", TH_VERSION);
+            rc = 0;
+            goto out;
+        case ':': fprintf(stderr, _("tonghop: option %s needs a value\n"), argv[optind - 1]); goto usage;
+        default: fprintf(stderr, _("tonghop: unknown option %s\n"), argv[optind - 1]); goto usage;
         }
     }
-    if (nep == 0 && getenv("TONGHOP_SERVER")) {
-        env_servers = strdup(getenv("TONGHOP_SERVER"));
-        for (char *save = NULL, *t = strtok_r(env_servers, ", ", &save); t && nep < TH_MAX_ENDPOINTS;
-             t = strtok_r(NULL, ", ", &save))
-            endpoints[nep++] = t;
-    }
-    tc.nendpoints = nep;
     /* GNU getopt moved the words to the end: the command and its arguments. */
-    int nwords = argc - optind;
-    int rc = TH_EXIT_USAGE;
+    int nwords = argc - optind, used = 0;
+    char **words = argv + optind;
     if (nwords == 0) {
-        fprintf(stderr, "%s\n", _("tonghop: which command?"));
-    } else if (tc.timeout_ms <= 0 || tc.attempts <= 0) {
-        fprintf(stderr, "%s\n", _("tonghop: --timeout and --retries must be positive"));
-    } else if (nep == 0 && strcmp(argv[optind], "status") != 0) {
-        fprintf(stderr, "%s\n", _("tonghop: give the server with --server ENDPOINT (or TONGHOP_SERVER)"));
-    } else {
-        th_transport *t = th_transport_new(&tc);
-        rc = t ? dispatch(t, &a, nwords, argv + optind) : TH_EXIT_FAILURE;
-        th_transport_destroy(&t);
+        if (help) {
+            usage(stdout);
+            rc = 0;
+        } else {
+            fprintf(stderr, "%s\n", _("tonghop: which command?"));
+            usage(stderr);
+        }
+        goto out;
     }
-    if (rc == TH_EXIT_USAGE) usage(stderr);
-    free(env_servers);
+    cmd = find_command(nwords, words, &used);
+    if (!cmd) {
+        fprintf(stderr, _("tonghop: unknown command \"%s\"\n"), words[0]);
+        goto usage;
+    }
+    if (help) {
+        command_help(cmd);
+        rc = 0;
+        goto out;
+    }
+    if (nwords - used != cmd->nargs) {
+        if (nwords - used > cmd->nargs)
+            fprintf(stderr, _("tonghop %s: unexpected argument \"%s\"\n"), cmd->name,
+                    words[used + cmd->nargs]);
+        else
+            fprintf(stderr, _("tonghop %s: missing %s\n"), cmd->name, cmd->synopsis);
+        goto usage;
+    }
+
+    if (!c.sub.unit) c.sub.unit = c.cfg.unit;
+    long ms = c.cfg.timeout_ms, attempts = c.cfg.attempts;
+    const char *missing = NULL;
+    if (timeout && th_cli_parse_duration_ms(timeout, 1, 3600000, &ms) != 0) {
+        fprintf(stderr, _("tonghop: --timeout %s: not a duration (e.g. 5000, 500ms, 30s, 2min)\n"), timeout);
+        goto usage;
+    }
+    if (retries && th_cli_parse_count(retries, 1, 100, &attempts) != 0) {
+        fprintf(stderr, _("tonghop: --retries %s: not a whole number from 1 to 100\n"), retries);
+        goto usage;
+    }
+    if ((cmd->need & NEED_UNIT) && !c.sub.unit) missing = "--unit";
+    if ((cmd->need & NEED_PERIOD) && !c.sub.period) missing = "--period";
+    if ((cmd->need & NEED_PLAN) && !c.sub.plan) missing = "--plan";
+    if ((cmd->need & NEED_INDICATOR) && !c.indicator) missing = "--indicator";
+    if ((cmd->need & NEED_FORMAT) && !c.rep.format) missing = "--format";
+    if (missing) {
+        fprintf(stderr, _("tonghop %s: %s is missing\n"), cmd->name, missing);
+        goto usage;
+    }
+    c.tc.endpoints = ncli ? cli_servers : c.cfg.servers;
+    c.tc.nendpoints = ncli ? ncli : c.cfg.nservers;
+    c.tc.timeout_ms = (int)ms;
+    c.tc.attempts = (int)attempts;
+    if (cmd->server) {
+        if (c.tc.nendpoints == 0) {
+            fprintf(stderr,
+                    _("tonghop %s: no server: give --server ENDPOINT, set TONGHOP_SERVER, or write "
+                      "\"server = ...\" in ~/.config/tonghop/config\n"),
+                    cmd->name);
+            goto usage;
+        }
+        for (size_t i = 0; i < c.tc.nendpoints; i++) {
+            if (th_transport_check_endpoint(c.tc.endpoints[i], err, sizeof err) != 0) {
+                fprintf(stderr, "tonghop: %s\n", err);
+                goto usage;
+            }
+        }
+    }
+    if (cmd->spool) {
+        char dir[1024];
+        const char *d = spool ? spool : c.cfg.spool ? c.cfg.spool : th_spool_default_dir(dir, sizeof dir);
+        c.spool = th_spool_open(d, err, sizeof err);
+        if (!c.spool) {
+            fprintf(stderr, _("tonghop: cannot use the spool: %s\n"), err);
+            rc = TH_EXIT_FAILURE;
+            goto out;
+        }
+    }
+    c.t = th_transport_new(&c.tc);
+    rc = c.t ? cmd->run(&c, words + used) : TH_EXIT_FAILURE;
+    goto out;
+usage:
+    rc = usage_error(cmd ? cmd->name : NULL);
+out:
+    th_transport_destroy(&c.t);
+    th_spool_close(&c.spool);
+    th_config_fini(&c.cfg);
     return rc;
 }

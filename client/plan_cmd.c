@@ -132,7 +132,7 @@ static void print_target(json_object *t, json_object *indicators)
         th_table_cell(stdout, _("(qualitative)"), 14);
     } else {
         const char *cmp = th_report_str(t, "comparator");
-        const char *shown = !strcmp(cmp, ">=") ? "≥" : !strcmp(cmp, "<=") ? "≤" : cmp;
+        const char *shown = th_report_cmp_symbol(cmp);
         snprintf(tb, sizeof tb, "%s %s%s", shown, th_report_str(t, "value"),
                  !strcmp(kind, "ratio") ? "%" : "");
         th_table_cell(stdout, tb, 14);

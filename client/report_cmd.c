@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "period.h"
 #include "report_format.h"
 #include "request.h"
 
@@ -29,6 +30,29 @@ static const format formats[] = {
     {"html", th_report_write_html, 0},   {"adx", th_report_write_adx, 1}, {"dhis2", th_report_write_dhis2, 1},
 };
 
+/* TH_EXIT_OK when reply is a report; otherwise says why and returns the exit
+ * code. A unit outside the plan is named with the plan. */
+static int check_reply(th_wire_msg *reply, const th_report_args *a)
+{
+    th_envelope *r = th_wire_msg_envelope(reply);
+    if (r->body_case == TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY) return TH_EXIT_OK;
+    if (r->body_case != TONGHOP__ENVELOPE__BODY_ERROR) {
+        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
+        return TH_EXIT_FAILURE;
+    }
+    const Tonghop__Error *e = r->error;
+    if (e->code == TONGHOP__ERROR__CODE__OUTSIDE_PLAN) {
+        const char *unit = e->detail && *e->detail ? e->detail : a->unit ? a->unit : "";
+        fprintf(
+            stderr,
+            _("tonghop: report: unit %s is not in the territory of plan %s (the unit that issued it and the "
+              "units below it)\n"),
+            unit, a->plan);
+        return TH_EXIT_REJECTED;
+    }
+    return th_request_refused(e, _("report"), NULL);
+}
+
 int th_report_cmd_run(th_transport *tc, const th_report_args *a)
 {
     const format *f = NULL;
@@ -37,6 +61,17 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
     if (!f) {
         fprintf(stderr, _("tonghop: unknown format \"%s\" (table, csv, json, html, adx, dhis2)\n"),
                 a->format);
+        return TH_EXIT_USAGE;
+    }
+    /* Checked here, to say what a report accepts (the server's refusal is
+     * worded for submissions, which need a quarter). */
+    th_period period;
+    if (!a->period || th_period_parse(a->period, &period) != 0) {
+        fprintf(stderr,
+                f->by_child
+                    ? _("tonghop: --period %s: an export's period is a year (2025) or a quarter (2025Q3)\n")
+                    : _("tonghop: --period %s: a report's period is a year (2025) or a quarter (2025Q3)\n"),
+                a->period ? a->period : "");
         return TH_EXIT_USAGE;
     }
     Tonghop__RollupQuery q = TONGHOP__ROLLUP_QUERY__INIT;
@@ -50,8 +85,13 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
     env.body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY;
     env.rollup_query = &q;
     th_wire_msg *reply = NULL;
-    int rc = th_request_expect(tc, &env, TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY, _("report"), &reply);
+    int rc = th_request(tc, &env, &reply);
     if (rc != TH_EXIT_OK) return rc;
+    rc = check_reply(reply, a);
+    if (rc != TH_EXIT_OK) {
+        th_wire_msg_destroy(&reply);
+        return rc;
+    }
     th_envelope *r = th_wire_msg_envelope(reply);
     json_object *report = NULL;
     if (!r->rollup_reply->report_json || !(report = json_tokener_parse(r->rollup_reply->report_json))) {

@@ -14,18 +14,6 @@
 #include "period.h"
 #include "report_format.h"
 
-static void xml_attr(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
-
 /* Calls fn for each number of one unit's indicators. */
 typedef void (*value_fn)(FILE *out, const char *unit, const char *element, const char *component,
                          long long value, void *ctx);
@@ -81,9 +69,13 @@ static void adx_value(FILE *out, const char *unit, const char *element, const ch
 {
     (void)unit, (void)ctx;
     fputs("    <dataValue dataElement=\"", out);
-    xml_attr(out, element);
+    th_report_xml_escape(out, element);
     fprintf(out, "\" value=\"%lld\"", value);
-    if (component) fprintf(out, " component=\"%s\"", component);
+    if (component) {
+        fputs(" component=\"", out);
+        th_report_xml_escape(out, component);
+        fputs("\"", out);
+    }
     fputs("/>\n", out);
 }
 
@@ -113,9 +105,11 @@ int th_report_write_adx(FILE *out, json_object *report)
         each_value(out, unit, inds, count_value, &n);
         if (n == 0) continue; /* ADX groups need at least one value */
         fputs("  <group orgUnit=\"", out);
-        xml_attr(out, th_report_str(unit, "code"));
-        fprintf(out, "\" period=\"%s\" dataSet=\"", iso);
-        xml_attr(out, th_report_str(th_report_get(report, "plan"), "code"));
+        th_report_xml_escape(out, th_report_str(unit, "code"));
+        fputs("\" period=\"", out);
+        th_report_xml_escape(out, iso);
+        fputs("\" dataSet=\"", out);
+        th_report_xml_escape(out, th_report_str(th_report_get(report, "plan"), "code"));
         fputs("\">\n", out);
         each_value(out, unit, inds, adx_value, NULL);
         fputs("  </group>\n", out);

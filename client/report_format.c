@@ -30,17 +30,46 @@ long long th_report_int(json_object *o, const char *key)
     return v ? json_object_get_int64(v) : 0;
 }
 
+int64_t th_report_tenths(int64_t num, int64_t den)
+{
+    if (den <= 0) return -1;
+    /* round(1000 * num / den), half up, in integers wide enough for any
+     * int64 numerator. */
+    __int128 t = ((__int128)num * 2000 + den) / ((__int128)den * 2);
+    return (int64_t)t;
+}
+
 char *th_report_percent(int64_t num, int64_t den, int comma, char *buf, size_t size)
 {
-    if (den <= 0) {
+    int64_t tenths = th_report_tenths(num, den);
+    if (tenths < 0) {
         buf[0] = '\0';
         return buf;
     }
-    /* tenths = round(1000 * num / den), half up, in integers. Numerators
-     * are counts of people or units: far below 2^53 / 1000. */
-    __int128 tenths = ((__int128)num * 2000 + den) / ((__int128)den * 2);
     snprintf(buf, size, "%lld%c%lld", (long long)(tenths / 10), comma ? ',' : '.', (long long)(tenths % 10));
     return buf;
+}
+
+char *th_report_decimal(const char *text, int comma, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", text ? text : "");
+    char *dot = strchr(buf, '.');
+    if (comma && dot) *dot = ',';
+    return buf;
+}
+
+int th_report_comma(void) { return strcmp(th_i18n_lang(), "vi") == 0; }
+
+static const struct {
+    const char *cmp, *symbol;
+} comparators[] = {{">=", "≥"}, {">", ">"}, {"=", "="}, {"<=", "≤"}};
+
+const char *th_report_cmp_symbol(const char *cmp)
+{
+    if (!cmp) return "";
+    for (size_t i = 0; i < sizeof comparators / sizeof comparators[0]; i++)
+        if (!strcmp(cmp, comparators[i].cmp)) return comparators[i].symbol;
+    return cmp;
 }
 
 const char *th_report_status(json_object *ind)
@@ -51,9 +80,155 @@ const char *th_report_status(json_object *ind)
     return json_object_get_boolean(met) ? _("met") : _("not met");
 }
 
+/* ------------------------------------------------------------ dates, times */
+
+/* n digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+static int leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int month_days(long y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+/* "YYYY-MM-DD" at s: 0 and the parts, or -1. */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (s[4] != '-' || s[7] != '-') return -1;
+    *y = digits(s, 4), *m = digits(s + 5, 2), *d = digits(s + 8, 2);
+    if (*y < 0 || *m < 1 || *m > 12 || *d < 1 || *d > month_days(*y, *m)) return -1;
+    return 0;
+}
+
 const char *th_report_vn_date(const char *iso, char *buf, size_t size)
 {
-    if (!iso || strlen(iso) != 10) return iso ? iso : "";
-    snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    int y, m, d;
+    if (!iso || strlen(iso) != 10 || parse_date(iso, &y, &m, &d) != 0) return iso ? iso : "";
+    snprintf(buf, size, "%02d/%02d/%04d", d, m, y);
     return buf;
+}
+
+/* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian;
+ * H. Hinnant's algorithms), so that no time zone is ever consulted. */
+static long days_from_civil(long y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+#define TH_VN_OFFSET_MINUTES (7 * 60) /* UTC+7 all year: Vietnam has no daylight saving */
+
+int th_report_vn_datetime(const char *iso, char *date, size_t dsize, char *time, size_t tsize)
+{
+    if (dsize) date[0] = '\0';
+    if (tsize) time[0] = '\0';
+    int y, mo, d, h, mi;
+    if (!iso || strlen(iso) < 16 || parse_date(iso, &y, &mo, &d) != 0 || (iso[10] != 'T' && iso[10] != ' ') ||
+        iso[13] != ':')
+        return -1;
+    h = digits(iso + 11, 2), mi = digits(iso + 14, 2);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59) return -1;
+    const char *rest = iso + 16;
+    if (*rest == ':') { /* seconds, and a fraction: not shown */
+        int s = digits(rest + 1, 2);
+        if (s < 0 || s > 60) return -1;
+        rest += 3;
+        if (*rest == '.') {
+            rest++;
+            if (*rest < '0' || *rest > '9') return -1;
+            while (*rest >= '0' && *rest <= '9')
+                rest++;
+        }
+    }
+    if (!strcmp(rest, "Z") || !strcmp(rest, "+00:00") || !strcmp(rest, "+00")) rest = "";
+    if (*rest) return -1; /* another offset: not what the report writes */
+    long minutes = (days_from_civil(y, mo, d) * 24 + h) * 60 + mi + TH_VN_OFFSET_MINUTES;
+    long days = minutes / (24 * 60), of_day = minutes % (24 * 60);
+    if (of_day < 0) {
+        of_day += 24 * 60;
+        days--;
+    }
+    long vy;
+    int vm, vd;
+    civil_from_days(days, &vy, &vm, &vd);
+    snprintf(date, dsize, "%02d/%02d/%04ld", vd, vm, vy);
+    snprintf(time, tsize, "%02ld:%02ld", of_day / 60, of_day % 60);
+    return 0;
+}
+
+char *th_report_generated(const char *iso, char *buf, size_t size)
+{
+    char date[32], time[16];
+    if (th_report_vn_datetime(iso, date, sizeof date, time, sizeof time) != 0) {
+        snprintf(buf, size, "%s", iso ? iso : "");
+        return buf;
+    }
+    /* TRANSLATORS: date (28/11/2026), then time (14:05); reorder with %2$s, %1$s. */
+    snprintf(buf, size, _("Generated %1$s %2$s (Vietnam time, UTC+7)"), date, time);
+    return buf;
+}
+
+/* ---------------------------------------------------------------- escapers */
+
+void th_report_html_escape(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fputc(*s, out);
+        }
+    }
+}
+
+void th_report_xml_escape(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&apos;", out); break;
+        case '\t': fputs("&#9;", out); break;
+        case '\n': fputs("&#10;", out); break;
+        case '\r': fputs("&#13;", out); break;
+        default:
+            if (c < 0x20)
+                fputs("\xef\xbf\xbd", out); /* U+FFFD: XML 1.0 has no place for it */
+            else
+                fputc(c, out);
+        }
+    }
 }

@@ -4,7 +4,11 @@
  * report_text.c: a terminal table and CSV; report_html.c: one printable
  * page; report_export.c: IHE ADX XML and DHIS2 dataValueSets JSON. All take
  * the parsed report and write to out; they return 0, or -1 when the report
- * lacks what the format needs. */
+ * lacks what the format needs.
+ *
+ * Everything the writers have in common lives here, once: reading the JSON,
+ * the percentage, the comparator's symbol, dates and times in Vietnam, and
+ * one escaper per output language (HTML, XML). */
 #ifndef TH_REPORT_FORMAT_H
 #define TH_REPORT_FORMAT_H
 
@@ -18,21 +22,57 @@ int th_report_write_html(FILE *out, json_object *report);
 int th_report_write_adx(FILE *out, json_object *report);
 int th_report_write_dhis2(FILE *out, json_object *report);
 
-/* Helpers shared by the writers. */
+/* Reading the JSON. */
 const char *th_report_str(json_object *o, const char *key);
 json_object *th_report_get(json_object *o, const char *key);
 long long th_report_int(json_object *o, const char *key);
 int th_report_has(json_object *o, const char *key); /* present and not null */
 
-/* num/den as a percentage with one decimal, rounded half up from the exact
- * fraction (never from a rounded value): "62.5" (decimal comma in
- * Vietnamese when comma is set). "" when den is 0. */
+/* The one percentage computation: num/den in tenths of a percent, rounded
+ * half up from the exact fraction (never from a rounded value): 5/8 gives
+ * 625. -1 when den is 0 or less (no data, never 0%). */
+int64_t th_report_tenths(int64_t num, int64_t den);
+
+/* num/den as a percentage with one decimal (th_report_tenths): "62.5", with
+ * a decimal comma when comma is set ("62,5"). "" when den is 0. */
 char *th_report_percent(int64_t num, int64_t den, int comma, char *buf, size_t size);
 
-/* "2025-12-15" as "15/12/2025", the way the documents write dates. */
+/* A decimal written with a point ("45.5", as the server sends it) with a
+ * decimal comma when comma is set. Returns buf. */
+char *th_report_decimal(const char *text, int comma, char *buf, size_t size);
+
+/* True when the user's language writes decimals with a comma (Vietnamese). */
+int th_report_comma(void);
+
+/* The one comparator table: the symbol for a plan's comparator, as the
+ * documents print it: ">=" "≥", ">" ">", "=" "=", "<=" "≤". Unknown
+ * comparators come back unchanged. (HTML output escapes it like any text.) */
+const char *th_report_cmp_symbol(const char *cmp);
+
+/* "2025-12-15" as "15/12/2025", the way the documents write dates; text
+ * that is not an ISO date comes back unchanged. */
 const char *th_report_vn_date(const char *iso, char *buf, size_t size);
+
+/* A UTC time as the report's generated_at writes it ("2026-11-28T07:05:09Z",
+ * seconds and the Z optional) in Vietnam time: UTC+7, no daylight saving,
+ * computed here whatever the machine's time zone. Fills date
+ * ("28/11/2026") and time ("14:05"); returns 0, or -1 when iso is not such
+ * a time (date and time are then empty). */
+int th_report_vn_datetime(const char *iso, char *date, size_t dsize, char *time, size_t tsize);
+
+/* The footer line for generated_at in the user's language: "Generated
+ * 28/11/2026 14:05 (Vietnam time, UTC+7)" / "Lập lúc 14:05 ngày 28/11/2026
+ * (giờ Việt Nam)". Returns buf. */
+char *th_report_generated(const char *iso, char *buf, size_t size);
 
 /* The status word of an indicator: met, not met, no data, qualitative. */
 const char *th_report_status(json_object *ind);
+
+/* The escapers, one per output language. HTML: & < > " ' in text and
+ * attribute values. XML (ADX): & < > " ' as entities, tab, line feed and
+ * carriage return as character references (attribute values keep them), and
+ * the control characters XML 1.0 cannot carry as U+FFFD. */
+void th_report_html_escape(FILE *out, const char *s);
+void th_report_xml_escape(FILE *out, const char *s);
 
 #endif

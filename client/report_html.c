@@ -7,20 +7,8 @@
 #include "i18n.h"
 #include "report_format.h"
 
-static void esc(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
-
-static int comma(void) { return strcmp(th_i18n_lang(), "vi") == 0; }
+/* The page's one escaper (report_format.c), under a short name. */
+static void esc(FILE *out, const char *s) { th_report_html_escape(out, s); }
 
 static const char *status_class(json_object *ind)
 {
@@ -30,17 +18,11 @@ static const char *status_class(json_object *ind)
     return json_object_get_boolean(met) ? "met" : "notmet";
 }
 
-static const char *cmp_sign(const char *cmp)
-{
-    return !strcmp(cmp, ">=") ? "≥" : !strcmp(cmp, "<=") ? "≤" : !strcmp(cmp, ">") ? "&gt;" : cmp;
-}
-
 /* Bar position of a value: ratios on a 0-100% scale; counts as progress
  * towards the target, which then sits at 100%. Returns tenths of a percent. */
 static long long bar_tenths(long long num, long long den)
 {
-    if (den <= 0) return 0;
-    long long t = (num * 1000 + den / 2) / den;
+    long long t = th_report_tenths(num, den);
     return t > 1000 ? 1000 : t < 0 ? 0 : t;
 }
 
@@ -76,16 +58,15 @@ static void indicator_block(FILE *out, json_object *ind)
     if (json_object_get_boolean(th_report_get(ind, "no_data"))) {
         esc(out, _("No data yet"));
     } else if (ratio) {
-        th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"), comma(), p,
-                          sizeof p);
+        th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"),
+                          th_report_comma(), p, sizeof p);
         fprintf(out, "%lld / %lld = <b>%s%%</b>", th_report_int(ind, "numerator"),
                 th_report_int(ind, "denominator"), p);
     } else if (count) {
         fprintf(out, "<b>%lld</b>", th_report_int(ind, "value"));
         if (th_report_has(ind, "progress")) {
-            snprintf(p, sizeof p, "%s", th_report_str(ind, "progress"));
-            if (comma() && strchr(p, '.')) *strchr(p, '.') = ',';
-            fprintf(out, " (%s%% ", p);
+            fprintf(out, " (%s%% ",
+                    th_report_decimal(th_report_str(ind, "progress"), th_report_comma(), p, sizeof p));
             esc(out, _("of target"));
             fputs(")", out);
         }
@@ -97,8 +78,10 @@ static void indicator_block(FILE *out, json_object *ind)
     esc(out, _("Target"));
     fputs(": ", out);
     if (th_report_has(t, "value")) {
-        fprintf(out, "%s %s%s", cmp_sign(th_report_str(t, "comparator")), th_report_str(t, "value"),
-                ratio ? "%" : "");
+        esc(out, th_report_cmp_symbol(th_report_str(t, "comparator")));
+        fputs(" ", out);
+        esc(out, th_report_str(t, "value"));
+        if (ratio) fputs("%", out);
     } else {
         esc(out, th_report_str(t, "text"));
     }
@@ -154,14 +137,20 @@ int th_report_write_html(FILE *out, json_object *report)
     esc(out, th_report_str(plan, "title"));
     fputs("</p>\n<div class=\"meta\"><span>", out);
     esc(out, _("Period"));
-    fprintf(out, ": <b>%s</b> (%s – %s)</span>", th_report_str(period, "code"),
-            th_report_vn_date(th_report_str(period, "start"), d1, sizeof d1),
-            th_report_vn_date(th_report_str(period, "end"), d2, sizeof d2));
+    fputs(": <b>", out);
+    esc(out, th_report_str(period, "code"));
+    fputs("</b> (", out);
+    esc(out, th_report_vn_date(th_report_str(period, "start"), d1, sizeof d1));
+    fputs(" – ", out);
+    esc(out, th_report_vn_date(th_report_str(period, "end"), d2, sizeof d2));
+    fputs(")</span>", out);
     json_object *dl = th_report_get(report, "deadline");
     if (th_report_has(report, "deadline")) {
         fputs("<span>", out);
         esc(out, _("Deadline"));
-        fprintf(out, ": %s</span>", th_report_vn_date(th_report_str(dl, "date"), d1, sizeof d1));
+        fputs(": ", out);
+        esc(out, th_report_vn_date(th_report_str(dl, "date"), d1, sizeof d1));
+        fputs("</span>", out);
     }
     fputs("<span>", out);
     esc(out, _("Issued by"));
@@ -207,7 +196,7 @@ int th_report_write_html(FILE *out, json_object *report)
             fputs("</th>", out);
         }
         fputs("<th>", out);
-        esc(out, _("Reported"));
+        esc(out, _("Units reported / expected"));
         fputs("</th></tr>\n", out);
         for (size_t k = 0; k < json_object_array_length(children); k++) {
             json_object *ch = json_object_array_get_idx(children, k),
@@ -223,7 +212,8 @@ int th_report_write_html(FILE *out, json_object *report)
                 else if (!strcmp(th_report_str(ind, "kind"), "ratio"))
                     fprintf(out, "%s%%",
                             th_report_percent(th_report_int(ind, "numerator"),
-                                              th_report_int(ind, "denominator"), comma(), p, sizeof p));
+                                              th_report_int(ind, "denominator"), th_report_comma(), p,
+                                              sizeof p));
                 else if (!strcmp(th_report_str(ind, "kind"), "count"))
                     fprintf(out, "%lld", th_report_int(ind, "value"));
                 else
@@ -236,9 +226,12 @@ int th_report_write_html(FILE *out, json_object *report)
         }
         fputs("</table>\n</section>\n", out);
     }
+    char gen[160];
     fputs("<footer>", out);
-    esc(out, _("Prepared with tonghop from the results received by"));
-    fprintf(out, " %s. ", th_report_str(report, "generated_at"));
+    esc(out, th_report_generated(th_report_str(report, "generated_at"), gen, sizeof gen));
+    fputs(". ", out);
+    esc(out, _("Prepared with tonghop from the results received by then."));
+    fputs(" ", out);
     esc(out, _("Rates are sums of numerators over sums of denominators."));
     fputs("</footer>\n</body>\n</html>\n", out);
     return 0;

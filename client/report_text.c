@@ -5,8 +5,6 @@
 #include "report_format.h"
 #include "table.h"
 
-static int vi(void) { return strcmp(th_i18n_lang(), "vi") == 0; }
-
 /* "15/30" for ratios, "450" for counts, "—" without data. */
 static const char *amount(json_object *ind, char *buf, size_t size)
 {
@@ -29,15 +27,14 @@ static const char *rate(json_object *ind, char *buf, size_t size)
     const char *kind = th_report_str(ind, "kind");
     buf[0] = '\0';
     if (!strcmp(kind, "ratio")) {
-        th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"), vi(), p,
-                          sizeof p);
+        th_report_percent(th_report_int(ind, "numerator"), th_report_int(ind, "denominator"),
+                          th_report_comma(), p, sizeof p);
         if (*p) snprintf(buf, size, "%s%%", p);
     } else if (!strcmp(kind, "count") && th_report_has(ind, "progress")) {
         /* The server's exact progress (one decimal), never recomputed
          * from a rounded target. */
-        snprintf(p, sizeof p, "%s", th_report_str(ind, "progress"));
-        if (vi() && strchr(p, '.')) *strchr(p, '.') = ',';
-        snprintf(buf, size, _("%s%% of target"), p);
+        snprintf(buf, size, _("%s%% of target"),
+                 th_report_decimal(th_report_str(ind, "progress"), th_report_comma(), p, sizeof p));
     }
     if (!buf[0]) snprintf(buf, size, "—");
     return buf;
@@ -50,10 +47,27 @@ static const char *target_text(json_object *ind, char *buf, size_t size)
         snprintf(buf, size, "%s", _("(qualitative)"));
         return buf;
     }
-    const char *cmp = th_report_str(t, "comparator");
-    const char *shown = !strcmp(cmp, ">=") ? "≥" : !strcmp(cmp, "<=") ? "≤" : cmp;
-    snprintf(buf, size, "%s %s%s", shown, th_report_str(t, "value"),
-             !strcmp(th_report_str(ind, "kind"), "ratio") ? "%" : "");
+    snprintf(buf, size, "%s %s%s", th_report_cmp_symbol(th_report_str(t, "comparator")),
+             th_report_str(t, "value"), !strcmp(th_report_str(ind, "kind"), "ratio") ? "%" : "");
+    return buf;
+}
+
+/* A child's cell for one indicator: the rate with ✓ or ✗, or a count's value. */
+static const char *child_cell(json_object *ind, char *buf, size_t size)
+{
+    char r[64];
+    json_object *met = th_report_get(ind, "met");
+    if (!strcmp(th_report_str(ind, "kind"), "count")) return amount(ind, buf, size);
+    snprintf(buf, size, "%s%s", rate(ind, r, sizeof r),
+             !met || json_object_is_type(met, json_type_null) ? ""
+             : json_object_get_boolean(met)                   ? " ✓"
+                                                              : " ✗");
+    return buf;
+}
+
+static const char *units_reported(json_object *c, char *buf, size_t size)
+{
+    snprintf(buf, size, "%lld/%lld", th_report_int(c, "reported"), th_report_int(c, "expected"));
     return buf;
 }
 
@@ -71,12 +85,88 @@ static void completeness_line(FILE *out, json_object *c, json_object *report)
     fprintf(out, "\n");
 }
 
+#define GAP 2         /* spaces between columns */
+#define NAME_WIDTH 60 /* the indicator's name, last: cut past this */
+#define UNIT_WIDTH 40 /* a unit's name in the per-unit table: cut past this */
+
+static int widest(int w, const char *s)
+{
+    int n = th_table_width(s);
+    return n > w ? n : w;
+}
+
+/* The indicator table: one row per indicator, each column as wide as its
+ * heading or its widest cell. */
+static void indicator_table(FILE *out, json_object *inds)
+{
+    enum { CODE, AMOUNT, RATE, TARGET, STATUS, NCOLS };
+    const char *head[NCOLS] = {_("Indicator"), _("Numerator/denominator"), _("Rate"), _("Target"),
+                               _("Status")};
+    int w[NCOLS];
+    char a[64], b[64], c[64];
+    size_t n = json_object_array_length(inds);
+    for (int k = 0; k < NCOLS; k++)
+        w[k] = th_table_width(head[k]);
+    for (size_t i = 0; i < n; i++) {
+        json_object *ind = json_object_array_get_idx(inds, i);
+        w[CODE] = widest(w[CODE], th_report_str(ind, "code"));
+        w[AMOUNT] = widest(w[AMOUNT], amount(ind, a, sizeof a));
+        w[RATE] = widest(w[RATE], rate(ind, b, sizeof b));
+        w[TARGET] = widest(w[TARGET], target_text(ind, c, sizeof c));
+        w[STATUS] = widest(w[STATUS], th_report_status(ind));
+    }
+    for (int k = 0; k < NCOLS; k++)
+        th_table_cell(out, head[k], w[k] + GAP);
+    fprintf(out, "%s\n", _("Name"));
+    for (size_t i = 0; i < n; i++) {
+        json_object *ind = json_object_array_get_idx(inds, i);
+        th_table_cell(out, th_report_str(ind, "code"), w[CODE] + GAP);
+        th_table_cell(out, amount(ind, a, sizeof a), w[AMOUNT] + GAP);
+        th_table_cell(out, rate(ind, b, sizeof b), w[RATE] + GAP);
+        th_table_cell(out, target_text(ind, c, sizeof c), w[TARGET] + GAP);
+        th_table_cell(out, th_report_status(ind), w[STATUS] + GAP);
+        th_table_text(out, th_report_str(ind, "name"), NAME_WIDTH);
+        fprintf(out, "\n");
+    }
+}
+
+/* The per-unit table: a row per unit directly below, a column per
+ * indicator, and how many of the unit's reporters have reported. */
+static void children_table(FILE *out, json_object *inds, json_object *children)
+{
+    size_t ni = json_object_array_length(inds), nc = json_object_array_length(children);
+    char cellbuf[96];
+    int wunit = th_table_width(_("Unit")), wind = 0;
+    for (size_t i = 0; i < ni; i++)
+        wind = widest(wind, th_report_str(json_object_array_get_idx(inds, i), "code"));
+    for (size_t k = 0; k < nc; k++) {
+        json_object *ch = json_object_array_get_idx(children, k), *cinds = th_report_get(ch, "indicators");
+        wunit = widest(wunit, th_report_str(th_report_get(ch, "unit"), "name"));
+        for (size_t i = 0; cinds && i < json_object_array_length(cinds); i++)
+            wind = widest(wind, child_cell(json_object_array_get_idx(cinds, i), cellbuf, sizeof cellbuf));
+    }
+    if (wunit > UNIT_WIDTH) wunit = UNIT_WIDTH;
+    th_table_cell(out, _("Unit"), wunit + GAP);
+    for (size_t i = 0; i < ni; i++)
+        th_table_cell(out, th_report_str(json_object_array_get_idx(inds, i), "code"), wind + GAP);
+    /* TRANSLATORS: column heading over "3/5": units that reported, of those that must. */
+    fprintf(out, "%s\n", _("Units reported / expected"));
+    for (size_t k = 0; k < nc; k++) {
+        json_object *ch = json_object_array_get_idx(children, k), *cinds = th_report_get(ch, "indicators");
+        th_table_cell(out, th_report_str(th_report_get(ch, "unit"), "name"), wunit + GAP);
+        for (size_t i = 0; cinds && i < json_object_array_length(cinds); i++)
+            th_table_cell(out, child_cell(json_object_array_get_idx(cinds, i), cellbuf, sizeof cellbuf),
+                          wind + GAP);
+        fprintf(out, "%s\n", units_reported(th_report_get(ch, "completeness"), cellbuf, sizeof cellbuf));
+    }
+}
+
 int th_report_write_table(FILE *out, json_object *report)
 {
     json_object *plan = th_report_get(report, "plan"), *unit = th_report_get(report, "unit");
     json_object *period = th_report_get(report, "period"), *inds = th_report_get(report, "indicators");
-    if (!plan || !unit || !period || !inds) return -1;
-    char a[64], b[64], c[64], db[16], db2[16];
+    if (!plan || !unit || !period || !inds || !json_object_is_type(inds, json_type_array)) return -1;
+    char db[16], db2[16], gen[160];
     fprintf(out, _("REPORT ON PLAN %s (revision %lld)\n"), th_report_str(plan, "code"),
             th_report_int(plan, "revision"));
     fprintf(out, "%s\n", th_report_str(plan, "title"));
@@ -85,51 +175,16 @@ int th_report_write_table(FILE *out, json_object *report)
             th_report_vn_date(th_report_str(period, "start"), db, sizeof db),
             th_report_vn_date(th_report_str(period, "end"), db2, sizeof db2));
     fprintf(out, "\n");
-    th_table_cell(out, _("Indicator"), 10);
-    th_table_cell(out, _("Reported"), 14);
-    th_table_cell(out, _("Rate"), 24);
-    th_table_cell(out, _("Target"), 10);
-    th_table_cell(out, _("Status"), 17);
-    fprintf(out, "%s\n", _("Name"));
-    for (size_t i = 0; i < json_object_array_length(inds); i++) {
-        json_object *ind = json_object_array_get_idx(inds, i);
-        th_table_cell(out, th_report_str(ind, "code"), 10);
-        th_table_cell(out, amount(ind, a, sizeof a), 14);
-        th_table_cell(out, rate(ind, b, sizeof b), 24);
-        th_table_cell(out, target_text(ind, c, sizeof c), 10);
-        th_table_cell(out, th_report_status(ind), 17);
-        th_table_text(out, th_report_str(ind, "name"), 60);
-        fprintf(out, "\n");
-    }
+    indicator_table(out, inds);
     fprintf(out, "\n");
     completeness_line(out, th_report_get(report, "completeness"), report);
 
     json_object *children = th_report_get(report, "children");
     if (children && json_object_is_type(children, json_type_array) && json_object_array_length(children)) {
         fprintf(out, "\n%s\n", _("By unit:"));
-        th_table_cell(out, _("Unit"), 28);
-        for (size_t i = 0; i < json_object_array_length(inds); i++)
-            th_table_cell(out, th_report_str(json_object_array_get_idx(inds, i), "code"), 12);
-        fprintf(out, "%s\n", _("Reported"));
-        for (size_t k = 0; k < json_object_array_length(children); k++) {
-            json_object *ch = json_object_array_get_idx(children, k);
-            json_object *cinds = th_report_get(ch, "indicators");
-            th_table_cell(out, th_report_str(th_report_get(ch, "unit"), "name"), 28);
-            for (size_t i = 0; cinds && i < json_object_array_length(cinds); i++) {
-                json_object *ind = json_object_array_get_idx(cinds, i);
-                json_object *met = th_report_get(ind, "met");
-                char cell[48];
-                snprintf(cell, sizeof cell, "%s%s", rate(ind, b, sizeof b),
-                         !met || json_object_is_type(met, json_type_null) ? ""
-                         : json_object_get_boolean(met)                   ? " ✓"
-                                                                          : " ✗");
-                if (!strcmp(th_report_str(ind, "kind"), "count")) amount(ind, cell, sizeof cell);
-                th_table_cell(out, cell, 12);
-            }
-            json_object *cc = th_report_get(ch, "completeness");
-            fprintf(out, "%lld/%lld\n", th_report_int(cc, "reported"), th_report_int(cc, "expected"));
-        }
+        children_table(out, inds, children);
     }
+    fprintf(out, "\n%s\n", th_report_generated(th_report_str(report, "generated_at"), gen, sizeof gen));
     return 0;
 }
 

@@ -2,6 +2,8 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +12,17 @@
 
 #include "i18n.h"
 
+/* What the socket monitor saw during one attempt. */
+enum { SEEN_CONNECTED = 1, SEEN_REFUSED = 2 };
+
 struct th_transport {
     const th_transport_config *cfg;
     void *ctx;
-    void *sock;     /* open socket, or NULL */
-    size_t current; /* index of the endpoint sock is connected to */
+    void *sock;        /* open socket, or NULL */
+    void *monitor;     /* PAIR receiving sock's events, or NULL */
+    unsigned monitors; /* to name each monitor's inproc endpoint */
+    int seen;          /* SEEN_* since the socket was opened */
+    size_t current;    /* index of the endpoint sock is connected to */
     int unreachable;
     char last_error[256];
 };
@@ -42,7 +50,91 @@ th_transport *th_transport_new(const th_transport_config *cfg)
 static void close_socket(th_transport *t)
 {
     if (t->sock) zmq_close(t->sock);
-    t->sock = NULL;
+    if (t->monitor) zmq_close(t->monitor);
+    t->sock = t->monitor = NULL;
+}
+
+int th_transport_check_endpoint(const char *ep, char *err, size_t errlen)
+{
+    if (!strncmp(ep, "ipc://", 6) && ep[6]) return 0;
+    const char *host = ep + 6, *colon;
+    int ok = !strncmp(ep, "tcp://", 6);
+    if (ok && *host == '[') {
+        const char *close = strchr(host, ']');
+        ok = close && close > host + 1 && close[1] == ':';
+        colon = ok ? close + 1 : NULL;
+        for (const char *p = host + 1; ok && p < close; p++)
+            ok = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+                 *p == ':' || *p == '.';
+    } else if (ok) {
+        colon = strrchr(host, ':');
+        ok = colon && colon > host;
+        for (const char *p = host; ok && p < colon; p++)
+            ok = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                 *p == '.' || *p == '-';
+    }
+    long port = 0;
+    if (ok) {
+        const char *p = colon + 1;
+        ok = *p != '\0';
+        for (; ok && *p; p++) {
+            ok = *p >= '0' && *p <= '9' && port < 100000;
+            port = port * 10 + (*p - '0');
+        }
+        ok = ok && port >= 1 && port <= 65535;
+    }
+    if (!ok) {
+        snprintf(
+            err, errlen,
+            _("\"%s\" is not a server address: write tcp://NAME:PORT, e.g. tcp://tonghop.example.vn:5570"),
+            ep);
+        return -1;
+    }
+    return 0;
+}
+
+/* For tcp://NAME:PORT, whether NAME resolves; 0 or -1 with the reason. */
+static int resolve(const char *ep, char *err, size_t errlen)
+{
+    if (strncmp(ep, "tcp://", 6) != 0 || ep[6] == '[') return 0;
+    char host[256];
+    const char *colon = strrchr(ep + 6, ':');
+    size_t n = colon ? (size_t)(colon - (ep + 6)) : 0;
+    if (n == 0 || n >= sizeof host) return 0;
+    memcpy(host, ep + 6, n);
+    host[n] = '\0';
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(host, NULL, &hints, &res);
+    if (res) freeaddrinfo(res);
+    if (rc == 0) return 0;
+    snprintf(err, errlen, _("the server name %s does not resolve (%s)"), host, gai_strerror(rc));
+    return -1;
+}
+
+/* Reads what the monitor has to say, without waiting. */
+static void read_monitor(th_transport *t)
+{
+    if (!t->monitor) return;
+    for (;;) {
+        zmq_msg_t ev;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, t->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        /* Frame 1: a 16-bit event and a 32-bit value; frame 2: the address. */
+        uint16_t event = 0;
+        if (zmq_msg_size(&ev) >= 2) memcpy(&event, zmq_msg_data(&ev), 2);
+        int more = zmq_msg_more(&ev);
+        zmq_msg_close(&ev);
+        if (more) {
+            zmq_msg_init(&ev);
+            zmq_msg_recv(&ev, t->monitor, ZMQ_DONTWAIT);
+            zmq_msg_close(&ev);
+        }
+        if (event == ZMQ_EVENT_CONNECTED) t->seen |= SEEN_CONNECTED;
+        if (event == ZMQ_EVENT_CONNECT_RETRIED || event == ZMQ_EVENT_CLOSED) t->seen |= SEEN_REFUSED;
+    }
 }
 
 void th_transport_destroy(th_transport **tp)
@@ -71,9 +163,25 @@ static int open_socket(th_transport *t, char *err, size_t errlen)
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    /* The monitor tells "refused" from "connected but silent". */
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://tonghop-monitor-%u", t->monitors++);
+    t->seen = 0;
+    if (zmq_socket_monitor(s, mon, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_CLOSED) == 0) {
+        t->monitor = zmq_socket(t->ctx, ZMQ_PAIR);
+        if (t->monitor) {
+            zmq_setsockopt(t->monitor, ZMQ_LINGER, &linger, sizeof linger);
+            if (zmq_connect(t->monitor, mon) != 0) {
+                zmq_close(t->monitor);
+                t->monitor = NULL;
+            }
+        }
+    }
     if (zmq_connect(s, endpoint) != 0) {
         snprintf(err, errlen, _("cannot use server address %s: %s"), endpoint, zmq_strerror(errno));
         zmq_close(s);
+        if (t->monitor) zmq_close(t->monitor);
+        t->monitor = NULL;
         return -1;
     }
     t->sock = s;
@@ -81,16 +189,22 @@ static int open_socket(th_transport *t, char *err, size_t errlen)
 }
 
 /* Waits until deadline for a reply with our request id. Returns 1 with
- * *reply set, 0 on timeout. Replies to earlier attempts are dropped. */
-static int await_reply(void *s, const char *request_id, long long deadline, th_wire_msg **reply)
+ * *reply set, 0 on timeout or when the connection is refused (t->seen says
+ * which). Replies to earlier attempts are dropped. */
+static int await_reply(th_transport *t, const char *request_id, long long deadline, th_wire_msg **reply)
 {
+    void *s = t->sock;
     for (;;) {
+        read_monitor(t);
+        /* Refused and never connected: no use waiting out the timeout. */
+        if ((t->seen & SEEN_REFUSED) && !(t->seen & SEEN_CONNECTED)) return 0;
         long long left = deadline - now_ms();
         if (left <= 0) return 0;
-        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll(&item, 1, (long)left);
+        zmq_pollitem_t items[2] = {{s, 0, ZMQ_POLLIN, 0}, {t->monitor, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, t->monitor ? 2 : 1, (long)left);
         if (rc < 0 && errno == EINTR) continue;
         if (rc <= 0) return 0;
+        if (!(items[0].revents & ZMQ_POLLIN)) continue; /* a monitor event */
         /* Frames: an empty delimiter, then the payload. */
         th_wire_msg *m = th_wire_recv(s);
         th_envelope *env = th_wire_msg_envelope(m);
@@ -126,12 +240,17 @@ th_transport_status th_transport_request(th_transport *t, const th_envelope *req
     int attempts = cfg->attempts > 0 ? cfg->attempts : 1;
     for (int a = 0; a < attempts; a++) {
         const char *ep = cfg->endpoints[t->current];
+        if (!t->sock && resolve(ep, err, errlen) != 0) {
+            /* Try the next address, if any; the name may resolve later. */
+            t->current = (t->current + 1) % cfg->nendpoints;
+            goto pause;
+        }
         if (!t->sock && open_socket(t, err, errlen) != 0) {
             st = TH_TRANSPORT_FAILED;
             break;
         }
         int ok = zmq_send(t->sock, "", 0, ZMQ_SNDMORE) == 0 && zmq_send(t->sock, buf, len, 0) == (int)len;
-        if (ok && await_reply(t->sock, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
+        if (ok && await_reply(t, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
             st = TH_TRANSPORT_OK;
             /* "Nothing stored, try later" (database down): try again while
              * attempts remain; the last such answer is what we return. */
@@ -145,10 +264,22 @@ th_transport_status th_transport_request(th_transport *t, const th_envelope *req
         } else {
             /* Lazy Pirate: a socket that timed out may hold a stale request;
              * throw it away and start clean, on the next endpoint. */
+            read_monitor(t);
+            if (t->seen & SEEN_CONNECTED)
+                snprintf(err, errlen,
+                         _("the server at %s accepted the connection but did not answer within %d ms"), ep,
+                         cfg->timeout_ms);
+            else if (t->seen & SEEN_REFUSED)
+                snprintf(err, errlen,
+                         _("the connection to %s was refused (is the server running, is the port "
+                           "right?)"),
+                         ep);
+            else
+                snprintf(err, errlen, _("no connection to %s within %d ms"), ep, cfg->timeout_ms);
             close_socket(t);
             t->current = (t->current + 1) % cfg->nendpoints;
-            snprintf(err, errlen, _("no answer from %s within %d ms"), ep, cfg->timeout_ms);
         }
+    pause:
         if (a + 1 < attempts) {
             /* A server that said "try later" is reconnecting to its
              * database, which it does once a second: wait at least that. */

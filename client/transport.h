@@ -3,7 +3,10 @@
  * The zguide's Lazy Pirate pattern on a DEALER socket: send, wait up to a
  * timeout for the reply that carries our request id, and on silence close
  * the socket, back off, and send again (to the next endpoint when several
- * are configured). The server deduplicates by submission id, so resending
+ * are configured). Why nothing came back is told apart: the server's name
+ * does not resolve (checked before connecting), the connection is refused
+ * (libzmq's socket monitor: the attempt ends at once), or the server took
+ * the connection but did not answer in time. The server deduplicates by submission id, so resending
  * is safe. A session keeps its socket between requests (a sync of a
  * thousand queued submissions reuses one connection) and never blocks
  * longer than about attempts x (timeout + backoff) per request. */
@@ -41,6 +44,11 @@ void th_transport_destroy(th_transport **t);
  * th_transport_reset. */
 th_transport_status th_transport_request(th_transport *t, const th_envelope *req, th_wire_msg **reply,
                                          char *err, size_t errlen);
+
+/* Checks an endpoint's form before anything is queued: "tcp://HOST:PORT"
+ * (a name, an IPv4 address or [IPv6], a port 1-65535) or "ipc://PATH".
+ * Returns 0, or -1 with the reason in err. */
+int th_transport_check_endpoint(const char *endpoint, char *err, size_t errlen);
 
 /* Forgets that the server was unreachable. */
 void th_transport_reset(th_transport *t);

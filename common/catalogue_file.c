@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_dupkeys.h"
 #include "wire.h"
 
 #define MAX_NAME 1000
@@ -259,10 +260,12 @@ int th_catalogue_file_check(const char *text, size_t len, th_catalogue_info *inf
     *normalized = NULL;
     check c = {err, 0};
     if (len > TH_CATALOGUE_MAX_BYTES) return fail(&c, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, "");
-    /* Some editors on Windows start UTF-8 files with a byte order mark. */
-    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-        text += 3;
-        len -= 3;
+    /* A byte-order mark is skipped; a key written twice is refused (json-c
+     * would keep the last one without a word). */
+    int unreadable;
+    if (th_json_strict_prepare(&text, &len, err, &unreadable) != 0) {
+        c.failed = 1;
+        return -1;
     }
     json_tokener *tok = json_tokener_new_ex(32);
     if (!tok) return fail(&c, TONGHOP__ERROR__CODE__INTERNAL, "out of memory", "");
@@ -294,6 +297,11 @@ int th_catalogue_file_check(const char *text, size_t len, th_catalogue_info *inf
         return fail(&c, TONGHOP__ERROR__CODE__BAD_JSON, d, "");
     }
     json_tokener_free(tok);
+    if (unreadable) {
+        /* The scan and json-c disagree on the text: do not guess. */
+        json_object_put(root);
+        return fail(&c, TONGHOP__ERROR__CODE__BAD_JSON, "cannot be checked for duplicate keys", "");
+    }
     json_object *out = json_object_new_object();
     int rc = out ? check_catalogue(&c, root, info, out)
                  : fail(&c, TONGHOP__ERROR__CODE__INTERNAL, "out of memory", "");

@@ -49,6 +49,7 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__INDICATOR_IN_USE:
         return _("the indicator already has results or plans: its kind and stock/flow can no longer change "
                  "(names and descriptions can)");
+    case TONGHOP__ERROR__CODE__OUTSIDE_PLAN: return _("the unit is not in the territory the plan covers");
     default: return _("unknown error");
     }
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "period.h"
+#include "json_dupkeys.h"
 #include "wire.h"
 
 typedef struct check {
@@ -317,6 +318,13 @@ int th_plan_file_check(const char *text, size_t len, th_plan_info *info, char **
     *normalized = NULL;
     check c = {err, 0};
     if (len > TH_PLAN_MAX_BYTES) return fail(&c, TONGHOP__ERROR__CODE__TOO_LARGE, NULL, "");
+    /* A byte-order mark is skipped; a key written twice is refused (json-c
+     * would keep the last one without a word). */
+    int unreadable;
+    if (th_json_strict_prepare(&text, &len, err, &unreadable) != 0) {
+        c.failed = 1;
+        return -1;
+    }
     json_tokener *tok = json_tokener_new_ex(32);
     if (!tok) return fail(&c, TONGHOP__ERROR__CODE__INTERNAL, "out of memory", "");
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -347,6 +355,11 @@ int th_plan_file_check(const char *text, size_t len, th_plan_info *info, char **
         return fail(&c, TONGHOP__ERROR__CODE__BAD_JSON, d, "");
     }
     json_tokener_free(tok);
+    if (unreadable) {
+        /* The scan and json-c disagree on the text: do not guess. */
+        json_object_put(root);
+        return fail(&c, TONGHOP__ERROR__CODE__BAD_JSON, "cannot be checked for duplicate keys", "");
+    }
     int rc = check_plan(&c, root, info);
     if (rc == 0) {
         if (!json_object_object_get_ex(root, "revision", NULL))

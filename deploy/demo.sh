@@ -62,21 +62,35 @@ for _ in $(seq 1 100); do [ -s "$demo/endpoint" ] && break; sleep 0.1; done
 endpoint=$(cat "$demo/endpoint")
 echo "   listening on $endpoint"
 
+# The demo's client keeps its queue and its settings in the demo directory,
+# never in the user's own ~/.local/share/tonghop or ~/.config/tonghop: a
+# configuration file, as a commune office would have one.
+export TONGHOP_CONFIG=$demo/tonghop.conf
+unset TONGHOP_SERVER TONGHOP_UNIT TONGHOP_SPOOL TONGHOP_TIMEOUT
+export TONGHOP_SYSCONFIG=/dev/null
+rm -rf "$demo/spool"
+cat >"$TONGHOP_CONFIG" <<CONF
+# tonghop client settings for the demo (see the README: "A configuration file")
+server = $endpoint
+spool = $demo/spool
+timeout = 10s
+CONF
+
 echo "== Communes submit their results for 2025Q3"
 for f in deploy/samples/results/*-2025Q3.csv; do
   unit=$(basename "$f" | cut -d- -f1)
-  "$TONGHOP" submit --server "$endpoint" --unit "$unit" --period 2025Q3 "$f"
+  "$TONGHOP" submit --unit "$unit" --period 2025Q3 "$f"
 done
 
 echo
 echo "== A mistake is refused, with the reason (nothing is stored):"
 printf 'indicator,numerator,denominator\nCTXH-01,9,7\n' >"$demo/sai.csv"
-"$TONGHOP" submit --server "$endpoint" --unit 22924 --period 2025Q3 "$demo/sai.csv" 2>&1 || true
+"$TONGHOP" submit --unit 22924 --period 2025Q3 "$demo/sai.csv" 2>&1 || true
 
 echo
 echo "== The province report: plan 1751/KH-UBND of Bình Thuận, 2025Q3, by district"
-"$TONGHOP" report --server "$endpoint" --plan 1751/KH-UBND --period 2025Q3 --by-child
-"$TONGHOP" report --server "$endpoint" --plan 1751/KH-UBND --period 2025Q3 --by-child --format html \
+"$TONGHOP" report --plan 1751/KH-UBND --period 2025Q3 --by-child
+"$TONGHOP" report --plan 1751/KH-UBND --period 2025Q3 --by-child --format html \
   --output "$demo/bao-cao-binh-thuan-2025Q3.html"
 echo
 echo "   Printable page: $demo/bao-cao-binh-thuan-2025Q3.html"

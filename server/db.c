@@ -57,7 +57,8 @@ const char *th_db_error(const th_db *db) { return db->error; }
 
 static void set_error(th_db *db, const char *what, const char *why)
 {
-    snprintf(db->error, sizeof db->error, "%s: %s", what, why ? why : "");
+    /* Bounded on purpose: a long message is cut, never overflows. */
+    snprintf(db->error, sizeof db->error, "%.200s: %.300s", what, why ? why : "");
     /* libpq messages end with a newline; a log line should not. */
     size_t n = strlen(db->error);
     while (n && (db->error[n - 1] == '\n' || db->error[n - 1] == ' '))

@@ -1,13 +1,8 @@
 /* main.c -- tonghopd: the aggregation server and its admin commands.
  *
- *   tonghopd migrate      --db DSN [--to-version N]
- *   tonghopd serve        --db DSN --bind tcp://0.0.0.0:5570 [--endpoint-file F]
- *   tonghopd import-units --db DSN FILE.csv
- *   tonghopd import-plan  --db DSN FILE.json...
- *   tonghopd import-catalogue --db DSN FILE.json
- *
- * The DSN may also come from TONGHOP_DB. Exit codes: 0 success, 1 failure,
- * 2 usage. */
+ * The commands are the rows of commands[] below, each with its options and
+ * an example (tonghopd COMMAND --help). The DSN may also come from
+ * TONGHOP_DB. Exit codes: 0 success, 1 failure, 2 usage. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "catalogue.h"
+#include "cli.h"
 #include "catalogue_file.h"
 #include "db.h"
 #include "i18n.h"
@@ -30,35 +26,93 @@
 
 #define EXIT_USAGE 2
 
-static void usage(FILE *out)
-{
-    fprintf(out, "%s",
-            _("Usage:\n"
-              "  tonghopd migrate      --db DSN [--to-version N]\n"
-              "  tonghopd serve        --db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N]\n"
-              "                        [--db-timeout MS] [--workers N]\n"
-              "  tonghopd import-units --db DSN [--as-of YYYY-MM-DD [--complete]] FILE.csv\n"
-              "  tonghopd import-plan  --db DSN FILE.json...\n"
-              "  tonghopd import-catalogue --db DSN FILE.json\n"
-              "\n"
-              "DSN is a PostgreSQL connection string (or set TONGHOP_DB).\n"
-              "ENDPOINT is a ZeroMQ endpoint, e.g. tcp://0.0.0.0:5570.\n"
-              "--lang vi|en chooses the language (default vi, or TONGHOP_LANG).\n"));
-}
-
 typedef struct opts {
     const char *db;
     const char *bind;
     const char *endpoint_file;
-    int batch;
+    long batch;
     const char *as_of;
     int complete;
-    int db_timeout;
-    int workers;
-    int to_version;
+    long db_timeout;
+    long workers;
+    long to_version;
 } opts;
 
-static int parse(int argc, char **argv, opts *o)
+typedef struct command {
+    const char *name;
+    const char *synopsis;
+    const char *what;    /* N_() */
+    const char *options; /* N_() */
+    const char *example;
+    int min_args, max_args; /* positional arguments */
+} command;
+
+static const command commands[] = {
+    {"migrate", "--db DSN [--to-version N]",
+     N_("Bring the database schema and its rules (SQL functions and views) up to date."),
+     N_("  --db DSN           PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --to-version N     stop at schema version N, without the rules (staged upgrades)\n"),
+     "tonghopd migrate --db \"host=/var/run/postgresql dbname=tonghop\"", 0, 0},
+    {"serve",
+     "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N] [--db-timeout DURATION] [--workers N]",
+     N_("Serve the clients: store submissions, answer reports, plans and history."),
+     N_("  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --bind ENDPOINT         where to listen, e.g. tcp://0.0.0.0:5570\n"
+        "  --endpoint-file FILE    write the bound address here once listening\n"
+        "  --batch N               most submissions per transaction (1-10000, default 256)\n"
+        "  --db-timeout DURATION   longest any request waits for the database: 10000 (ms),\n"
+        "                          500ms, 30s, 2min (default 10s)\n"
+        "  --workers N             threads and connections for reports and other reads (1-64,\n"
+        "                          default 2)\n"
+        "  --verbose               log more\n"),
+     "tonghopd serve --db \"dbname=tonghop\" --bind tcp://0.0.0.0:5570", 0, 0},
+    {"import-units", "--db DSN [--as-of YYYY-MM-DD [--complete]] FILE.csv",
+     N_("Load a list of administrative units (GSO codes), optionally as of a date."),
+     N_("  --db DSN             PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --as-of YYYY-MM-DD   the date the list takes effect\n"
+        "  --complete           units missing from the list ceased on that date\n"),
+     "tonghopd import-units --db \"dbname=tonghop\" deploy/data/vn-admin-units-2024.csv", 1, 1},
+    {"import-plan", "--db DSN FILE.json...", N_("Check plan files and store them."),
+     N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
+     "tonghopd import-plan --db \"dbname=tonghop\" deploy/samples/plans/*.json", 1, 1000},
+    {"import-catalogue", "--db DSN FILE.json", N_("Check the indicator catalogue file and store it."),
+     N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
+     "tonghopd import-catalogue --db \"dbname=tonghop\" deploy/data/indicator-catalogue.json", 1, 1},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char COMMON_OPTIONS[] =
+    N_("Options for every command: --lang vi|en (or TONGHOP_LANG; default vi), --help, --version.\n");
+
+static void usage(FILE *out)
+{
+    fprintf(out, "%s\n", _("Usage: tonghopd COMMAND [OPTIONS]"));
+    fprintf(out, "%s\n", _("Commands:"));
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-17s %s\n", commands[i].name, _(commands[i].what));
+    fprintf(out, "\n%s%s\n", _(COMMON_OPTIONS),
+            _("`tonghopd COMMAND --help` shows a command's options and an example."));
+}
+
+static void command_help(const command *c)
+{
+    printf(_("Usage: tonghopd %s %s\n"), c->name, c->synopsis);
+    printf("%s\n\n%s", _(c->what), _(c->options));
+    printf("\n%s\n  %s\n\n%s", _("Example:"), c->example, _(COMMON_OPTIONS));
+}
+
+static int usage_error(const command *c)
+{
+    if (c)
+        fprintf(stderr, _("See: tonghopd %s --help\n"), c->name);
+    else
+        fprintf(stderr, "%s\n", _("See: tonghopd --help"));
+    return EXIT_USAGE;
+}
+
+/* Parses the options; -1 after saying what is wrong. *help and *version
+ * are set when asked for. */
+static int parse(int argc, char **argv, opts *o, int *help, int *version)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"bind", required_argument, NULL, 'b'},
@@ -70,26 +124,53 @@ static int parse(int argc, char **argv, opts *o)
                                              {"complete", no_argument, NULL, 'c'},
                                              {"db-timeout", required_argument, NULL, 't'},
                                              {"workers", required_argument, NULL, 'w'},
-                                             {"to-version", required_argument, NULL, 'V'},
+                                             {"to-version", required_argument, NULL, 'T'},
                                              {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
-    while ((c = getopt_long(argc, argv, "d:b:e:n:l:a:ct:w:V:vh", longopts, NULL)) != -1) {
+    opterr = 0; /* our own messages, in the user's language */
+    while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'b': o->bind = optarg; break;
         case 'e': o->endpoint_file = optarg; break;
-        case 'n': o->batch = atoi(optarg); break;
-        case 'l': th_i18n_set_lang(optarg); break;
+        case 'n':
+            if (th_cli_parse_count(optarg, 1, 10000, &o->batch) != 0) {
+                fprintf(stderr, _("tonghopd: --batch %s: not a whole number from 1 to 10000\n"), optarg);
+                return -1;
+            }
+            break;
+        case 'l': break; /* already applied */
         case 'v': th_log_set_level(TH_LOG_DEBUG); break;
         case 'a': o->as_of = optarg; break;
         case 'c': o->complete = 1; break;
-        case 't': o->db_timeout = atoi(optarg); break;
-        case 'w': o->workers = atoi(optarg); break;
-        case 'V': o->to_version = atoi(optarg); break;
-        case 'h': usage(stdout); exit(0);
-        default: return -1;
+        case 't':
+            if (th_cli_parse_duration_ms(optarg, 100, 3600000, &o->db_timeout) != 0) {
+                fprintf(stderr,
+                        _("tonghopd: --db-timeout %s: not a duration from 100ms to 60min (e.g. 10000, 500ms, "
+                          "30s)\n"),
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'w':
+            if (th_cli_parse_count(optarg, 1, 64, &o->workers) != 0) {
+                fprintf(stderr, _("tonghopd: --workers %s: not a whole number from 1 to 64\n"), optarg);
+                return -1;
+            }
+            break;
+        case 'T':
+            if (th_cli_parse_count(optarg, 1, 100000, &o->to_version) != 0) {
+                fprintf(stderr, _("tonghopd: --to-version %s: not a schema version\n"), optarg);
+                return -1;
+            }
+            break;
+        case 'h': *help = 1; break;
+        case 'V': *version = 1; break;
+        case ':': fprintf(stderr, _("tonghopd: option %s needs a value\n"), argv[optind - 1]); return -1;
+        default: fprintf(stderr, _("tonghopd: unknown option %s\n"), argv[optind - 1]); return -1;
         }
     }
     return 0;
@@ -120,12 +201,12 @@ static int cmd_migrate(const opts *o)
     if (!c) return 1;
     char err[1024];
     th_migrate_stats st;
-    int rc = th_migrate_run(c, o->to_version, &st, err, sizeof err);
+    int rc = th_migrate_run(c, (int)o->to_version, &st, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, _("tonghopd: migration failed: %s\n"), err);
     else
         printf(_("Database schema at version %d (%d migration(s) applied now, %d rules file(s) updated).\n"),
-               o->to_version ? o->to_version : th_migrate_latest(), st.applied, st.rules_applied);
+               o->to_version ? (int)o->to_version : th_migrate_latest(), st.applied, st.rules_applied);
     PQfinish(c);
     return rc == 0 ? 0 : 1;
 }
@@ -233,10 +314,6 @@ static void on_signal(int sig)
 
 static int cmd_serve(const opts *o)
 {
-    if (!o->bind) {
-        fprintf(stderr, "%s\n", _("tonghopd serve: --bind is required"));
-        return EXIT_USAGE;
-    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -248,9 +325,9 @@ static int cmd_serve(const opts *o)
     th_serve_config cfg = {.dsn = o->db,
                            .bind = o->bind,
                            .endpoint_file = o->endpoint_file,
-                           .batch_max = o->batch,
-                           .db_timeout_ms = o->db_timeout,
-                           .read_workers = o->workers};
+                           .batch_max = (int)o->batch,
+                           .db_timeout_ms = (int)o->db_timeout,
+                           .read_workers = (int)o->workers};
     char err[1024];
     th_server *srv = th_server_new(&cfg, err, sizeof err);
     if (!srv) {
@@ -265,38 +342,71 @@ static int cmd_serve(const opts *o)
 int main(int argc, char **argv)
 {
     th_i18n_init(argv[0]);
-    if (argc < 2 || argv[1][0] == '-') {
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    const char *bad_lang = NULL;
+    if (th_cli_early_lang(argc, argv, &bad_lang) < 0) {
+        fprintf(stderr, _("tonghopd: unknown language \"%s\" (vi or en)\n"), bad_lang);
+        return EXIT_USAGE;
+    }
+    opts o = {0};
+    int help = 0, version = 0;
+    if (parse(argc, argv, &o, &help, &version) != 0) return usage_error(NULL);
+    if (version) {
+        th_cli_print_version("tonghopd", TH_VERSION);
+        return 0;
+    }
+    /* GNU getopt moved the words to the end: the command and its arguments. */
+    int nwords = argc - optind;
+    char **words = argv + optind;
+    if (nwords == 0) {
+        if (help) {
             usage(stdout);
             return 0;
         }
+        fprintf(stderr, "%s\n", _("tonghopd: which command?"));
         usage(stderr);
         return EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    opts o = {0};
-    if (parse(argc - 1, argv + 1, &o) != 0) {
-        usage(stderr);
-        return EXIT_USAGE;
+    const command *cmd = NULL;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(words[0], commands[i].name)) cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, _("tonghopd: unknown command \"%s\"\n"), words[0]);
+        return usage_error(NULL);
+    }
+    if (help) {
+        command_help(cmd);
+        return 0;
+    }
+    int rest = nwords - 1;
+    char **args = words + 1;
+    if (rest < cmd->min_args) {
+        fprintf(stderr, _("tonghopd %s: missing FILE (%s)\n"), cmd->name, cmd->synopsis);
+        return usage_error(cmd);
+    }
+    if (rest > cmd->max_args) {
+        fprintf(stderr, _("tonghopd %s: unexpected argument \"%s\"\n"), cmd->name, args[cmd->max_args]);
+        return usage_error(cmd);
     }
     if (!o.db) {
-        fprintf(stderr, "%s\n", _("tonghopd: no database: give --db DSN or set TONGHOP_DB"));
-        return EXIT_USAGE;
+        fprintf(stderr, _("tonghopd %s: --db is missing (or set TONGHOP_DB)\n"), cmd->name);
+        return usage_error(cmd);
     }
-    int rest = argc - 1 - optind;
-    char **args = argv + 1 + optind;
-    if (!strcmp(cmd, "migrate") && rest == 0) return cmd_migrate(&o);
-    if (!strcmp(cmd, "serve") && rest == 0) return cmd_serve(&o);
-    if (!strcmp(cmd, "import-units") && rest == 1) {
+    if (!strcmp(cmd->name, "migrate")) return cmd_migrate(&o);
+    if (!strcmp(cmd->name, "serve")) {
+        if (!o.bind) {
+            fprintf(stderr, _("tonghopd %s: --bind is missing\n"), cmd->name);
+            return usage_error(cmd);
+        }
+        return cmd_serve(&o);
+    }
+    if (!strcmp(cmd->name, "import-units")) {
         if ((o.as_of && !th_plan_valid_date(o.as_of)) || (o.complete && !o.as_of)) {
             fprintf(stderr, "%s\n",
                     _("tonghopd import-units: --as-of takes a date YYYY-MM-DD, and --complete needs it"));
-            return EXIT_USAGE;
+            return usage_error(cmd);
         }
         return cmd_import_units(&o, args[0]);
     }
-    if (!strcmp(cmd, "import-plan") && rest >= 1) return cmd_import_plan(&o, rest, args);
-    if (!strcmp(cmd, "import-catalogue") && rest == 1) return cmd_import_catalogue(&o, args[0]);
-    usage(stderr);
-    return EXIT_USAGE;
+    if (!strcmp(cmd->name, "import-plan")) return cmd_import_plan(&o, rest, args);
+    return cmd_import_catalogue(&o, args[0]);
 }

@@ -178,3 +178,38 @@ out:;
     th_pg_exec(conn, "SELECT pg_advisory_unlock(" TH_MIGRATE_LOCK ")", ignored, sizeof ignored);
     return rc;
 }
+
+int th_migrate_check(const char *dsn, int timeout_ms, int *version, char *err, size_t errlen)
+{
+    char merr[512];
+    PGconn *conn = th_db_connect_within(dsn, timeout_ms, merr, sizeof merr);
+    if (!conn) {
+        snprintf(err, errlen, _("cannot connect to the database: %s"), merr);
+        return -1;
+    }
+    int rc = th_migrate_current(conn, version, merr, sizeof merr);
+    int rules_ok = 0;
+    if (rc == 0 && *version == th_migrate_latest())
+        rc = th_migrate_rules_current(conn, &rules_ok, merr, sizeof merr);
+    PQfinish(conn);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", merr);
+        return -1;
+    }
+    if (*version != th_migrate_latest()) {
+        snprintf(err, errlen,
+                 _("the database schema is at version %d but this server needs version %d; run: tonghopd "
+                   "migrate --db ..."),
+                 *version, th_migrate_latest());
+        return -1;
+    }
+    if (!rules_ok) {
+        snprintf(
+            err, errlen, "%s",
+            _("the database's rules (SQL functions and views) are not those of this server; run: tonghopd "
+              "migrate --db ..."));
+        return -1;
+    }
+    return 0;
+}
+

@@ -49,6 +49,11 @@ typedef struct th_migrate_stats {
  * err. */
 int th_migrate_run(PGconn *conn, int target, th_migrate_stats *stats, char *err, size_t errlen);
 
+/* What serve checks before it starts, on a plain connection made within
+ * timeout_ms: the schema is at this binary's version and the rules are its
+ * own. Returns 0 with *version set, or -1 with what to do in err. */
+int th_migrate_check(const char *dsn, int timeout_ms, int *version, char *err, size_t errlen);
+
 /* *current = 1 when every rule file of this binary is applied as it is. */
 int th_migrate_rules_current(PGconn *conn, int *current, char *err, size_t errlen);
 

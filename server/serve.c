@@ -56,41 +56,6 @@ struct th_server {
 
 static int set_int(void *sock, int opt, int v) { return zmq_setsockopt(sock, opt, &v, sizeof v); }
 
-/* The schema check uses a plain connection. */
-static int check_schema(const th_serve_config *cfg, int *version, char *err, size_t errlen)
-{
-    char merr[512];
-    PGconn *conn = th_db_connect_within(cfg->dsn, cfg->db_timeout_ms, merr, sizeof merr);
-    if (!conn) {
-        snprintf(err, errlen, _("cannot connect to the database: %s"), merr);
-        return -1;
-    }
-    int rc = th_migrate_current(conn, version, merr, sizeof merr);
-    int rules_ok = 0;
-    if (rc == 0 && *version == th_migrate_latest())
-        rc = th_migrate_rules_current(conn, &rules_ok, merr, sizeof merr);
-    PQfinish(conn);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s", merr);
-        return -1;
-    }
-    if (*version != th_migrate_latest()) {
-        snprintf(err, errlen,
-                 _("the database schema is at version %d but this server needs version %d; run: tonghopd "
-                   "migrate --db ..."),
-                 *version, th_migrate_latest());
-        return -1;
-    }
-    if (!rules_ok) {
-        snprintf(
-            err, errlen, "%s",
-            _("the database's rules (SQL functions and views) are not those of this server; run: tonghopd "
-              "migrate --db ..."));
-        return -1;
-    }
-    return 0;
-}
-
 static int write_endpoint_file(const char *path, const char *endpoint, char *err, size_t errlen)
 {
     char tmp[1024];
@@ -118,7 +83,7 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     if (srv->cfg.db_timeout_ms <= 0) srv->cfg.db_timeout_ms = TH_DB_TIMEOUT_MS;
 
     int version;
-    if (check_schema(&srv->cfg, &version, err, errlen) != 0) goto fail;
+    if (th_migrate_check(srv->cfg.dsn, srv->cfg.db_timeout_ms, &version, err, errlen) != 0) goto fail;
 
     srv->ctx = zmq_ctx_new();
     srv->sock = srv->ctx ? zmq_socket(srv->ctx, ZMQ_ROUTER) : NULL;

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Builds tonghop twice (plain, and with AddressSanitizer + UBSan) and runs the
-# whole suite with ctest on both: cmocka unit tests and integration tests
-# against a real PostgreSQL, real ZeroMQ sockets and the real binaries.
+# Builds tonghop twice and runs the whole suite with ctest on both: cmocka
+# unit tests and integration tests against a real PostgreSQL, real ZeroMQ
+# sockets and the real binaries.
+#   build/       Release with Debian's hardening flags (dpkg-buildflags), as
+#                a packager builds it; valgrind runs here too
+#   build-asan/  Debug with AddressSanitizer + UBSan (asserts on)
+# Both with -Werror (TH_WERROR): the project's own builds must be clean; the
+# shipped CMakeLists does not make warnings errors.
 #
 #   ./tests/run.sh            everything
 #   ./tests/run.sh -L unit    only tests with a ctest label (passed to ctest)
@@ -20,12 +25,13 @@ build() { # build DIR CMAKE_ARGS...
   cmake --build "$dir" -j"$jobs" -- --no-print-directory >/dev/null
 }
 
-# The plain build is optimised as deployed (some warnings only show at -O2);
-# the sanitizer build is a debug build.
-echo "== build (optimised, as deployed)"
-build "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-echo "== build (AddressSanitizer + UBSan)"
-build "$src/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTH_SANITIZE=ON
+# Some warnings only show when optimising (-O3 in Release).
+echo "== build (Release, Debian hardening flags)"
+build "$src/build" -DCMAKE_BUILD_TYPE=Release -DTH_WERROR=ON \
+  -DCMAKE_C_FLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
+  -DCMAKE_EXE_LINKER_FLAGS="$(dpkg-buildflags --get LDFLAGS)"
+echo "== build (Debug, AddressSanitizer + UBSan)"
+build "$src/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTH_SANITIZE=ON -DTH_WERROR=ON
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -92,9 +92,11 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The report of a plan for a period ('2025' or '2025Q3') at a unit (NULL:
--- the plan's issuer), optionally with a row per child unit. Raises
--- no_data_found (P0002) with the message 'plan_code' or 'unit_code' when
--- either does not exist.
+-- the plan's issuer), optionally with a row per child unit. Refuses (see
+-- server/sqlerr.h) an unknown plan (TH026 NOT_FOUND, plan_code), an unknown
+-- unit (TH007 UNKNOWN_UNIT, unit_code) and a unit outside the plan's
+-- territory (TH028 OUTSIDE_PLAN, unit_code): one that is neither the plan's
+-- issuer nor below it in the tree as it stands on the last day of the period.
 CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean)
 RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -114,7 +116,7 @@ DECLARE
 BEGIN
     SELECT * INTO pl FROM current_plans WHERE code = p_plan;
     IF NOT FOUND THEN
-        -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT (server/sqlerr.h)
+        -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN (server/sqlerr.h)
         RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan,
                               MESSAGE = 'no such plan';
     END IF;
@@ -128,6 +130,14 @@ BEGIN
     p_start := make_date(y, (q_from - 1) * 3 + 1, 1);
     p_end := (make_date(y, (q_to - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date;
     lvl := CASE WHEN pl.reporting_level = 'facility' THEN 'commune' ELSE pl.reporting_level END;
+
+    -- The plan covers its issuer's territory: a unit elsewhere gets a
+    -- refusal, not a report that says "no data" everywhere.
+    IF root.code <> pl.issuer_unit
+       AND NOT EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = pl.issuer_unit) THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.code,
+                              MESSAGE = 'the unit is not in the territory the plan covers';
+    END IF;
 
     -- The reporters' deadline that year: their level's, else the nearest above.
     SELECT d.due_on, d.level INTO dl, dl_level

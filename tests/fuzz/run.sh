@@ -18,14 +18,14 @@ mkdir -p "$out"
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L"
 inc="-Icommon -Ibuild/proto $(pkg-config --cflags libprotobuf-c json-c libzmq)"
 libs="$(pkg-config --libs libprotobuf-c json-c libzmq) -lm"
-common="common/wire.c common/validate.c common/period.c common/plan_file.c common/catalogue_file.c common/csv.c build/proto/tonghop.pb-c.c"
+common="common/wire.c common/validate.c common/period.c common/plan_file.c common/catalogue_file.c common/json_dupkeys.c common/csv.c build/proto/tonghop.pb-c.c"
 status=0
-for t in wire plan_file catalogue_file csv; do
+for t in wire plan_file catalogue_file csv json_dupkeys; do
   clang $flags $inc -o "$out/fuzz_$t" "tests/fuzz/fuzz_$t.c" $common $libs
   mkdir -p "$out/corpus_$t"
   # Seeds: real plan files and results files, so the fuzzer starts deep.
   case $t in
-    plan_file) cp deploy/samples/plans/*.json tests/data/plans/*.json "$out/corpus_$t/" ;;
+    plan_file | json_dupkeys) cp deploy/samples/plans/*.json tests/data/plans/*.json "$out/corpus_$t/" ;;
     catalogue_file) cp deploy/data/indicator-catalogue.json "$out/corpus_$t/" ;;
     csv) cp deploy/samples/results/*.csv "$out/corpus_$t/"; head -200 deploy/data/vn-admin-units-2024.csv >"$out/corpus_$t/units.csv" ;;
   esac

@@ -126,7 +126,8 @@ static void refuses_each_fault(void **state)
     expect("{\"format\": \"tonghop-catalogue/1\", \"revison\": 2}", UNKNOWN, "revison");
     expect(HEAD " \"indicators\": []}", MISSING, "indicators");
     expect(HEAD " \"indicators\": {}}", INVALID, "indicators");
-    expect(HEAD " \"source\": 5, \"indicators\": []}", INVALID, "source");
+    expect("{\"format\": \"tonghop-catalogue/1\", \"revision\": 2, \"source\": 5, \"indicators\": []}",
+           INVALID, "source");
     expect(CAT("\"CTXH-01\""), INVALID, "indicators[0]");
     expect(CAT(QUAL("A") ", {\"code\": \"B\", \"nme\": \"x\"}"), UNKNOWN, "indicators[1].nme");
     expect(CAT("{\"programme\": \"P\", \"name\": \"n\", \"kind\": \"qualitative\"}"), MISSING,

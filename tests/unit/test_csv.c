@@ -69,6 +69,7 @@ static void overlong_record_refused(void **state)
     th_csv c;
     th_csv_init(&c, f);
     assert_int_equal(th_csv_next(&c), -1);
+    assert_int_equal(c.error, TH_CSV_ERR_LONG);
     fclose(f);
 }
 
@@ -82,6 +83,87 @@ static void last_line_without_newline(void **state)
     assert_int_equal(th_csv_next(&c), 1);
     assert_string_equal(c.fields[1], "2");
     assert_int_equal(th_csv_next(&c), 0);
+    fclose(f);
+}
+
+static void semicolons_comments_and_offsets(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBF# Kế hoạch \"1751, quý 3, a, b, c\n"
+                       "  # another, \"unclosed\n"
+                       "Chỉ tiêu;Tử số;\"Mẫu; số\"\r\n"
+                       "\"# quoted; comment\";;\r\n"
+                       "CTXH-01;3,5;6\r\n";
+    FILE *f = mem(text);
+    th_csv c;
+    th_csv_init_ex(&c, f, ';', TH_CSV_COMMENTS);
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(c.line, 3);
+    assert_int_equal(c.nfields, 3);
+    assert_string_equal(c.fields[0], "Chỉ tiêu");
+    assert_string_equal(c.fields[2], "Mẫu; số");
+    assert_int_equal(c.start, (size_t)(strstr(text, "Chỉ tiêu") - text));
+    assert_int_equal(c.end, (size_t)(strstr(text, "\"# quoted") - text));
+    /* A quoted first cell is data to the reader: the caller decides. */
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(c.line, 4);
+    assert_string_equal(c.fields[0], "# quoted; comment");
+    assert_int_equal(c.nfields, 3);
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(c.line, 5);
+    assert_string_equal(c.fields[1], "3,5");
+    assert_int_equal(th_csv_next(&c), 0);
+    fclose(f);
+
+    /* Without TH_CSV_COMMENTS a '#' line is a record like any other. */
+    f = mem("# a,b\nx,y\n");
+    th_csv_init(&c, f);
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(c.nfields, 2);
+    assert_string_equal(c.fields[0], "# a");
+    fclose(f);
+
+    /* A comment on the last line, without a line end. */
+    f = mem("a;b\n# end");
+    th_csv_init_ex(&c, f, ';', TH_CSV_COMMENTS);
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(th_csv_next(&c), 0);
+    fclose(f);
+}
+
+static void errors_say_why(void **state)
+{
+    (void)state;
+    th_csv c;
+    FILE *f = mem("a,b\n1,\"2\n");
+    th_csv_init(&c, f);
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(th_csv_next(&c), -1);
+    assert_int_equal(c.error, TH_CSV_ERR_QUOTE);
+    assert_int_equal(c.line, 2);
+    fclose(f);
+
+    char many[TH_CSV_MAX_FIELDS * 2 + 8];
+    memset(many, ';', TH_CSV_MAX_FIELDS);
+    strcpy(many + TH_CSV_MAX_FIELDS, "\n");
+    f = mem(many);
+    th_csv_init_ex(&c, f, ';', 0);
+    assert_int_equal(th_csv_next(&c), -1);
+    assert_int_equal(c.error, TH_CSV_ERR_FIELDS);
+    fclose(f);
+    many[TH_CSV_MAX_FIELDS - 1] = '\n'; /* exactly TH_CSV_MAX_FIELDS fields */
+    many[TH_CSV_MAX_FIELDS] = '\0';
+    f = mem(many);
+    th_csv_init_ex(&c, f, ';', 0);
+    assert_int_equal(th_csv_next(&c), 1);
+    assert_int_equal(c.nfields, TH_CSV_MAX_FIELDS);
+    fclose(f);
+
+    f = mem("\xEF\xBB"
+            "a,b\n");
+    th_csv_init(&c, f);
+    assert_int_equal(th_csv_next(&c), -1);
+    assert_int_equal(c.error, TH_CSV_ERR_BOM);
     fclose(f);
 }
 
@@ -153,6 +235,8 @@ int main(void)
         cmocka_unit_test(unterminated_quote),
         cmocka_unit_test(last_line_without_newline),
         cmocka_unit_test(overlong_record_refused),
+        cmocka_unit_test(semicolons_comments_and_offsets),
+        cmocka_unit_test(errors_say_why),
         cmocka_unit_test(results_file_reads_all_kinds),
         cmocka_unit_test(results_file_errors_name_line_and_column),
     };

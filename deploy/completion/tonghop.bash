@@ -1,0 +1,75 @@
+# bash completion for tonghop(1) and tonghopd(8).
+# Installed as share/bash-completion/completions/tonghop and .../tonghopd.
+
+_tonghop() {
+  local cur prev words cword
+  _init_completion 2>/dev/null || {
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    words=("${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+  }
+  local commands="submit enter form sync status history plans plan catalogue report export"
+  local global="--server --timeout --retries --spool --lang --help --version"
+  case $prev in
+    --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
+    --format)
+      if [ "${words[1]}" = export ]; then
+        COMPREPLY=($(compgen -W "adx dhis2" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "table csv json html" -- "$cur"))
+      fi
+      return ;;
+    --output | --spool) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --server | --timeout | --retries | --unit | --period | --plan | --indicator | --id) return ;;
+  esac
+  if [ "$cword" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+    return
+  fi
+  local own=""
+  case ${words[1]} in
+    submit) own="--unit --period --plan --id" ;;
+    enter) own="--unit --period --plan" ;;
+    form) own="--plan --unit --period --output" ;;
+    history) own="--unit --indicator --period" ;;
+    plans) own="--unit" ;;
+    plan) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "show publish" -- "$cur")); return; }
+          own="--unit --json" ;;
+    catalogue) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "publish" -- "$cur")); return; } ;;
+    report) own="--plan --period --unit --by-child --format --output" ;;
+    export) own="--plan --period --unit --format --output" ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$own $global" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -- "$cur"))
+  fi
+}
+
+_tonghopd() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+  case $prev in
+    --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
+    --endpoint-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
+  esac
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "migrate serve import-units import-plan import-catalogue --help --version" -- "$cur"))
+    return
+  fi
+  local own="--db --lang --help"
+  case ${COMP_WORDS[1]} in
+    migrate) own="$own --to-version" ;;
+    serve) own="$own --bind --endpoint-file --batch --db-timeout --workers --verbose" ;;
+    import-units) own="$own --as-of --complete" ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$own" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -- "$cur"))
+  fi
+}
+
+complete -F _tonghop tonghop
+complete -F _tonghopd tonghopd
