@@ -232,3 +232,53 @@ void th_report_xml_escape(FILE *out, const char *s)
         }
     }
 }
+
+/* -------------------------------------------------- notes on a changed map */
+
+static const char *level_name(const char *level)
+{
+    if (!strcmp(level, "commune")) return _("commune");
+    if (!strcmp(level, "district")) return _("district");
+    if (!strcmp(level, "province")) return _("province");
+    return level;
+}
+
+void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *note), void *ctx)
+{
+    char buf[512], d[16];
+    json_object *unit = th_report_get(report, "unit"), *c = th_report_get(report, "completeness");
+    json_object *terr = unit ? th_report_get(unit, "plan_territory") : NULL;
+    if (terr) {
+        if (th_report_has(terr, "ceased"))
+            snprintf(
+                buf, sizeof buf,
+                _("The plan covers the territory of %s (%s) as it was when issued; that unit ceased on %s, "
+                  "so the report is on the units that succeeded it."),
+                th_report_str(terr, "name"), th_report_str(terr, "code"),
+                th_report_vn_date(th_report_str(terr, "ceased"), d, sizeof d));
+        else
+            snprintf(buf, sizeof buf,
+                     _("Only the part of this unit in the territory of %s (%s), which issued the plan."),
+                     th_report_str(terr, "name"), th_report_str(terr, "code"));
+        emit(ctx, buf);
+    }
+    if (c && th_report_has(c, "planned_level")) {
+        snprintf(buf, sizeof buf,
+                 _("The plan asks the %s level to report; that level no longer exists, so the %s level is "
+                   "counted."),
+                 level_name(th_report_str(c, "planned_level")), level_name(th_report_str(c, "level")));
+        emit(ctx, buf);
+    }
+    json_object *inds = th_report_get(report, "indicators");
+    size_t n = inds && json_object_is_type(inds, json_type_array) ? json_object_array_length(inds) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *ind = json_object_array_get_idx(inds, i);
+        long long k = th_report_int(ind, "carried_from_predecessors");
+        if (k <= 0) continue;
+        snprintf(buf, sizeof buf,
+                 _("%s: %lld unit(s) sent nothing since they came into being; their predecessors' latest "
+                   "values stand in for their stocks."),
+                 th_report_str(ind, "code"), k);
+        emit(ctx, buf);
+    }
+}

@@ -68,6 +68,12 @@ char *th_report_generated(const char *iso, char *buf, size_t size);
 /* The status word of an indicator: met, not met, no data, qualitative. */
 const char *th_report_status(json_object *ind);
 
+/* What a reader must know about a report across a change of the map, one
+ * sentence each, in the user's language: the plan's territory when its
+ * issuer has ceased, a reporting level that no longer exists, stocks
+ * carried from predecessors. Calls emit for each (none for most reports). */
+void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *note), void *ctx);
+
 /* The escapers, one per output language. HTML: & < > " ' in text and
  * attribute values. XML (ADX): & < > " ' as entities, tab, line feed and
  * carriage return as character references (attribute values keep them), and

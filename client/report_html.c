@@ -10,6 +10,13 @@
 /* The page's one escaper (report_format.c), under a short name. */
 static void esc(FILE *out, const char *s) { th_report_html_escape(out, s); }
 
+static void note_para(void *ctx, const char *note)
+{
+    fputs("<p class=\"note\">", ctx);
+    esc(ctx, note);
+    fputs("</p>\n", ctx);
+}
+
 static const char *status_class(json_object *ind)
 {
     json_object *met = th_report_get(ind, "met");
@@ -156,7 +163,9 @@ int th_report_write_html(FILE *out, json_object *report)
     esc(out, _("Issued by"));
     fputs(": ", out);
     esc(out, th_report_str(plan, "issuing_body"));
-    fputs("</span></div>\n</header>\n<section>\n<h2>", out);
+    fputs("</span></div>\n", out);
+    th_report_notes(report, note_para, out);
+    fputs("</header>\n<section>\n<h2>", out);
     esc(out, _("Results by indicator"));
     fputs("</h2>\n", out);
     for (size_t i = 0; i < json_object_array_length(inds); i++)

@@ -161,6 +161,8 @@ static void children_table(FILE *out, json_object *inds, json_object *children)
     }
 }
 
+static void note_line(void *ctx, const char *note) { fprintf(ctx, "* %s\n", note); }
+
 int th_report_write_table(FILE *out, json_object *report)
 {
     json_object *plan = th_report_get(report, "plan"), *unit = th_report_get(report, "unit");
@@ -174,6 +176,7 @@ int th_report_write_table(FILE *out, json_object *report)
             th_report_str(unit, "code"), th_report_str(period, "code"),
             th_report_vn_date(th_report_str(period, "start"), db, sizeof db),
             th_report_vn_date(th_report_str(period, "end"), db2, sizeof db2));
+    th_report_notes(report, note_line, out);
     fprintf(out, "\n");
     indicator_table(out, inds);
     fprintf(out, "\n");

@@ -13,7 +13,8 @@ static const char SQL_HISTORY[] =
     "  JOIN submissions s ON s.id = v.submission_id"
     "  LEFT JOIN current_results c ON c.unit_code = v.unit_code AND c.indicator_code = v.indicator_code"
     "       AND c.year = v.year AND c.quarter = v.quarter AND c.submission_id = v.submission_id"
-    " WHERE v.unit_code = $1 AND v.indicator_code = $2 AND v.year = $3::int AND v.quarter = $4::int"
+    " WHERE v.unit_code = th_unit_key_in($1, $3::int, $4::int) AND v.indicator_code = $2"
+    "   AND v.year = $3::int AND v.quarter = $4::int"
     " ORDER BY s.received_at, v.submission_id";
 
 static char *dup_or_null(PGresult *r, int row, int col)

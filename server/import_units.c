@@ -9,6 +9,8 @@
 #include "csv.h"
 #include "db.h"
 #include "i18n.h"
+#include "plan_file.h"
+#include "sqlerr.h"
 #include "validate.h"
 
 static const char *const columns[] = {"code", "name", "name_with_type", "type", "parent_code", "level"};
@@ -74,24 +76,6 @@ static int check_row(char **f, int line, char *err, size_t errlen)
     return 0;
 }
 
-/* Runs one parameterised statement ($1 = the as-of date); returns the
- * number of rows it touched, or -1. */
-static long exec_as_of(PGconn *conn, const char *sql, const char *as_of, char *err, size_t errlen)
-{
-    const char *params[] = {as_of};
-    PGresult *r = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
-    long n = -1;
-    if (st == PGRES_COMMAND_OK)
-        n = atol(PQcmdTuples(r));
-    else
-        snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-    PQclear(r);
-    return n;
-}
-
-/* The statements that apply a staged file, in order. Links must be closed
- * before units.parent_code is overwritten, since they compare with it. */
 /* The latest date the tree changed on (1900-01-01 when never). History is
  * recorded in order: an import may not take effect before it, or links
  * would overlap and a unit would count under two parents. */
@@ -100,37 +84,86 @@ static const char SQL_LAST_CHANGE[] =
     " SELECT valid_from AS d FROM unit_parents UNION ALL SELECT valid_to FROM unit_parents"
     " UNION ALL SELECT valid_from FROM units UNION ALL SELECT valid_to FROM units) x";
 
-static const char SQL_CLOSE_MOVED_LINKS[] =
-    "UPDATE unit_parents l SET valid_to = $1::date FROM th_units_stage s JOIN units u ON u.code = s.code"
-    " WHERE l.unit_code = s.code AND l.valid_to IS NULL AND l.valid_from < $1::date"
-    "   AND u.parent_code IS DISTINCT FROM s.parent_code";
-static const char SQL_DROP_CORRECTED_LINKS[] =
-    "DELETE FROM unit_parents l USING th_units_stage s JOIN units u ON u.code = s.code"
-    " WHERE l.unit_code = s.code AND l.valid_to IS NULL AND l.valid_from >= $1::date"
-    "   AND u.parent_code IS DISTINCT FROM s.parent_code";
-static const char SQL_UPSERT_UNITS[] =
-    "WITH up AS ("
-    " INSERT INTO units AS u (code, name, name_with_type, type, parent_code, level, valid_from)"
-    " SELECT code, name, name_with_type, type, parent_code, level, $1::date FROM th_units_stage"
-    " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
-    "   name_with_type = EXCLUDED.name_with_type, type = EXCLUDED.type,"
-    "   parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL"
-    " WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)"
-    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,"
-    "                     EXCLUDED.parent_code, EXCLUDED.level, NULL::date)"
-    " RETURNING (xmax = 0) AS inserted)"
-    "SELECT count(*) FILTER (WHERE inserted) || ' ' || count(*) FILTER (WHERE NOT inserted) FROM up";
-static const char SQL_OPEN_LINKS[] =
-    "INSERT INTO unit_parents (unit_code, parent_code, valid_from)"
-    " SELECT s.code, s.parent_code, $1::date FROM th_units_stage s"
-    "  WHERE s.parent_code IS NOT NULL"
-    "    AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.unit_code = s.code AND l.valid_to IS NULL)";
-static const char SQL_CLOSE_MISSING_LINKS[] =
-    "UPDATE unit_parents l SET valid_to = greatest($1::date, l.valid_from + 1)"
-    " WHERE l.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM th_units_stage s WHERE s.code = l.unit_code)";
-static const char SQL_CLOSE_MISSING_UNITS[] =
-    "UPDATE units u SET valid_to = greatest($1::date, u.valid_from + 1)"
-    " WHERE u.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM th_units_stage s WHERE s.code = u.code)";
+/* Everything else happens in th_units_apply (migrations/rules/15_units_import.sql). */
+static const char SQL_APPLY[] =
+    "SELECT added, changed, moved, closed, succeeded FROM th_units_apply($1::date, $2::boolean)";
+
+static const char *const succession_columns[] = {"old_code", "new_code", "valid_from", "kind"};
+#define NSUCC 4
+
+/* Copies the succession file into th_succession_stage. Returns 0 or -1. */
+static int stage_succession(PGconn *conn, const char *path, long *rows, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    th_csv csv;
+    th_csv_init(&csv, f);
+    int rc = -1, in_copy = 0, r = th_csv_next(&csv);
+    if (r != 1 || csv.nfields != NSUCC) goto bad_header;
+    for (int i = 0; i < NSUCC; i++)
+        if (strcmp(csv.fields[i], succession_columns[i]) != 0) goto bad_header;
+    PGresult *copy = PQexec(conn, "COPY th_succession_stage FROM STDIN");
+    int copying = PQresultStatus(copy) == PGRES_COPY_IN;
+    if (!copying) snprintf(err, errlen, "%s", PQresultErrorMessage(copy));
+    PQclear(copy);
+    if (!copying) goto out;
+    in_copy = 1;
+    while ((r = th_csv_next(&csv)) == 1) {
+        if (csv.nfields != NSUCC) {
+            snprintf(err, errlen, _("%s: line %d: expected %d fields, found %d"), path, csv.line, NSUCC,
+                     csv.nfields);
+            goto out;
+        }
+        if (!th_validate_code(csv.fields[0]) || !th_validate_code(csv.fields[1])) {
+            snprintf(err, errlen, _("%s: line %d: not a valid unit code"), path, csv.line);
+            goto out;
+        }
+        if (!th_plan_valid_date(csv.fields[2])) {
+            snprintf(err, errlen, _("%s: line %d, field %s: not a date YYYY-MM-DD"), path, csv.line,
+                     "valid_from");
+            goto out;
+        }
+        char line[256];
+        int n = snprintf(line, sizeof line, "%s\t%s\t%s\t%d\n", csv.fields[0], csv.fields[1], csv.fields[2],
+                         csv.line);
+        if (n < 0 || (size_t)n >= sizeof line || PQputCopyData(conn, line, n) != 1) {
+            snprintf(err, errlen, "%s", PQerrorMessage(conn));
+            goto out;
+        }
+        (*rows)++;
+    }
+    if (r < 0) {
+        snprintf(err, errlen, _("%s: line %d: malformed CSV record"), path, csv.line);
+        goto out;
+    }
+    in_copy = 0;
+    if (PQputCopyEnd(conn, NULL) != 1) {
+        snprintf(err, errlen, "%s", PQerrorMessage(conn));
+        goto out;
+    }
+    PGresult *res = PQgetResult(conn);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    while ((res = PQgetResult(conn)))
+        PQclear(res);
+    rc = ok ? 0 : -1;
+    goto out;
+bad_header:
+    snprintf(err, errlen, _("%s: line 1: the header must be: old_code,new_code,valid_from,kind"), path);
+out:
+    if (in_copy) {
+        PQputCopyEnd(conn, "aborted");
+        PGresult *pending;
+        while ((pending = PQgetResult(conn)))
+            PQclear(pending);
+    }
+    fclose(f);
+    return rc;
+}
 
 int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *opts,
                     th_import_units_stats *stats, char *err, size_t errlen)
@@ -155,7 +188,9 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
     in_tx = 1;
     if (th_pg_exec(conn,
                    "CREATE TEMP TABLE th_units_stage (code text, name text, name_with_type text, type text,"
-                   " parent_code text, level smallint, line integer) ON COMMIT DROP",
+                   " parent_code text, level smallint, line integer) ON COMMIT DROP;"
+                   "CREATE TEMP TABLE th_succession_stage (old_code text, new_code text, valid_from date,"
+                   " line integer) ON COMMIT DROP",
                    err, errlen) != 0)
         goto out;
     PGresult *copy = PQexec(conn, "COPY th_units_stage FROM STDIN");
@@ -212,7 +247,7 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
                        "SELECT 'parent', s.line, s.parent_code FROM th_units_stage s"
                        " WHERE s.parent_code IS NOT NULL"
                        "   AND NOT EXISTS (SELECT 1 FROM th_units_stage p WHERE p.code = s.parent_code)"
-                       "   AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.parent_code)"
+                       "   AND NOT EXISTS (SELECT 1 FROM units u WHERE u.gso_code = s.parent_code)"
                        " ORDER BY 2 LIMIT 1");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "%s", PQresultErrorMessage(res));
@@ -244,26 +279,26 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
         goto out;
     }
     PQclear(res);
-    long closed_links = exec_as_of(conn, SQL_CLOSE_MOVED_LINKS, as_of, err, errlen);
-    long dropped_links =
-        closed_links < 0 ? -1 : exec_as_of(conn, SQL_DROP_CORRECTED_LINKS, as_of, err, errlen);
-    if (closed_links < 0 || dropped_links < 0) goto out;
-    stats->moved = closed_links + dropped_links;
-    const char *params[] = {as_of};
-    res = PQexecParams(conn, SQL_UPSERT_UNITS, 1, NULL, params, NULL, NULL, 0);
+    if (opts && opts->succession &&
+        stage_succession(conn, opts->succession, &stats->succession_rows, err, errlen) != 0)
+        goto out;
+    const char *params[] = {as_of, opts && opts->complete ? "true" : "false"};
+    res = PQexecParams(conn, SQL_APPLY, 2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+        th_verr verr;
+        if (th_sqlerr_from_result(res, &verr))
+            snprintf(err, errlen, _("field %s: %s"), verr.field, verr.detail);
+        else
+            snprintf(err, errlen, "%s", PQresultErrorMessage(res));
         PQclear(res);
         goto out;
     }
-    sscanf(PQgetvalue(res, 0, 0), "%ld %ld", &stats->added, &stats->changed);
+    stats->added = atol(PQgetvalue(res, 0, 0));
+    stats->changed = atol(PQgetvalue(res, 0, 1));
+    stats->moved = atol(PQgetvalue(res, 0, 2));
+    stats->closed = atol(PQgetvalue(res, 0, 3));
+    stats->succeeded = atol(PQgetvalue(res, 0, 4));
     PQclear(res);
-    if (exec_as_of(conn, SQL_OPEN_LINKS, as_of, err, errlen) < 0) goto out;
-    if (opts && opts->complete) {
-        if (exec_as_of(conn, SQL_CLOSE_MISSING_LINKS, as_of, err, errlen) < 0) goto out;
-        stats->closed = exec_as_of(conn, SQL_CLOSE_MISSING_UNITS, as_of, err, errlen);
-        if (stats->closed < 0) goto out;
-    }
     if (th_pg_exec(conn, "COMMIT", err, errlen) != 0) goto out;
     in_tx = 0;
     rc = 0;

@@ -10,7 +10,12 @@
  * they did. New units exist from the as-of date. With `complete`, the file
  * is the whole country: units missing from it cease to exist on the as-of
  * date (merged or dissolved). The default as-of date, 1900-01-01, treats the
- * file as a correction that holds for all time. */
+ * file as a correction that holds for all time.
+ *
+ * A succession file says which old unit's territory went to which new one
+ * on the as-of date: each successor is a new unit (even when it reuses a
+ * predecessor's code), each predecessor ceases. Provinces hang from the
+ * country ("VN"). An import that would make a cycle is refused. */
 #ifndef TH_IMPORT_UNITS_H
 #define TH_IMPORT_UNITS_H
 
@@ -18,17 +23,20 @@
 #include <stddef.h>
 
 typedef struct th_import_units_stats {
-    long rows;    /* rows in the file */
-    long added;   /* units new to the database */
-    long changed; /* units whose name, type, parent or level changed */
-    long moved;   /* of those, units given another parent */
-    long closed;  /* units that ceased to exist (complete files only) */
+    long rows;            /* rows in the file */
+    long added;           /* units new to the database */
+    long changed;         /* units whose name, type, parent or level changed */
+    long moved;           /* of those, units given another parent */
+    long closed;          /* units that ceased to exist (predecessors; with complete, all left out) */
+    long succession_rows; /* rows of the succession file */
+    long succeeded;       /* succession links recorded now */
 } th_import_units_stats;
 
 /* Returns 0, or -1 with a message naming the line and field in err. */
 typedef struct th_import_units_opts {
-    const char *as_of; /* "YYYY-MM-DD"; NULL: 1900-01-01 */
-    int complete;      /* the file lists every unit that exists from as_of */
+    const char *as_of;      /* "YYYY-MM-DD"; NULL: 1900-01-01 */
+    int complete;           /* the file lists every unit that exists from as_of */
+    const char *succession; /* NULL, or a CSV old_code,new_code,valid_from,kind: who succeeded whom */
 } th_import_units_opts;
 
 int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *opts,

@@ -36,6 +36,7 @@ typedef struct opts {
     long db_timeout;
     long workers;
     long to_version;
+    const char *succession;
 } opts;
 
 typedef struct command {
@@ -66,11 +67,14 @@ static const command commands[] = {
         "                          default 2)\n"
         "  --verbose               log more\n"),
      "tonghopd serve --db \"dbname=tonghop\" --bind tcp://0.0.0.0:5570", 0, 0},
-    {"import-units", "--db DSN [--as-of YYYY-MM-DD [--complete]] FILE.csv",
+    {"import-units", "--db DSN [--as-of YYYY-MM-DD [--complete] [--succession FILE.csv]] FILE.csv",
      N_("Load a list of administrative units (GSO codes), optionally as of a date."),
      N_("  --db DSN             PostgreSQL connection string (or TONGHOP_DB)\n"
         "  --as-of YYYY-MM-DD   the date the list takes effect\n"
-        "  --complete           units missing from the list ceased on that date\n"),
+        "  --complete           units missing from the list ceased on that date\n"
+        "  --succession FILE    which old unit each new one succeeds (old_code,new_code,\n"
+        "                       valid_from,kind): successors are new units, even with a\n"
+        "                       reused code\n"),
      "tonghopd import-units --db \"dbname=tonghop\" deploy/data/vn-admin-units-2024.csv", 1, 1},
     {"import-plan", "--db DSN FILE.json...", N_("Check plan files and store them."),
      N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
@@ -125,13 +129,14 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"db-timeout", required_argument, NULL, 't'},
                                              {"workers", required_argument, NULL, 'w'},
                                              {"to-version", required_argument, NULL, 'T'},
+                                             {"succession", required_argument, NULL, 's'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
     opterr = 0; /* our own messages, in the user's language */
-    while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:vhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:s:vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'b': o->bind = optarg; break;
@@ -167,6 +172,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                 return -1;
             }
             break;
+        case 's': o->succession = optarg; break;
         case 'h': *help = 1; break;
         case 'V': *version = 1; break;
         case ':': fprintf(stderr, _("tonghopd: option %s needs a value\n"), argv[optind - 1]); return -1;
@@ -217,7 +223,7 @@ static int cmd_import_units(const opts *o, const char *path)
     if (!c) return 1;
     char err[1024];
     th_import_units_stats st;
-    th_import_units_opts io = {.as_of = o->as_of, .complete = o->complete};
+    th_import_units_opts io = {.as_of = o->as_of, .complete = o->complete, .succession = o->succession};
     int rc = th_import_units(c, path, &io, &st, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, _("tonghopd: %s: nothing imported: %s\n"), path, err);
@@ -227,6 +233,9 @@ static int cmd_import_units(const opts *o, const char *path)
         if (st.moved || st.closed)
             printf(_("%ld unit(s) moved to another parent and %ld ceased to exist, as of %s.\n"), st.moved,
                    st.closed, o->as_of ? o->as_of : "1900-01-01");
+        if (o->succession)
+            printf(_("%ld succession row(s) read, %ld link(s) from a unit to its successor recorded now.\n"),
+                   st.succession_rows, st.succeeded);
     }
     PQfinish(c);
     return rc == 0 ? 0 : 1;
@@ -400,9 +409,11 @@ int main(int argc, char **argv)
         return cmd_serve(&o);
     }
     if (!strcmp(cmd->name, "import-units")) {
-        if ((o.as_of && !th_plan_valid_date(o.as_of)) || (o.complete && !o.as_of)) {
-            fprintf(stderr, "%s\n",
-                    _("tonghopd import-units: --as-of takes a date YYYY-MM-DD, and --complete needs it"));
+        if ((o.as_of && !th_plan_valid_date(o.as_of)) || ((o.complete || o.succession) && !o.as_of)) {
+            fprintf(
+                stderr, "%s\n",
+                _("tonghopd import-units: --as-of takes a date YYYY-MM-DD, and --complete and --succession "
+                  "need it"));
             return usage_error(cmd);
         }
         return cmd_import_units(&o, args[0]);

@@ -212,4 +212,3 @@ int th_migrate_check(const char *dsn, int timeout_ms, int *version, char *err, s
     }
     return 0;
 }
-

