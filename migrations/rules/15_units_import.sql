@@ -151,24 +151,54 @@ BEGIN
     )
     SELECT count(*) INTO n_succ FROM ins;
 
-    -- No unit may end up its own ancestor.
-    WITH RECURSIVE up(start, code, path) AS (
-        SELECT k.key, k.key, ARRAY[k.key] FROM th_units_keyed k
+    -- Every link names units that exist (the tables have no per-row
+    -- foreign keys: this one pass is the check).
+    SELECT x.* INTO bad FROM (
+        SELECT l.unit_code AS a, l.parent_code AS b FROM unit_parents l
+          LEFT JOIN units u1 ON u1.code = l.unit_code LEFT JOIN units u2 ON u2.code = l.parent_code
+         WHERE u1.code IS NULL OR u2.code IS NULL
         UNION ALL
-        SELECT up.start, l.parent_code, up.path || l.parent_code
-          FROM up JOIN unit_parents l ON l.unit_code = up.code
-         WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of)
-           AND NOT l.parent_code = ANY (up.path) AND cardinality(up.path) < 64
-    )
-    SELECT string_agg((SELECT gso_code FROM units WHERE code = c), ' → ' ORDER BY o) INTO cyc
-      FROM (SELECT up.path || l.parent_code AS p
+        SELECT s.predecessor, s.successor FROM unit_successions s
+          LEFT JOIN units u1 ON u1.code = s.predecessor LEFT JOIN units u2 ON u2.code = s.successor
+         WHERE u1.code IS NULL OR u2.code IS NULL) x LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'parent_code',
+            DETAIL = format('a link names a unit that does not exist: %s -> %s', bad.a, bad.b),
+            MESSAGE = 'orphan link';
+    END IF;
+
+    -- No unit may end up its own ancestor: every unit of the day must be
+    -- reached from the country going down (one pass over the tree); one
+    -- that is not sits in a cycle, which is then named.
+    IF (WITH RECURSIVE down(code, depth) AS (
+            SELECT 'VN'::text, 0
+            UNION ALL
+            SELECT l.unit_code, down.depth + 1 FROM down
+              JOIN unit_parents l ON l.parent_code = down.code
+             WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of) AND down.depth < 64
+        ) SELECT count(*) FROM down)
+       < 1 + (SELECT count(*) FROM units u
+               WHERE u.code <> 'VN' AND u.valid_from <= p_as_of AND (u.valid_to IS NULL OR u.valid_to > p_as_of)) THEN
+        WITH RECURSIVE up(start, code, path) AS (
+            SELECT k.key, k.key, ARRAY[k.key] FROM th_units_keyed k
+            UNION ALL
+            SELECT up.start, l.parent_code, up.path || l.parent_code
               FROM up JOIN unit_parents l ON l.unit_code = up.code
              WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of)
-               AND l.parent_code = up.start
-             LIMIT 1) x, unnest(x.p) WITH ORDINALITY AS e(c, o);
-    IF cyc IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH005', COLUMN = 'parent_code',
-            DETAIL = 'a cycle: ' || cyc, MESSAGE = 'cycle in the unit tree';
+               AND NOT l.parent_code = ANY (up.path) AND cardinality(up.path) < 64
+        )
+        SELECT string_agg((SELECT gso_code FROM units WHERE code = c), ' → ' ORDER BY o) INTO cyc
+          FROM (SELECT up.path || l.parent_code AS p
+                  FROM up JOIN unit_parents l ON l.unit_code = up.code
+                 WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of)
+                   AND l.parent_code = up.start
+                 LIMIT 1) x, unnest(x.p) WITH ORDINALITY AS e(c, o);
+        -- (Not reached but in no cycle: a unit left under a parent that
+        -- ceased; that is the list's business, not a cycle.)
+        IF cyc IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH005', COLUMN = 'parent_code',
+                DETAIL = 'a cycle: ' || cyc, MESSAGE = 'cycle in the unit tree';
+        END IF;
     END IF;
 
     RETURN QUERY SELECT n_added, n_changed, n_moved, n_closed, n_succ;

@@ -19,6 +19,11 @@ th_check "today's map: no district" \
   th_eq "$(th_sql "SELECT count(*) FROM th_subtree('VN', DATE '2025-12-31') WHERE depth = 3")" 0
 th_check "the 2024 map is still there for 2024" \
   th_eq "$(th_sql "SELECT count(*) FROM th_subtree('VN', DATE '2024-12-31') WHERE depth = 3")" 10599
+th_check "no link or succession names a unit that does not exist" th_eq "$(th_sql "
+  SELECT count(*) FROM unit_parents l LEFT JOIN units a ON a.code = l.unit_code LEFT JOIN units b ON b.code = l.parent_code
+   WHERE a.code IS NULL OR b.code IS NULL")/$(th_sql "
+  SELECT count(*) FROM unit_successions s LEFT JOIN units a ON a.code = s.predecessor LEFT JOIN units b ON b.code = s.successor
+   WHERE a.code IS NULL OR b.code IS NULL")" "0/0"
 out=$("$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
   --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv")
 th_check "loading it again changes nothing" grep -q "0 added, 0 changed, 3355 unchanged" <<<"$out"
@@ -79,6 +84,16 @@ th_check "a report of a merged commune for 2025: refused, naming its successor" 
 th_check "plans --unit finds the plans that cover a new commune through succession" \
   bash -c '$1 plans --unit 22924 | grep -q "1751/KH-UBND"' _ "$C"
 th_check "and not those of elsewhere" bash -c '! $1 plans --unit 22924 | grep -q "70/KH-UBND"' _ "$C"
+
+# Cao Lãnh's plan (district 873, issued in 2021) runs to 2030: in 2026 it
+# reports on the communes that succeeded the district's.
+rep=$($C report --plan KH-UBND-HCL-2021-2030 --period 2026 --by-child --format json)
+th_check "Cao Lãnh 2026: on the district's territory, now part of the new Đồng Tháp" \
+  th_eq "$(jq -c '[.unit.role, .unit.plan_territory.code, .completeness.level]' <<<"$rep")" '["province","873","commune"]'
+want=$(th_sql "SELECT count(DISTINCT s.successor) FROM unit_successions s JOIN unit_parents l ON l.unit_code = s.predecessor
+                WHERE l.parent_code = '873' AND l.valid_to = DATE '2025-07-01'")
+th_check "Cao Lãnh 2026: its communes are those that succeeded the district's ($want)" \
+  th_eq "$(jq '.completeness.expected' <<<"$rep")" "$want"
 
 # The national root: the ministry consolidates the whole country.
 rep=$($C report --plan 98/KH-BYT-KIEMTHU --period 2025 --by-child --format json)
