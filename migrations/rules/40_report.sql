@@ -208,10 +208,23 @@ BEGIN
                i.name, i.kind, i.numerator_agg, i.denominator_agg
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
+    ), cand AS (       -- who can have sent for this territory: its units, their
+                       -- predecessors, and units that ceased leaving no successor
+        WITH RECURSIVE l(code) AS (
+            SELECT code FROM tree
+            UNION
+            SELECT s.predecessor FROM l JOIN unit_successions s ON s.successor = l.code
+        )
+        SELECT code FROM l
+        UNION
+        SELECT u.code FROM units u
+         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end
+           AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)
     ), subs AS (       -- submissions of the period with a value for the plan
         SELECT s.id, s.unit_code, s.quarter, s.received_at
           FROM submissions s
          WHERE s.year = y AND s.quarter BETWEEN q_from AND q_to
+           AND s.unit_code IN (SELECT code FROM cand)
            AND EXISTS (SELECT 1 FROM result_values v
                         WHERE v.submission_id = s.id AND v.indicator_code IN (SELECT indicator_code FROM targets))
     ), heirs AS (      -- th_heir_at for every sender at once (set-based)
