@@ -42,12 +42,14 @@ CREATE TABLE unit_successions (
 );
 CREATE INDEX unit_successions_successor_idx ON unit_successions (successor);
 
--- The tree tables are written by one statement only, th_units_apply
--- (rules/15_units_import.sql), which checks in one pass that every link
--- names existing units (tests/integration/reform.sh tries to write an
--- orphan): per-row foreign keys cost more than the whole check when the
--- country's ten thousand units are loaded. A unit changes its dates in
+-- The tree (units.parent_code, unit_parents, unit_successions) is written by
+-- one function only, th_units_apply (rules/15_units_import.sql), which
+-- checks in one pass that every link names existing units and refuses the
+-- whole import otherwise (tests/integration/reform.sh checks that no orphan
+-- was written): per-row foreign keys cost more than the whole check when
+-- the country's ten thousand units are loaded. A unit changes its dates in
 -- place, so room is left on each page for those updates.
+ALTER TABLE units DROP CONSTRAINT units_parent_code_fkey;
 ALTER TABLE unit_parents DROP CONSTRAINT unit_parents_unit_code_fkey;
 ALTER TABLE unit_parents DROP CONSTRAINT unit_parents_parent_code_fkey;
 ALTER TABLE units SET (fillfactor = 80);

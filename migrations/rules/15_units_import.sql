@@ -71,15 +71,16 @@ BEGIN
        SET key = CASE WHEN EXISTS (SELECT 1 FROM units u WHERE u.code = k.code)
                       THEN k.code || '.' || p_as_of::text ELSE k.code END
      WHERE k.key IS NULL;
+    -- Each row's parent: a row of the file, else the unit holding the code.
+    CREATE TEMP TABLE th_units_parented ON COMMIT DROP AS
+    SELECT k.*, CASE WHEN k.parent_code IS NULL THEN 'VN'
+                     ELSE coalesce(p.key, th_unit_key(k.parent_code, p_as_of)) END AS parent_key
+      FROM th_units_keyed k LEFT JOIN th_units_keyed p ON p.code = k.parent_code;
+    DROP TABLE th_units_keyed;
+    ALTER TABLE th_units_parented RENAME TO th_units_keyed;
     CREATE INDEX ON th_units_keyed (code);
     CREATE INDEX ON th_units_keyed (key);
     ANALYZE th_units_keyed;
-    ALTER TABLE th_units_keyed ADD COLUMN parent_key text;
-    UPDATE th_units_keyed k SET parent_key = 'VN' WHERE k.parent_code IS NULL;
-    UPDATE th_units_keyed k SET parent_key = p.key
-      FROM th_units_keyed p WHERE p.code = k.parent_code;
-    UPDATE th_units_keyed k SET parent_key = th_unit_key(k.parent_code, p_as_of)
-     WHERE k.parent_key IS NULL;
 
     -- Predecessors: who held each old code the day before.
     CREATE TEMP TABLE th_succ ON COMMIT DROP AS
@@ -157,6 +158,9 @@ BEGIN
         SELECT l.unit_code AS a, l.parent_code AS b FROM unit_parents l
           LEFT JOIN units u1 ON u1.code = l.unit_code LEFT JOIN units u2 ON u2.code = l.parent_code
          WHERE u1.code IS NULL OR u2.code IS NULL
+        UNION ALL
+        SELECT u.code, u.parent_code FROM units u LEFT JOIN units p ON p.code = u.parent_code
+         WHERE u.parent_code IS NOT NULL AND p.code IS NULL
         UNION ALL
         SELECT s.predecessor, s.successor FROM unit_successions s
           LEFT JOIN units u1 ON u1.code = s.predecessor LEFT JOIN units u2 ON u2.code = s.successor
