@@ -2,8 +2,10 @@
 #include "errtext.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "i18n.h"
+#include "validate.h"
 #include "wire.h"
 
 const char *th_errtext_reason(int code)
@@ -56,9 +58,21 @@ const char *th_errtext_reason(int code)
     }
 }
 
+/* The fixed details the checks themselves write (not a value from the
+ * user), in the user's language. */
+static const char *known_detail(const char *detail)
+{
+    if (!detail) return NULL;
+    if (!strcmp(detail, TH_WIRE_DETAIL_NUL)) return _("a NUL byte inside the text");
+    if (!strcmp(detail, TH_WIRE_DETAIL_NOT_UTF8)) return _("the text is not UTF-8");
+    if (!strcmp(detail, TH_DETAIL_ABOVE_MAX)) return _("above 1,000,000,000");
+    return detail;
+}
+
 char *th_errtext_format(int code, const char *field, const char *detail, char *buf, size_t size)
 {
     const char *reason = th_errtext_reason(code);
+    detail = known_detail(detail);
     int has_field = field && *field, has_detail = detail && *detail;
     if (has_field && has_detail) /* TRANSLATORS: field name, reason, then the offending value. */
         snprintf(buf, size, _("field %s: %s (%s)"), field, reason, detail);

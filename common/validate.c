@@ -44,13 +44,13 @@ int th_validate_uuid(const char *text)
     return 1;
 }
 
-int th_validate_utf8(const char *s)
+int th_validate_utf8_n(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
         unsigned c = *p;
         int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-        if (n < 0) return 0;
+        if (n < 0 || end - p <= n) return 0;
         unsigned cp = n == 0 ? c : n == 1 ? (c & 0x1f) : n == 2 ? (c & 0x0f) : (c & 0x07);
         for (int i = 1; i <= n; i++) {
             if ((p[i] & 0xc0) != 0x80) return 0;
@@ -64,6 +64,8 @@ int th_validate_utf8(const char *s)
     }
     return 1;
 }
+
+int th_validate_utf8(const char *s) { return s ? th_validate_utf8_n(s, strlen(s)) : 0; }
 
 /* A short, printable rendering of a client-supplied string for an error
  * detail: never echo unbounded or binary input back. */
@@ -134,6 +136,15 @@ int th_validate_submission(const Tonghop__Submission *s, int today_year, int tod
                         "values[%zu].denominator", i);
         if (v->has_value && v->value < 0)
             return fail(err, TONGHOP__ERROR__CODE__NEGATIVE_VALUE, v->indicator_code, "values[%zu].value", i);
+        if (v->has_numerator && v->numerator > TH_MAX_NUMBER)
+            return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, TH_DETAIL_ABOVE_MAX,
+                        "values[%zu].numerator", i);
+        if (v->has_denominator && v->denominator > TH_MAX_NUMBER)
+            return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, TH_DETAIL_ABOVE_MAX,
+                        "values[%zu].denominator", i);
+        if (v->has_value && v->value > TH_MAX_NUMBER)
+            return fail(err, TONGHOP__ERROR__CODE__INVALID_VALUE, TH_DETAIL_ABOVE_MAX, "values[%zu].value",
+                        i);
         if (v->has_numerator && v->numerator > v->denominator)
             return fail(err, TONGHOP__ERROR__CODE__NUMERATOR_EXCEEDS_DENOMINATOR, v->indicator_code,
                         "values[%zu].numerator", i);

@@ -10,6 +10,14 @@
 #include "period.h"
 #include "wire.h"
 
+/* The largest numerator, denominator or value a submission may carry. No
+ * commune counts a billion of anything; the bound keeps every sum printable
+ * in the reports: 10,599 communes x 4 quarters x 1e9 = 4.2e13, far inside
+ * int64 (9.2e18), so no total can overflow. Refused above it with
+ * INVALID_VALUE, detail TH_DETAIL_ABOVE_MAX. */
+#define TH_MAX_NUMBER 1000000000LL
+#define TH_DETAIL_ABOVE_MAX "above 1000000000"
+
 /* Why a submission was refused: an Error.Code, the field it is about
  * ("values[2].numerator") and a value to show with the reason. */
 typedef struct th_verr {
@@ -33,5 +41,8 @@ int th_validate_uuid(const char *text);
 
 /* True when s is well-formed UTF-8 (PostgreSQL refuses anything else). */
 int th_validate_utf8(const char *s);
+/* The same for n bytes that need not end in NUL; a NUL byte among them is
+ * valid UTF-8 (U+0000): callers that refuse it check it themselves. */
+int th_validate_utf8_n(const char *s, size_t n);
 
 #endif

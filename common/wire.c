@@ -1,9 +1,12 @@
 /* wire.c -- envelope packing with size and memory budgets. */
 #include "wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+
+#include "validate.h"
 
 /* A ProtobufCAllocator that refuses to hand out more than a fixed budget. */
 typedef struct budget {
@@ -58,6 +61,136 @@ th_wire_msg *th_wire_unpack(const uint8_t *data, size_t len)
         return NULL;
     }
     return m;
+}
+
+/* ---- strings as they are on the wire ----
+ *
+ * protobuf-c copies a string field into a NUL-terminated buffer and keeps no
+ * length, so "22921\0xyz" would reach the handlers as "22921". The raw bytes
+ * are walked here, field by field, driven by the message descriptors: every
+ * length-delimited occurrence of a TYPE_STRING field is checked, every
+ * embedded message is entered (depth bounded), anything else is skipped. The
+ * walk runs after protobuf-c has accepted the bytes, so a structural fault
+ * found here only means "leave it to protobuf-c". */
+
+typedef enum { WALK_OK = 0, WALK_REFUSED, WALK_MALFORMED } walk_rc;
+
+/* Reads a varint; returns the bytes used, 0 when truncated or too long. */
+static size_t read_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (size_t i = 0; i < 10 && p + i < end; i++) {
+        r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *v = r;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Appends ".name" (or "name" at the top) and "[index]" for a repeated
+ * field to path, truncating; returns the old length to restore. */
+static size_t path_push(char *path, size_t size, const ProtobufCFieldDescriptor *f, unsigned index)
+{
+    size_t old = strlen(path);
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        snprintf(path + old, size - old, "%s%s[%u]", old ? "." : "", f->name, index);
+    else
+        snprintf(path + old, size - old, "%s%s", old ? "." : "", f->name);
+    return old;
+}
+
+#define WALK_MAX_FIELDS 64 /* per message, for repeated indexes; ours have < 32 */
+
+static walk_rc walk_message(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
+                            int depth, char *path, size_t size, const char **detail)
+{
+    if (depth > TH_WIRE_MAX_DEPTH) return WALK_MALFORMED;
+    unsigned seen[WALK_MAX_FIELDS] = {0};
+    while (p < end) {
+        uint64_t tag, n;
+        size_t used = read_varint(p, end, &tag);
+        if (!used) return WALK_MALFORMED;
+        p += used;
+        unsigned wt = (unsigned)(tag & 7);
+        uint64_t number = tag >> 3;
+        switch (wt) {
+        case 0: /* varint */
+            if (!(used = read_varint(p, end, &n))) return WALK_MALFORMED;
+            p += used;
+            continue;
+        case 1: /* 64-bit */
+            if (end - p < 8) return WALK_MALFORMED;
+            p += 8;
+            continue;
+        case 5: /* 32-bit */
+            if (end - p < 4) return WALK_MALFORMED;
+            p += 4;
+            continue;
+        case 2: break;
+        default: return WALK_MALFORMED; /* groups: not in our schema */
+        }
+        if (!(used = read_varint(p, end, &n))) return WALK_MALFORMED;
+        p += used;
+        if (n > (uint64_t)(end - p)) return WALK_MALFORMED;
+        const uint8_t *val = p;
+        p += n;
+        const ProtobufCFieldDescriptor *f = number && number <= UINT32_MAX
+                                                ? protobuf_c_message_descriptor_get_field(d, (unsigned)number)
+                                                : NULL;
+        if (!f || (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE))
+            continue; /* unknown, bytes, or a packed repeated scalar */
+        size_t fi = (size_t)(f - d->fields);
+        unsigned index = fi < WALK_MAX_FIELDS ? seen[fi]++ : 0;
+        size_t old = path_push(path, size, f, index);
+        walk_rc rc = WALK_OK;
+        if (f->type == PROTOBUF_C_TYPE_STRING) {
+            if (memchr(val, 0, (size_t)n)) {
+                *detail = TH_WIRE_DETAIL_NUL;
+                rc = WALK_REFUSED;
+            } else if (!th_validate_utf8_n((const char *)val, (size_t)n)) {
+                *detail = TH_WIRE_DETAIL_NOT_UTF8;
+                rc = WALK_REFUSED;
+            }
+        } else {
+            rc = walk_message(f->descriptor, val, val + n, depth + 1, path, size, detail);
+        }
+        if (rc != WALK_OK) return rc; /* path keeps the offending field's name */
+        path[old] = '\0';
+    }
+    return WALK_OK;
+}
+
+static void verr_set(struct th_verr *err, int code, const char *field, const char *detail)
+{
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
+}
+
+th_wire_msg *th_wire_unpack_checked(const uint8_t *data, size_t len, struct th_verr *err)
+{
+    verr_set(err, 0, NULL, NULL);
+    th_wire_msg *m = th_wire_unpack(data, len);
+    if (!m) {
+        verr_set(err, TONGHOP__ERROR__CODE__MALFORMED, NULL, NULL);
+        return NULL;
+    }
+    char path[sizeof err->field];
+    const char *detail = NULL;
+    path[0] = '\0';
+    walk_rc rc =
+        walk_message(&tonghop__envelope__descriptor, data, data + len, 1, path, sizeof path, &detail);
+    if (rc == WALK_OK) return m;
+    th_wire_msg_destroy(&m);
+    if (rc == WALK_REFUSED)
+        verr_set(err, TONGHOP__ERROR__CODE__INVALID_VALUE, path, detail);
+    else
+        verr_set(err, TONGHOP__ERROR__CODE__MALFORMED, NULL, NULL);
+    return NULL;
 }
 
 th_envelope *th_wire_msg_envelope(th_wire_msg *msg) { return msg ? msg->env : NULL; }

@@ -25,6 +25,15 @@
 
 typedef Tonghop__Envelope th_envelope;
 
+struct th_verr; /* validate.h */
+
+/* Error.detail of a string field refused by th_wire_unpack_checked. They say
+ * what is wrong, never the bytes themselves. */
+#define TH_WIRE_DETAIL_NUL "NUL byte"
+#define TH_WIRE_DETAIL_NOT_UTF8 "not UTF-8"
+/* Nesting of messages th_wire_unpack_checked follows (the schema has 4). */
+#define TH_WIRE_MAX_DEPTH 8
+
 /* A decoded envelope together with the allocator that owns its memory. */
 typedef struct th_wire_msg th_wire_msg;
 
@@ -32,6 +41,19 @@ typedef struct th_wire_msg th_wire_msg;
  * not a protobuf Envelope, or would need more than TH_WIRE_MAX_ALLOC bytes.
  * Free with th_wire_msg_destroy. */
 th_wire_msg *th_wire_unpack(const uint8_t *data, size_t len);
+/* Like th_wire_unpack, and refuses an envelope in which any string field, at
+ * any depth (unknown fields aside), contains a NUL byte or is not valid
+ * UTF-8: protobuf-c would cut such a string at the NUL ("22921\0xyz" read
+ * as "22921"), and proto2 requires UTF-8. Returns NULL and fills *err (when
+ * err is not NULL) with:
+ *   MALFORMED, no field: as th_wire_unpack's NULL (not an envelope, too many
+ *     bytes, over the memory budget, or nested deeper than TH_WIRE_MAX_DEPTH);
+ *   INVALID_VALUE, field the path from the envelope
+ *     ("submission.values[2].text", repeated fields indexed from 0), detail
+ *     TH_WIRE_DETAIL_NUL or TH_WIRE_DETAIL_NOT_UTF8.
+ * The first offending string in wire order is reported. On success err->code
+ * is 0. */
+th_wire_msg *th_wire_unpack_checked(const uint8_t *data, size_t len, struct th_verr *err);
 /* The envelope inside; owned by msg. */
 th_envelope *th_wire_msg_envelope(th_wire_msg *msg);
 void th_wire_msg_destroy(th_wire_msg **msg);

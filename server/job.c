@@ -26,10 +26,23 @@ th_job *th_job_new(const uint8_t *payload, size_t len)
     if (!job) return NULL;
     job->request_id = "";
     job->received_ms = th_job_now_ms();
-    job->msg = th_wire_unpack(payload, len);
+    th_verr verr;
+    job->msg = th_wire_unpack_checked(payload, len, &verr);
     job->env = job->msg ? th_wire_msg_envelope(job->msg) : NULL;
     if (job->env && job->env->request_id && th_validate_uuid(job->env->request_id))
         job->request_id = job->env->request_id;
+    if (!job->msg && verr.code != TONGHOP__ERROR__CODE__MALFORMED) {
+        /* Refused, yet decodable: answer under its id (unless that is the
+         * refused string), so that the client can match the refusal. */
+        th_wire_msg *raw = strcmp(verr.field, "request_id") ? th_wire_unpack(payload, len) : NULL;
+        const th_envelope *env = th_wire_msg_envelope(raw);
+        if (env && env->request_id && th_validate_uuid(env->request_id)) {
+            snprintf(job->request_id_buf, sizeof job->request_id_buf, "%s", env->request_id);
+            job->request_id = job->request_id_buf;
+        }
+        th_wire_msg_destroy(&raw);
+        th_job_fail(job, verr.code, verr.field, verr.detail);
+    }
     return job;
 }
 

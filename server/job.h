@@ -34,6 +34,8 @@ typedef struct th_job {
     th_wire_msg *msg;       /* the decoded request, NULL if undecodable */
     th_envelope *env;       /* inside msg, or NULL */
     const char *request_id; /* a UUID from the envelope, or "" */
+    /* request_id's copy when the request was refused (msg NULL). */
+    char request_id_buf[40];
     const struct th_handler *handler;
     int64_t received_ms; /* monotonic */
     int64_t deadline_ms; /* answered UNAVAILABLE if still open then */
@@ -58,7 +60,12 @@ typedef struct th_job {
 int64_t th_job_now_ms(void);
 
 /* A new job for a received payload (decoded here); the caller moves the
- * routing frames in. Returns NULL when out of memory. */
+ * routing frames in. Returns NULL when out of memory. When the payload
+ * decodes but a string in it is refused (a NUL byte, not UTF-8), the job has
+ * msg and env NULL and is already failed (error_code INVALID_VALUE, err.field
+ * the path such as "submission.unit_code", err.detail why), answered under
+ * the request's id when that was readable; an undecodable payload leaves
+ * error_code 0 and env NULL (the front answers MALFORMED). */
 th_job *th_job_new(const uint8_t *payload, size_t len);
 
 /* Frees the job and everything it holds (its handler's data included). */

@@ -249,7 +249,9 @@ static void dispatch(th_server *srv, th_job *job)
 {
     const th_envelope *env = job->env;
     if (!env) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__MALFORMED, NULL, NULL);
+        /* Undecodable (MALFORMED), or a string refused while decoding
+         * (th_job_new set why: a NUL byte, not UTF-8). */
+        if (!job->error_code) th_job_fail(job, TONGHOP__ERROR__CODE__MALFORMED, NULL, NULL);
         refuse_now(srv, job);
         return;
     }

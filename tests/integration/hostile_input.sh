@@ -2,7 +2,9 @@
 # Whatever a client sends, the server answers (when the transport lets it)
 # and keeps serving: random bytes, a truncated protobuf, a wrong protocol
 # version, a request type not served yet, an envelope without a body, a
-# message without the delimiter frame, and an oversized message.
+# message without the delimiter frame, and an oversized message. Nothing
+# changes silently on the way: a NUL byte inside a string is refused, never
+# cut, and so is a number past the sanity bound; neither stores anything.
 . "$(dirname "$0")/../lib/harness.sh"
 th_setup
 th_server_start
@@ -31,6 +33,21 @@ expect_reply "protocol version 0" "error UNSUPPORTED_VERSION" version 0
 expect_reply "approval not served yet" "error UNSUPPORTED field=body detail=approval" unsupported
 expect_reply "envelope without body" "error MISSING_FIELD field=body" empty
 expect_reply "no delimiter frame" "ack STORED" nodelim
+
+stored() { th_sql "SELECT count(*) FROM submissions"; }
+before=$(stored)
+out=$("$RAW" "$TH_ENDPOINT" nulunit || true)
+th_check "NUL byte in unit_code: refused naming the field" \
+  grep -q -- "error INVALID_VALUE field=submission.unit_code detail=NUL byte" <<<"$out"
+th_check "NUL byte in unit_code: the bytes are not echoed" \
+  bash -c '! grep -q xyz <<<"$1"' _ "$out"
+out=$("$RAW" "$TH_ENDPOINT" bignum || true)
+th_check "numerator 9223372036854775807: refused" \
+  grep -q -- "error INVALID_VALUE field=values\[0\].numerator detail=above 1000000000" <<<"$out"
+th_check "refused submissions stored nothing" test "$(stored)" = "$before"
+th_check "nothing under their ids" test "$(th_sql "SELECT count(*) FROM submissions
+  WHERE id IN ('6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c13', '6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c14')")" = 0
+th_check "after the refusals: server still serves" still_serves
 
 # Larger than ZMQ_MAXMSGSIZE: the transport drops the peer, no reply can
 # come; the server must not notice beyond that.

@@ -7,9 +7,12 @@
  *   th_rawsend ENDPOINT unsupported    an approval request (not yet served)
  *   th_rawsend ENDPOINT empty          an envelope with no body
  *   th_rawsend ENDPOINT nodelim        the payload without the empty delimiter frame
+ *   th_rawsend ENDPOINT nulunit        a submission whose unit_code is "22921\0xyz"
+ *   th_rawsend ENDPOINT bignum         a submission with numerator and denominator INT64_MAX
  *
  * Prints "ack STORED", "error MALFORMED field=..." or "timeout"; exits 0 when
  * a reply came, 1 on timeout. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,8 @@
 
 static const char *RID = "00000000-0000-4000-8000-000000000001";
 
+/* body_kind: 0 none, 1 a submission, 2 an approval, 3 a submission whose
+ * unit_code has a placeholder byte (see main), 4 one with INT64_MAX. */
 static uint8_t *valid_submission(uint32_t version, int body_kind, size_t *len)
 {
     Tonghop__ResultValue v = TONGHOP__RESULT_VALUE__INIT;
@@ -33,6 +38,14 @@ static uint8_t *valid_submission(uint32_t version, int body_kind, size_t *len)
     s.period = "2025Q3";
     s.values = vals;
     s.n_values = 1;
+    if (body_kind == 3 || body_kind == 4) {
+        /* Ids of their own: nothing of them may be stored. */
+        s.submission_id =
+            body_kind == 3 ? "6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c13" : "6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c14";
+        if (body_kind == 3) s.unit_code = "22921@xyz";
+        if (body_kind == 4) v.numerator = v.denominator = INT64_MAX;
+        body_kind = 1;
+    }
     Tonghop__Approval ap = TONGHOP__APPROVAL__INIT;
     th_envelope env = TONGHOP__ENVELOPE__INIT;
     env.has_protocol_version = 1;
@@ -51,8 +64,8 @@ static uint8_t *valid_submission(uint32_t version, int body_kind, size_t *len)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr,
-                "usage: th_rawsend ENDPOINT random N|truncated|version N|unsupported|empty|nodelim\n");
+        fprintf(stderr, "usage: th_rawsend ENDPOINT random N|truncated|version "
+                        "N|unsupported|empty|nodelim|nulunit|bignum\n");
         return 2;
     }
     const char *mode = argv[2];
@@ -77,6 +90,14 @@ int main(int argc, char **argv)
     } else if (!strcmp(mode, "nodelim")) {
         buf = valid_submission(TH_PROTOCOL_VERSION, 1, &len);
         delim = 0;
+    } else if (!strcmp(mode, "nulunit")) {
+        /* protobuf-c packs strings by strlen: put the NUL in afterwards. */
+        buf = valid_submission(TH_PROTOCOL_VERSION, 3, &len);
+        uint8_t *at = buf ? memchr(buf, '@', len) : NULL;
+        if (!at) return 2;
+        *at = '\0';
+    } else if (!strcmp(mode, "bignum")) {
+        buf = valid_submission(TH_PROTOCOL_VERSION, 4, &len);
     } else {
         fprintf(stderr, "th_rawsend: unknown mode %s\n", mode);
         return 2;

@@ -129,6 +129,41 @@ static void refuses_each_fault(void **state)
     expect(&f, TONGHOP__ERROR__CODE__MISSING_FIELD, "values[2].text");
 }
 
+/* No commune counts a billion of anything: TH_MAX_NUMBER is allowed, one
+ * more is refused, and so is INT64_MAX (whose sums would overflow). */
+static void number_bound(void **state)
+{
+    (void)state;
+    fixture f;
+    th_verr e;
+    th_period p;
+    make(&f);
+    f.v[0].numerator = f.v[0].denominator = TH_MAX_NUMBER;
+    f.v[1].value = TH_MAX_NUMBER;
+    assert_int_equal(th_validate_submission(&f.s, 2026, 11, &p, &e), 0);
+    make(&f);
+    f.v[0].denominator = TH_MAX_NUMBER + 1;
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[0].denominator");
+    make(&f);
+    f.v[0].numerator = TH_MAX_NUMBER + 1;
+    f.v[0].denominator = TH_MAX_NUMBER + 1;
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[0].numerator");
+    make(&f);
+    f.v[0].numerator = INT64_MAX;
+    f.v[0].denominator = INT64_MAX;
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[0].numerator");
+    assert_int_equal(th_validate_submission(&f.s, 2026, 11, &p, &e), -1);
+    assert_string_equal(e.detail, TH_DETAIL_ABOVE_MAX);
+    make(&f);
+    f.v[1].value = TH_MAX_NUMBER + 1;
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[1].value");
+    make(&f);
+    f.v[1].value = INT64_MAX;
+    expect(&f, TONGHOP__ERROR__CODE__INVALID_VALUE, "values[1].value");
+    /* The sums the reports make cannot overflow within the bound. */
+    assert_true(TH_MAX_NUMBER <= INT64_MAX / (10599LL * 4));
+}
+
 static void utf8(void **state)
 {
     (void)state;
@@ -138,6 +173,11 @@ static void utf8(void **state)
     assert_false(th_validate_utf8("\xed\xa0\x80"));     /* surrogate */
     assert_false(th_validate_utf8("\xf4\x90\x80\x80")); /* past U+10FFFF */
     assert_false(th_validate_utf8("abc\xe1\xbb"));      /* cut short */
+    /* With a length: the bytes past it are not read, a cut sequence is bad. */
+    assert_true(th_validate_utf8_n("Phường", strlen("Phường")));
+    assert_false(th_validate_utf8_n("\xe1\xbb\x9d", 2));
+    assert_true(th_validate_utf8_n("ab\xff", 2));
+    assert_true(th_validate_utf8_n("", 0));
 }
 
 static void codes(void **state)
@@ -158,6 +198,7 @@ int main(void)
         cmocka_unit_test(accepts_good),
         cmocka_unit_test(boundary_numerator_equals_denominator),
         cmocka_unit_test(refuses_each_fault),
+        cmocka_unit_test(number_bound),
         cmocka_unit_test(utf8),
         cmocka_unit_test(codes),
     };
