@@ -21,22 +21,89 @@ static void line_hint(const th_deliver_target *tg, const char *field, char *buf,
         snprintf(buf, size, _(" (line %d of the file)"), tg->lines[idx]);
 }
 
+/* The target was settled by another process sharing the spool (its sync
+ * or submit sent it): reports what the spool recorded, as if sent here.
+ * Returns 1 when it was settled, 0 while it is still pending. */
+static int settled_elsewhere(th_spool *s, th_deliver_target *tg)
+{
+    int where = th_spool_whereis(s, tg->name);
+    if (where != TH_SPOOL_DELIVERED && where != TH_SPOOL_REJECTED) return 0;
+    char note[512], what[128], hint[64];
+    th_spool_note(s, (th_spool_state)where, tg->name, note, sizeof note);
+    Tonghop__Submission *sub = NULL;
+    th_spool_load_status ls = th_spool_load(s, (th_spool_state)where, tg->name, &sub);
+    if (where == TH_SPOOL_DELIVERED) {
+        tg->fate = TH_EXIT_OK;
+        unsigned stored = 0, superseded = 0;
+        long long at = 0;
+        char kind[16] = "";
+        sscanf(note, "%15[^\t]\t%lld\t%u\t%u", kind, &at, &stored, &superseded);
+        if (sub && !strcmp(kind, "duplicate"))
+            printf(_("Already stored earlier: submission %s (%u value(s)); nothing changed.\n"),
+                   sub->submission_id, stored);
+        else if (sub)
+            printf(_("Stored: submission %s, unit %s, period %s, %u value(s), %u replacing earlier ones.\n"),
+                   sub->submission_id, sub->unit_code, sub->period, stored, superseded);
+    } else if (ls != TH_SPOOL_LOADED || !strncmp(note, "DAMAGED\t", 8) || !strncmp(note, "CORRUPT\t", 8)) {
+        tg->fate = TH_EXIT_FAILURE;
+        if (!strncmp(note, "CORRUPT\t", 8))
+            fprintf(stderr, _("tonghop: %s: unreadable spool file, set aside\n"), tg->name);
+        else
+            fprintf(stderr,
+                    _("tonghop: %s: damaged spool file (its checksum does not match), set aside; nothing of "
+                      "it was sent\n"),
+                    tg->name);
+    } else {
+        /* "CODE\tfield\tdetail", as deliver_one wrote it. */
+        char *field = strchr(note, '\t'), *detail = NULL;
+        if (field) *field++ = '\0';
+        if (field && (detail = strchr(field, '\t'))) *detail++ = '\0';
+        Tonghop__Error e;
+        tonghop__error__init(&e);
+        e.has_code = 1;
+        e.code = (Tonghop__Error__Code)th_wire_error_code(note);
+        e.field = field && *field ? field : NULL;
+        e.detail = detail && *detail ? detail : NULL;
+        line_hint(tg, e.field, hint, sizeof hint);
+        snprintf(what, sizeof what, _("the server refused submission %s"), sub->submission_id);
+        th_request_refused(&e, what, hint);
+        tg->fate = TH_EXIT_REJECTED;
+    }
+    if (sub) tonghop__submission__free_unpacked(sub, NULL);
+    return 1;
+}
+
 static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliver_target *tg, int quiet,
                         th_deliver_stats *st, char *err, size_t errlen)
 {
     Tonghop__Submission *sub = NULL;
     switch (th_spool_load(s, TH_SPOOL_PENDING, name, &sub)) {
     case TH_SPOOL_LOADED: break;
-    case TH_SPOOL_GONE: return SENT_SETTLED; /* delivered by another process meanwhile */
+    case TH_SPOOL_GONE: /* settled by another process meanwhile */
+        if (tg && !strcmp(tg->name, name)) settled_elsewhere(s, tg);
+        return SENT_SETTLED;
     case TH_SPOOL_IOERROR:
         snprintf(err, errlen, _("%s: cannot read the spool file now"), name);
         return SENT_STOP;
     case TH_SPOOL_CORRUPT:
         /* A file that is not a submission will never be delivered: set it
          * aside (it stays on disk, under rejected/). */
-        th_spool_settle(s, name, TH_SPOOL_REJECTED, "CORRUPT\t\tunreadable spool file");
+        th_spool_settle(s, name, TH_SPOOL_REJECTED, TH_SPOOL_NOTE_CORRUPT);
         st->rejected++;
         if (!quiet) fprintf(stderr, _("tonghop: %s: unreadable spool file, set aside\n"), name);
+        if (tg && !strcmp(tg->name, name)) tg->fate = TH_EXIT_FAILURE;
+        return SENT_SETTLED;
+    case TH_SPOOL_DAMAGED:
+        /* Its checksum does not match: some of its bytes changed on disk.
+         * None of it is sent (a changed number could still look valid); it
+         * is set aside whole, under rejected/. */
+        th_spool_settle(s, name, TH_SPOOL_REJECTED, TH_SPOOL_NOTE_DAMAGED);
+        st->rejected++;
+        fprintf(stderr,
+                _("tonghop: %s: damaged spool file (its checksum does not match), set aside; nothing of it "
+                  "was sent\n"),
+                name);
+        if (tg && !strcmp(tg->name, name)) tg->fate = TH_EXIT_FAILURE;
         return SENT_SETTLED;
     }
     char rid[37];
@@ -106,6 +173,10 @@ static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliv
     return result;
 }
 
+/* How long a submit waits for another process's delivery to finish before
+ * leaving its own submission queued. */
+#define LOCK_WAIT_MS 60000
+
 void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target, th_deliver_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -113,7 +184,29 @@ void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target,
     char **names;
     size_t n;
     /* One sender at a time: the list is taken under the lock, so another
-     * process's submissions are either sent by it or listed here. */
+     * process's submissions are either sent by it or listed here. A submit
+     * waits for the lock a bounded time, and meanwhile the holder may send
+     * its submission: then it reports what the spool recorded. */
+    if (target) {
+        int waited = 0, rc;
+        while ((rc = th_spool_lock_wait(s, 250)) == 1) {
+            if (settled_elsewhere(s, target)) return;
+            if ((waited += 250) >= LOCK_WAIT_MS) {
+                fprintf(stderr, "%s\n",
+                        _("tonghop: another tonghop is still sending this spool's submissions; yours stays "
+                          "queued"));
+                return;
+            }
+        }
+        if (rc != 0) {
+            fprintf(stderr, "%s\n", _("tonghop: cannot read the spool"));
+            return;
+        }
+        if (settled_elsewhere(s, target)) {
+            th_spool_unlock(s);
+            return;
+        }
+    }
     if (th_spool_lock(s) != 0 || th_spool_list(s, TH_SPOOL_PENDING, &names, &n) != 0) {
         fprintf(stderr, "%s\n", _("tonghop: cannot read the spool"));
         th_spool_unlock(s);
@@ -126,6 +219,8 @@ void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target,
         if (deliver_one(t, s, names[i], target, quiet, st, err, sizeof err) == SENT_STOP) break;
     }
     st->queued = (int)(n - i);
+    /* Not listed: settled by another process before the lock was ours. */
+    if (target && target->fate == TH_EXIT_UNREACHABLE) settled_elsewhere(s, target);
     if (st->queued) {
         fprintf(stderr, _("tonghop: not delivered now: %s\n"), err);
         fprintf(stderr, _("tonghop: %d submission(s) queued; they will be sent by `tonghop sync`.\n"),

@@ -14,6 +14,25 @@
 
 static const char *const state_dirs[] = {"pending", "delivered", "rejected"};
 
+/* A spool file is SPOOL_MAGIC, the CRC-32 of the packed Submission (4
+ * bytes, little-endian), then the packed Submission itself. */
+#define SPOOL_MAGIC "THSPOOL1"
+#define SPOOL_MAGIC_LEN 8
+#define SPOOL_HEADER_LEN (SPOOL_MAGIC_LEN + 4)
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32 and `gzip` compute it), bit by bit:
+ * spool files are small and read once per delivery. */
+static uint32_t crc32_of(const uint8_t *p, size_t len)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
 struct th_spool {
     char dir[1024];
     int lock_fd; /* delivery lock, -1 when not held */
@@ -142,6 +161,52 @@ int th_spool_lock(th_spool *s)
     return s->lock_fd >= 0 ? 0 : -1;
 }
 
+int th_spool_lock_wait(th_spool *s, int timeout_ms)
+{
+    if (s->lock_fd >= 0) return 0;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/deliver.lock", s->dir);
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    if (fd < 0) return -1;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long pause_ms = 10;
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            s->lock_fd = fd;
+            return 0;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (waited >= timeout_ms) {
+            close(fd);
+            return 1;
+        }
+        struct timespec ts = {0, (pause_ms < timeout_ms - waited ? pause_ms : timeout_ms - waited) * 1000000};
+        nanosleep(&ts, NULL);
+        if (pause_ms < 200) pause_ms *= 2;
+    }
+}
+
+int th_spool_whereis(th_spool *s, const char *name)
+{
+    /* Settling renames pending -> delivered|rejected: looking at pending
+     * last, a file being moved meanwhile is still found. */
+    static const th_spool_state order[] = {TH_SPOOL_DELIVERED, TH_SPOOL_REJECTED, TH_SPOOL_PENDING};
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < 3; i++) {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/%s/%s", s->dir, state_dirs[order[i]], name);
+            if (access(path, F_OK) == 0) return (int)order[i];
+        }
+    }
+    return -1;
+}
+
 void th_spool_unlock(th_spool *s)
 {
     if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
@@ -177,13 +242,17 @@ int th_spool_add(th_spool *s, const Tonghop__Submission *sub, char *name, size_t
         return -1;
     }
     snprintf(name, namelen, "%016lld-%s.sub", seq, sub->submission_id);
-    size_t len = tonghop__submission__get_packed_size(sub);
-    uint8_t *buf = malloc(len ? len : 1);
+    size_t body = tonghop__submission__get_packed_size(sub), len = SPOOL_HEADER_LEN + body;
+    uint8_t *buf = malloc(len);
     if (!buf) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    tonghop__submission__pack(sub, buf);
+    tonghop__submission__pack(sub, buf + SPOOL_HEADER_LEN);
+    uint32_t crc = crc32_of(buf + SPOOL_HEADER_LEN, body);
+    memcpy(buf, SPOOL_MAGIC, SPOOL_MAGIC_LEN);
+    for (int i = 0; i < 4; i++)
+        buf[SPOOL_MAGIC_LEN + i] = (uint8_t)(crc >> (8 * i));
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/pending", s->dir);
     int rc = write_durable(dir, name, buf, len);
@@ -271,7 +340,29 @@ th_spool_load_status th_spool_load(th_spool *s, th_spool_state state, const char
         free(buf);
         return TH_SPOOL_IOERROR;
     }
-    *sub = tonghop__submission__unpack(NULL, len, buf);
+    const uint8_t *body = buf;
+    size_t body_len = len;
+    if (len >= SPOOL_MAGIC_LEN && !memcmp(buf, SPOOL_MAGIC, SPOOL_MAGIC_LEN)) {
+        uint32_t want = 0;
+        for (int i = 0; i < 4 && SPOOL_MAGIC_LEN + (size_t)i < len; i++)
+            want |= (uint32_t)buf[SPOOL_MAGIC_LEN + i] << (8 * i);
+        if (len <= SPOOL_HEADER_LEN || crc32_of(buf + SPOOL_HEADER_LEN, len - SPOOL_HEADER_LEN) != want) {
+            free(buf);
+            return TH_SPOOL_DAMAGED;
+        }
+        body += SPOOL_HEADER_LEN;
+        body_len -= SPOOL_HEADER_LEN;
+    } else if (buf[0] != 0x0a) {
+        /* Neither a checksummed file nor one from before checksums: those
+         * always begin with the submission id (field 1, tag 0x0a), which
+         * th_spool_add always sets. A damaged magic lands here. */
+        free(buf);
+        return TH_SPOOL_DAMAGED;
+    }
+    /* else: a file written by a release before spool checksums: a bare
+     * packed Submission. It is read as before, unchecked: a damaged one is
+     * caught only if it no longer unpacks. */
+    *sub = tonghop__submission__unpack(NULL, body_len, body);
     free(buf);
     return *sub ? TH_SPOOL_LOADED : TH_SPOOL_CORRUPT;
 }

@@ -4,7 +4,9 @@
  * sent; it leaves the queue only when the server has answered for it. The
  * spool is a directory:
  *
- *   pending/<seq>-<uuid>.sub     waiting to be delivered (packed Submission)
+ *   pending/<seq>-<uuid>.sub     waiting to be delivered: "THSPOOL1", the
+ *                                CRC-32 of the rest (4 bytes, little-endian),
+ *                                the packed Submission
  *   delivered/<seq>-<uuid>.sub   acknowledged; .ack beside it says when
  *   rejected/<seq>-<uuid>.sub    refused by the server; .why says why
  *   seq                          the last sequence number given out
@@ -13,8 +15,11 @@
  * clock, which can be set back), so names sort in that order and a
  * correction is never delivered before what it corrects. Files are written
  * to a temporary name, fsync'd, renamed, and the directory fsync'd: a crash
- * leaves either the whole file or none. Two client processes may share a
- * spool: adding and delivering each take a lock. */
+ * leaves either the whole file or none; the checksum catches what the disk
+ * damages later, and a damaged file is set aside whole, never sent. Files
+ * written before checksums (a bare packed Submission) are still read, as
+ * before. Two client processes may share a spool: adding and delivering
+ * each take a lock. */
 #ifndef TH_SPOOL_H
 #define TH_SPOOL_H
 
@@ -48,6 +53,7 @@ typedef enum {
     TH_SPOOL_LOADED,  /* *sub is set */
     TH_SPOOL_GONE,    /* another process moved it meanwhile */
     TH_SPOOL_CORRUPT, /* the file cannot be a submission: set it aside */
+    TH_SPOOL_DAMAGED, /* its checksum does not match: set it aside, unsent */
     TH_SPOOL_IOERROR, /* could not read it now: leave it queued */
 } th_spool_load_status;
 
@@ -59,12 +65,25 @@ th_spool_load_status th_spool_load(th_spool *s, th_spool_state state, const char
 /* Holds the spool's delivery lock (blocking) until th_spool_unlock: one
  * process at a time sends the queue. Returns 0 or -1. */
 int th_spool_lock(th_spool *s);
+
+/* The same, waiting at most timeout_ms: 0 when held, 1 when another
+ * process still holds it, -1 on error. */
+int th_spool_lock_wait(th_spool *s, int timeout_ms);
+
+/* Where a submission's file now is: TH_SPOOL_DELIVERED or TH_SPOOL_REJECTED
+ * once settled (by this process or another), TH_SPOOL_PENDING while it
+ * waits, -1 if it is nowhere. */
+int th_spool_whereis(th_spool *s, const char *name);
 void th_spool_unlock(th_spool *s);
 
 /* Moves a pending submission to delivered/ (note: a line for .ack) or
  * rejected/ (note: the reason, for .why). Returns 0 or -1. A file already
  * moved by another process is not an error. */
 int th_spool_settle(th_spool *s, const char *name, th_spool_state to, const char *note);
+
+/* The notes of files set aside without being sent (rejected/x.why). */
+#define TH_SPOOL_NOTE_CORRUPT "CORRUPT\t\tunreadable spool file\n"
+#define TH_SPOOL_NOTE_DAMAGED "DAMAGED\t\tdamaged spool file: its checksum does not match\n"
 
 /* The note written by th_spool_settle, into buf ("" if none). */
 const char *th_spool_note(th_spool *s, th_spool_state state, const char *name, char *buf, size_t size);

@@ -44,10 +44,20 @@ static void list(th_spool *s, th_spool_state state, const char *title)
     for (size_t i = 0; i < n; i++) {
         char when[32], note[512], text[1024];
         Tonghop__Submission *sub = NULL;
-        th_spool_load(s, state, names[i], &sub);
+        th_spool_load_status ls = th_spool_load(s, state, names[i], &sub);
         if (sub) th_vn_time(sub->created_at, when, sizeof when);
         if (!sub) {
-            printf("  %s\n", names[i]);
+            /* Set aside unsent (or to be, by the next sync): its contents
+             * cannot be trusted, so only its name is shown. */
+            th_spool_note(s, state, names[i], note, sizeof note);
+            printf("  %s", names[i]);
+            if (ls == TH_SPOOL_DAMAGED || !strncmp(note, "DAMAGED\t", 8))
+                printf(
+                    _("\n      reason: damaged spool file (its checksum does not match); nothing of it was "
+                      "sent"));
+            else if (ls == TH_SPOOL_CORRUPT || !strncmp(note, "CORRUPT\t", 8))
+                printf(_("\n      reason: unreadable spool file; nothing of it was sent"));
+            printf("\n");
             continue;
         }
         printf(_("  %s  unit %-6s %s  %zu value(s)  submission %s"), when, sub->unit_code, sub->period,

@@ -19,8 +19,9 @@ packages=(
 )
 if [ "${1:-}" = "--tests" ]; then
   # cmocka for unit tests; jq, python3 and xmllint for checking outputs;
-  # Chromium (with fonts that have Vietnamese letters) to render the HTML report.
-  packages+=(libcmocka-dev jq python3 libxml2-utils chromium fonts-dejavu-core)
+  # Chromium (with fonts that have Vietnamese letters) to render the HTML report;
+  # clang with its libFuzzer and sanitizer runtimes for tests/fuzz/run.sh.
+  packages+=(libcmocka-dev jq python3 libxml2-utils chromium fonts-dejavu-core clang libclang-rt-14-dev)
 fi
 
 missing=()

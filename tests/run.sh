@@ -9,7 +9,10 @@
 # shipped CMakeLists does not make warnings errors.
 #
 #   ./tests/run.sh            everything
-#   ./tests/run.sh -L unit    only tests with a ctest label (passed to ctest)
+#   ./tests/run.sh -L unit    only tests with a ctest label (passed to ctest;
+#                             the fuzzers then do not run)
+# After the ctest runs, tests/fuzz/run.sh fuzzes the parsers, 12 s a
+# target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
@@ -41,4 +44,12 @@ echo "== tests (plain build)"
 (cd "$src/build" && ctest --output-on-failure -j"$jobs" "$@") || status=1
 echo "== tests (sanitizer build)"
 (cd "$src/build-asan" && ctest --output-on-failure -j"$jobs" "$@") || status=1
+# Then the parsers of untrusted input under libFuzzer, from the committed
+# seed corpora: 5 targets x 12 s (about 2 min with building). A crash fails
+# the run and prints the reproducer's path. Skipped when only some ctest
+# labels were asked for (./tests/run.sh -L unit).
+if [ $# -eq 0 ]; then
+  echo "== fuzz (libFuzzer, 12 s a target)"
+  ./tests/fuzz/run.sh 12 || status=1
+fi
 exit $status

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark: the map of 1 July 2025. Loads the 2024 map, then the new map
+# with its succession, into a fresh database (timed); stores a year of the
+# whole country (every commune of 2024 for Q1-Q2, every new commune for
+# Q3-Q4: about 28,000 submissions, through the ingest function); then times
+# reports that span the change, in the server (SQL) and end to end (the
+# client). Prints the figures; asserts nothing about speed.
+#
+#   tests/perf/bench_reform.sh       (build first: ./tests/run.sh or cmake)
+. "$(dirname "$0")/../lib/harness.sh"
+TH_WORK=$(mktemp -d /tmp/tonghop-test.XXXXXX)
+chmod 755 "$TH_WORK"
+trap th_cleanup EXIT
+th_pg_init "$TH_WORK/pg"
+th_pg_start "$TH_WORK/pg"
+th_pg_createdb "$TH_WORK/pg" tonghop
+TH_DSN=$(th_pg_dsn "$TH_WORK/pg" tonghop)
+"$TONGHOPD" migrate --db "$TH_DSN" >/dev/null 2>&1
+D=$TH_SRC_DIR/deploy/data
+start=$(date +%s%N)
+"$TONGHOPD" import-units --db "$TH_DSN" "$D/vn-admin-units-2024.csv" >/dev/null
+mid=$(date +%s%N)
+"$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
+  --succession "$D/vn-succession-2025-07.csv" "$D/vn-admin-units-2025-07.csv" >/dev/null
+end=$(date +%s%N)
+echo "== load: 2024 map $(( (mid - start) / 1000000 )) ms, map of 1 July 2025 with succession $(( (end - mid) / 1000000 )) ms, both $(( (end - start) / 1000000 )) ms"
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json \
+  "$TH_SRC_DIR/tests/data/plans/quoc-gia-2025.json" >/dev/null
+start=$(date +%s%N)
+n=$(th_sql "
+SELECT count(*) FROM (
+  SELECT gso_code, q FROM units, generate_series(1, 2) q WHERE level = 3 AND valid_from < DATE '2025-01-01'
+  UNION ALL
+  SELECT gso_code, q FROM units, generate_series(3, 4) q WHERE level = 2 AND valid_from = DATE '2025-07-01'
+) g, LATERAL th_ingest_submission(gen_random_uuid(), g.gso_code, 2025, g.q, NULL, NULL, '\\x00'::bytea,
+   ARRAY['CTXH-01', 'CTXH-02', 'CTXH-03', 'CTXH-04'], ARRAY[3, 2, 1, 5]::bigint[], ARRAY[6, 9, 4, 7]::bigint[],
+   ARRAY[NULL, NULL, NULL, NULL]::bigint[], ARRAY[NULL, NULL, NULL, NULL]::text[]) r WHERE r.outcome = 'stored'")
+echo "== stored $n submissions for 2025 on both maps in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+th_sql "ANALYZE" >/dev/null
+th_server_start
+sql_ms() { # sql_ms PLAN PERIOD UNIT: the median of 5 reports in the server
+  psql "$TH_DSN" -X -q -A -t <<SQL | grep -oE '[0-9]+\.[0-9]+' | sort -n | sed -n 3p
+\\timing on
+SELECT length(th_report('$1', '$2', $3, true)::text);
+SELECT length(th_report('$1', '$2', $3, true)::text);
+SELECT length(th_report('$1', '$2', $3, true)::text);
+SELECT length(th_report('$1', '$2', $3, true)::text);
+SELECT length(th_report('$1', '$2', $3, true)::text);
+SQL
+}
+e2e_ms() { # e2e_ms ARGS: one report through the client, after one warm-up
+  "$TONGHOP" report --server "$TH_ENDPOINT" --format json --timeout 60s "$@" >/dev/null
+  local s=$(date +%s%N)
+  "$TONGHOP" report --server "$TH_ENDPOINT" --format json --timeout 60s "$@" >/dev/null
+  echo $(( ($(date +%s%N) - s) / 1000000 ))
+}
+printf '%-58s %12s %12s\n' "report (by unit below)" "server ms" "end to end ms"
+printf '%-58s %12s %12s\n' "national, year 2025 (34 provinces)" "$(sql_ms 98/KH-BYT-KIEMTHU 2025 NULL)" \
+  "$(e2e_ms --plan 98/KH-BYT-KIEMTHU --period 2025 --by-child)"
+printf '%-58s %12s %12s\n' "national, 2025Q2 (63 provinces, the old map)" "$(sql_ms 98/KH-BYT-KIEMTHU 2025Q2 NULL)" \
+  "$(e2e_ms --plan 98/KH-BYT-KIEMTHU --period 2025Q2 --by-child)"
+printf '%-58s %12s %12s\n' "plan 1751 of Bình Thuận, year 2025 (on Lâm Đồng)" "$(sql_ms 1751/KH-UBND 2025 NULL)" \
+  "$(e2e_ms --plan 1751/KH-UBND --period 2025 --by-child)"
+printf '%-58s %12s %12s\n' "plan 1751, 2025Q2 (by district, the old map)" "$(sql_ms 1751/KH-UBND 2025Q2 NULL)" \
+  "$(e2e_ms --plan 1751/KH-UBND --period 2025Q2 --by-child)"
+th_server_stop TERM
