@@ -39,7 +39,7 @@ echo "== stored $n submissions for 2025 on both maps in $(( ($(date +%s%N) - sta
 th_sql "ANALYZE" >/dev/null
 th_server_start
 sql_ms() { # sql_ms PLAN PERIOD UNIT: the median of 5 reports in the server
-  psql "$TH_DSN" -X -q -A -t <<SQL | grep -oE '[0-9]+\.[0-9]+' | sort -n | sed -n 3p
+  psql "$TH_DSN" -X -q -A -t <<SQL | grep -oE 'Time: [0-9]+\.[0-9]+' | awk '{print $2}' | sort -n | sed -n 3p
 \\timing on
 SELECT length(th_report('$1', '$2', $3, true)::text);
 SELECT length(th_report('$1', '$2', $3, true)::text);
