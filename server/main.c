@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -114,6 +115,20 @@ static int usage_error(const command *c)
     return EXIT_USAGE;
 }
 
+/* True when a libpq DSN or URI carries a password: "password=..." or
+ * "postgresql://user:secret@host". */
+static int dsn_has_password(const char *dsn)
+{
+    for (const char *p = dsn; *p; p++)
+        if (!strncasecmp(p, "password", 8)) return 1;
+    const char *scheme = strstr(dsn, "://");
+    if (scheme) {
+        const char *at = strchr(scheme + 3, '@'), *colon = strchr(scheme + 3, ':');
+        if (at && colon && colon < at) return 1;
+    }
+    return 0;
+}
+
 /* Parses the options; -1 after saying what is wrong. *help and *version
  * are set when asked for. */
 static int parse(int argc, char **argv, opts *o, int *help, int *version)
@@ -138,7 +153,17 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
     opterr = 0; /* our own messages, in the user's language */
     while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:s:vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->db = optarg; break;
+        case 'd':
+            /* Anyone on the machine can read a command line (ps): a
+             * password goes in ~/.pgpass or the environment. */
+            if (dsn_has_password(optarg)) {
+                fprintf(stderr, "%s\n",
+                        _("tonghopd: --db must not carry a password (anyone on this machine can read a command "
+                          "line): put it in ~/.pgpass (or PGPASSFILE), or give the whole DSN in TONGHOP_DB"));
+                return -1;
+            }
+            o->db = optarg;
+            break;
         case 'b': o->bind = optarg; break;
         case 'e': o->endpoint_file = optarg; break;
         case 'n':

@@ -57,7 +57,16 @@ BEGIN
         ELSIF rev < prev.revision THEN
             RETURN QUERY SELECT 'rejected', 'OLD_REVISION', 'revision', prev.revision::text, NULL::bigint, NULL::integer;
             RETURN;
+        ELSIF rev > prev.revision + 1 THEN
+            -- A revision only grows by one: a jump (revision 1000000) would
+            -- make every later real revision "old".
+            RETURN QUERY SELECT 'rejected', 'INVALID_VALUE', 'revision', (prev.revision + 1)::text,
+                                NULL::bigint, NULL::integer;
+            RETURN;
         END IF;
+    ELSIF rev <> 1 THEN
+        RETURN QUERY SELECT 'rejected', 'INVALID_VALUE', 'revision', '1', NULL::bigint, NULL::integer;
+        RETURN;
     END IF;
 
     FOR pi IN 0 .. jsonb_array_length(p->'programmes') - 1 LOOP

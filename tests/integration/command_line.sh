@@ -65,6 +65,12 @@ th_check "unknown --lang: exit 2" bash -c '[ "$1" = 2 ] && grep -q "\"fr\"" <<<"
 run "$TONGHOPD" migrate --lang de --db "$TH_DSN"
 th_check "tonghopd unknown --lang: exit 2" th_eq "$rc" 2
 
+run "$TONGHOPD" migrate --db "host=/tmp dbname=tonghop password=secret"
+th_check "tonghopd --db with a password: refused (exit 2), never used" \
+  bash -c '[ "$1" = 2 ] && grep -q "pgpass" <<<"$2"' _ "$rc" "$out"
+run "$TONGHOPD" migrate --db "postgresql://tonghop:secret@localhost/tonghop"
+th_check "tonghopd --db URI with a password: refused" th_eq "$rc" 2
+
 # --- numbers and durations ----------------------------------------------------
 run "$TONGHOP" sync --server "$TH_ENDPOINT" --timeout 30x
 th_check "--timeout 30x: exit 2, named" bash -c '[ "$1" = 2 ] && grep -q "30x" <<<"$2"' _ "$rc" "$out"

@@ -91,4 +91,13 @@ th_check "both revisions kept" th_eq "$(th_sql "SELECT string_agg(revision::text
 th_check "the current revision is 2 with 55%" th_eq "$($C plan show 1751/KH-UBND --json | jq -c '[.revision, .programmes[0].targets[0].value]')" "[2,55]"
 rc=0; $C plan publish "$base" >/dev/null 2>&1 || rc=$?
 th_check "publishing revision 1 again after 2: refused" th_eq "$rc" 4
+# A revision only grows by one, and a new plan starts at revision 1.
+jq '.revision = 1000000' "$base" >"$TH_WORK/jump.json"
+rc=0; out=$($C plan publish "$TH_WORK/jump.json" 2>&1) || rc=$?
+th_check "a revision jump (1000000 after 2): refused" th_eq "$rc" 4
+th_check "it names the revision field and the next revision, 3" bash -c 'grep -q "revision" <<<"$1" && grep -q "(3)" <<<"$1"' _ "$out"
+jq '.code = "12/KH-MOI" | .revision = 5' "$base" >"$TH_WORK/new5.json"
+rc=0; $C plan publish "$TH_WORK/new5.json" >/dev/null 2>&1 || rc=$?
+th_check "a new plan published as revision 5: refused" th_eq "$rc" 4
+th_check "the jumps stored nothing" th_eq "$(th_sql "SELECT count(*) FROM plans WHERE revision > 2 OR code = '12/KH-MOI'")" 0
 th_finish
