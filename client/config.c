@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "keyfile.h"
 
 #define TH_SYSCONFIG "/etc/tonghop/tonghop.conf"
 
@@ -69,8 +70,13 @@ static const char *set_key(th_config *cfg, const char *key, const char *value, i
     } else if (!strcmp(key, "retries")) {
         if (th_cli_parse_count(value, 1, 100, &v) != 0) return _("not a whole number from 1 to 100");
         cfg->attempts = v;
+    } else if (!strcmp(key, "server_key")) {
+        if (!th_key_valid(value)) return _("not a public key (40 characters from tonghopd keygen)");
+        cfg->server_key = keep(cfg, value);
+    } else if (!strcmp(key, "key_file")) {
+        cfg->key_file = keep(cfg, value);
     } else {
-        return _("unknown setting (server, unit, spool, lang, timeout, retries)");
+        return _("unknown setting (server, unit, spool, lang, timeout, retries, server_key, key_file)");
     }
     return NULL;
 }
@@ -139,6 +145,8 @@ int th_config_load(th_config *cfg, char *err, size_t errlen)
     if ((e = getenv("TONGHOP_UNIT")) && *e) cfg->unit = e;
     if ((e = getenv("TONGHOP_SPOOL")) && *e) cfg->spool = e;
     if ((e = getenv("TONGHOP_LANG")) && *e) cfg->lang = e;
+    if ((e = getenv("TONGHOP_SERVER_KEY")) && *e) cfg->server_key = e;
+    if ((e = getenv("TONGHOP_KEY_FILE")) && *e) cfg->key_file = e;
     if ((e = getenv("TONGHOP_TIMEOUT")) && *e) {
         if (th_cli_parse_duration_ms(e, 1, 3600000, &v) != 0) {
             snprintf(err, errlen, "TONGHOP_TIMEOUT: %s", _("not a duration (e.g. 5000, 500ms, 30s, 2min)"));

@@ -8,9 +8,13 @@
  *                                          XDG_CONFIG_HOME is unset;
  *                                          TONGHOP_CONFIG names another)
  * Keys: server (one or more endpoints, separated by commas or spaces; may
- * be repeated), unit, spool, lang, timeout, retries. The user's file
+ * be repeated), unit, spool, lang, timeout, retries, server_key (the
+ * server's public key: with it, every connection is encrypted and signed
+ * with this client's key pair), key_file (that key pair, from tonghop
+ * keygen). The user's file
  * overrides the machine's; TONGHOP_SERVER, TONGHOP_UNIT, TONGHOP_SPOOL,
- * TONGHOP_LANG, TONGHOP_TIMEOUT override both; options override all. An
+ * TONGHOP_LANG, TONGHOP_TIMEOUT, TONGHOP_SERVER_KEY, TONGHOP_KEY_FILE
+ * override both; options override all. An
  * unknown key or a bad value is an error naming the file and line. */
 #ifndef TH_CONFIG_H
 #define TH_CONFIG_H
@@ -27,6 +31,8 @@ typedef struct th_config {
     const char *lang;
     long timeout_ms;
     long attempts;
+    const char *server_key; /* the server's CURVE public key (Z85), or NULL: plain text */
+    const char *key_file;   /* this client's key pair (tonghop keygen) */
     /* where each came from, for "tonghop config" style messages */
     char *owned[64]; /* strings this config owns */
     size_t nowned;

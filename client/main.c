@@ -16,6 +16,7 @@
 #include "form_cmd.h"
 #include "history_cmd.h"
 #include "i18n.h"
+#include "keyfile.h"
 #include "plan_cmd.h"
 #include "report_cmd.h"
 #include "request.h"
@@ -25,7 +26,14 @@
 #include "transport.h"
 
 /* Options a command may require. */
-enum { NEED_UNIT = 1, NEED_PERIOD = 2, NEED_PLAN = 4, NEED_INDICATOR = 8, NEED_FORMAT = 16 };
+enum {
+    NEED_UNIT = 1,
+    NEED_PERIOD = 2,
+    NEED_PLAN = 4,
+    NEED_INDICATOR = 8,
+    NEED_FORMAT = 16,
+    NEED_SECRET_FILE = 32
+};
 
 typedef struct ctx {
     th_config cfg;
@@ -35,6 +43,7 @@ typedef struct ctx {
     th_submit_args sub;
     th_report_args rep;
     const char *indicator;
+    const char *secret_file; /* keygen */
     int as_json;
 } ctx;
 
@@ -110,6 +119,22 @@ static int run_form(ctx *c, char **args)
     return th_form_cmd_run(c->t, c->sub.plan, c->sub.unit, c->sub.period, c->rep.output);
 }
 
+static int run_keygen(ctx *c, char **args)
+{
+    (void)args;
+    th_keypair kp;
+    char err[512];
+    if (th_keyfile_generate(c->secret_file, &kp, err, sizeof err) != 0) {
+        fprintf(stderr, "tonghop keygen: %s\n", err);
+        return TH_EXIT_FAILURE;
+    }
+    printf(_("Key pair written to %s (keep it secret; its mode is 0600).\n"
+             "Public key, to give to the province's IT office for enrolment:\n%s\n"),
+           c->secret_file, kp.public_key);
+    memset(&kp, 0, sizeof kp);
+    return TH_EXIT_OK;
+}
+
 static const command commands[] = {
     {"submit", "--unit CODE --period YYYYQn [--plan CODE] FILE.csv",
      N_("Queue a commune's results for a quarter (a CSV file) and send them."),
@@ -156,6 +181,9 @@ static const command commands[] = {
         "  --output FILE     write to FILE instead of standard output\n"),
      "tonghop form --plan 1751/KH-UBND --unit 22921 --period 2025Q3 --output phu-hai-2025Q3.csv", 0,
      NEED_PLAN | NEED_UNIT | NEED_PERIOD, 1, 0, run_form},
+    {"keygen", "--secret-file FILE", N_("Make this computer's key pair; prints the public key to enrol."),
+     N_("  --secret-file FILE   where to write the key pair (mode 0600; must not exist)\n"),
+     "tonghop keygen --secret-file ~/.config/tonghop/client.key", 0, NEED_SECRET_FILE, 0, 0, run_keygen},
     {"report", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child] [--format F] [--output FILE]",
      N_("A plan's report for a year or a quarter: rolled-up results against the targets."),
      N_("  --plan CODE       the plan\n"
@@ -185,6 +213,8 @@ static const char GLOBAL_OPTIONS[] =
        "  --retries N         how many times to try in all (default 3)\n"
        "  --spool DIR         where submissions wait until delivered\n"
        "  --lang vi|en        language of messages (default vi)\n"
+       "  --server-key KEY    the server's public key: connect encrypted, signed with --key-file\n"
+       "  --key-file FILE     this computer's key pair (tonghop keygen)\n"
        "  --help, --version\n"
        "Settings also come from TONGHOP_SERVER, TONGHOP_UNIT, TONGHOP_SPOOL, TONGHOP_LANG,\n"
        "TONGHOP_TIMEOUT and the files ~/.config/tonghop/config and /etc/tonghop/tonghop.conf\n"
@@ -266,6 +296,9 @@ int main(int argc, char **argv)
                                              {"output", required_argument, NULL, 'o'},
                                              {"spool", required_argument, NULL, 'S'},
                                              {"indicator", required_argument, NULL, 'I'},
+                                             {"server-key", required_argument, NULL, 'k'},
+                                             {"key-file", required_argument, NULL, 'K'},
+                                             {"secret-file", required_argument, NULL, 'F'},
                                              {NULL, 0, NULL, 0}};
     ctx c;
     memset(&c, 0, sizeof c);
@@ -279,10 +312,12 @@ int main(int argc, char **argv)
     if (!lang_given && c.cfg.lang) th_i18n_set_lang(c.cfg.lang); /* from a file */
     const char *cli_servers[TH_CONFIG_MAX_SERVERS];
     size_t ncli = 0;
-    const char *timeout = NULL, *retries = NULL, *spool = NULL;
+    const char *timeout = NULL, *retries = NULL, *spool = NULL, *server_key = NULL, *key_file = NULL;
+    th_keypair kp;
+    memset(&kp, 0, sizeof kp);
     int help = 0, rc = TH_EXIT_USAGE, opt;
     opterr = 0; /* our own messages, in the user's language */
-    while ((opt = getopt_long(argc, argv, ":s:u:p:P:t:r:i:l:jhcf:o:S:I:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":s:u:p:P:t:r:i:l:jhcf:o:S:I:k:K:F:", longopts, NULL)) != -1) {
         switch (opt) {
         case 's':
             if (ncli == TH_CONFIG_MAX_SERVERS) {
@@ -304,6 +339,9 @@ int main(int argc, char **argv)
         case 'o': c.rep.output = optarg; break;
         case 'S': spool = optarg; break;
         case 'I': c.indicator = optarg; break;
+        case 'k': server_key = optarg; break;
+        case 'K': key_file = optarg; break;
+        case 'F': c.secret_file = optarg; break;
         case 'h': help = 1; break;
         case 'V':
             th_cli_print_version("tonghop", TH_VERSION);
@@ -361,6 +399,7 @@ int main(int argc, char **argv)
     if ((cmd->need & NEED_PLAN) && !c.sub.plan) missing = "--plan";
     if ((cmd->need & NEED_INDICATOR) && !c.indicator) missing = "--indicator";
     if ((cmd->need & NEED_FORMAT) && !c.rep.format) missing = "--format";
+    if ((cmd->need & NEED_SECRET_FILE) && !c.secret_file) missing = "--secret-file";
     if (missing) {
         fprintf(stderr, _("tonghop %s: %s is missing\n"), cmd->name, missing);
         goto usage;
@@ -369,6 +408,32 @@ int main(int argc, char **argv)
     c.tc.nendpoints = ncli ? ncli : c.cfg.nservers;
     c.tc.timeout_ms = (int)ms;
     c.tc.attempts = (int)attempts;
+    /* With the server's public key, every connection is encrypted and
+     * signed with this computer's enrolled key pair. */
+    if (!server_key) server_key = c.cfg.server_key;
+    if (!key_file) key_file = c.cfg.key_file;
+    if (cmd->server && server_key) {
+        if (!th_key_valid(server_key)) {
+            fprintf(stderr, "%s\n",
+                    _("tonghop: --server-key takes the 40 characters tonghopd keygen printed"));
+            goto usage;
+        }
+        if (!key_file) {
+            fprintf(
+                stderr, "%s\n",
+                _("tonghop: a server key needs this computer's key pair too: give --key-file FILE (tonghop "
+                  "keygen) or key_file in the configuration"));
+            goto usage;
+        }
+        if (th_keyfile_read(key_file, &kp, err, sizeof err) != 0) {
+            fprintf(stderr, "tonghop: %s\n", err);
+            rc = TH_EXIT_FAILURE;
+            goto out;
+        }
+        c.tc.server_key = server_key;
+        c.tc.public_key = kp.public_key;
+        c.tc.secret_key = kp.secret_key;
+    }
     if (cmd->server) {
         if (c.tc.nendpoints == 0) {
             fprintf(stderr,
@@ -400,6 +465,7 @@ int main(int argc, char **argv)
 usage:
     rc = usage_error(cmd ? cmd->name : NULL);
 out:
+    memset(&kp, 0, sizeof kp);
     th_transport_destroy(&c.t);
     th_spool_close(&c.spool);
     th_config_fini(&c.cfg);

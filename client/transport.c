@@ -13,7 +13,7 @@
 #include "i18n.h"
 
 /* What the socket monitor saw during one attempt. */
-enum { SEEN_CONNECTED = 1, SEEN_REFUSED = 2 };
+enum { SEEN_CONNECTED = 1, SEEN_REFUSED = 2, SEEN_KEY_REFUSED = 4 };
 
 struct th_transport {
     const th_transport_config *cfg;
@@ -134,6 +134,9 @@ static void read_monitor(th_transport *t)
         }
         if (event == ZMQ_EVENT_CONNECTED) t->seen |= SEEN_CONNECTED;
         if (event == ZMQ_EVENT_CONNECT_RETRIED || event == ZMQ_EVENT_CLOSED) t->seen |= SEEN_REFUSED;
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+            event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+            t->seen |= SEEN_KEY_REFUSED;
     }
 }
 
@@ -167,7 +170,19 @@ static int open_socket(th_transport *t, char *err, size_t errlen)
     char mon[64];
     snprintf(mon, sizeof mon, "inproc://tonghop-monitor-%u", t->monitors++);
     t->seen = 0;
-    if (zmq_socket_monitor(s, mon, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_CLOSED) == 0) {
+    if (t->cfg->server_key) {
+        if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, t->cfg->server_key, 40) != 0 ||
+            zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, t->cfg->public_key, 40) != 0 ||
+            zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, t->cfg->secret_key, 40) != 0) {
+            snprintf(err, errlen, "CURVE: %s", zmq_strerror(errno));
+            zmq_close(s);
+            return -1;
+        }
+    }
+    if (zmq_socket_monitor(s, mon,
+                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_CLOSED |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) == 0) {
         t->monitor = zmq_socket(t->ctx, ZMQ_PAIR);
         if (t->monitor) {
             zmq_setsockopt(t->monitor, ZMQ_LINGER, &linger, sizeof linger);
@@ -196,8 +211,10 @@ static int await_reply(th_transport *t, const char *request_id, long long deadli
     void *s = t->sock;
     for (;;) {
         read_monitor(t);
-        /* Refused and never connected: no use waiting out the timeout. */
+        /* Refused and never connected, or our key refused: no use waiting
+         * out the timeout. */
         if ((t->seen & SEEN_REFUSED) && !(t->seen & SEEN_CONNECTED)) return 0;
+        if (t->seen & SEEN_KEY_REFUSED) return 0;
         long long left = deadline - now_ms();
         if (left <= 0) return 0;
         zmq_pollitem_t items[2] = {{s, 0, ZMQ_POLLIN, 0}, {t->monitor, 0, ZMQ_POLLIN, 0}};
@@ -265,7 +282,12 @@ th_transport_status th_transport_request(th_transport *t, const th_envelope *req
             /* Lazy Pirate: a socket that timed out may hold a stale request;
              * throw it away and start clean, on the next endpoint. */
             read_monitor(t);
-            if (t->seen & SEEN_CONNECTED)
+            if (t->seen & SEEN_KEY_REFUSED)
+                snprintf(err, errlen,
+                         _("the server at %s refused this computer's key, or its own key is not the one in "
+                           "server_key (ask the province's IT office to enrol the key from tonghop keygen)"),
+                         ep);
+            else if (t->seen & SEEN_CONNECTED)
                 snprintf(err, errlen,
                          _("the server at %s accepted the connection but did not answer within %d ms"), ep,
                          cfg->timeout_ms);

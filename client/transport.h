@@ -20,8 +20,11 @@
 typedef struct th_transport_config {
     const char *const *endpoints; /* tried in turn */
     size_t nendpoints;
-    int timeout_ms; /* per attempt */
-    int attempts;   /* in all, across endpoints */
+    int timeout_ms;         /* per attempt */
+    int attempts;           /* in all, across endpoints */
+    const char *server_key; /* Z85; NULL: plain text (a server started --insecure) */
+    const char *public_key; /* this client's key pair (Z85), with server_key */
+    const char *secret_key;
 } th_transport_config;
 
 typedef enum {

@@ -58,7 +58,7 @@ echo "== Loading the five seed plans"
 
 echo "== Starting the server"
 rm -f "$demo/endpoint"
-"$TONGHOPD" serve --db "$dsn" --bind 'tcp://127.0.0.1:*' --endpoint-file "$demo/endpoint" \
+"$TONGHOPD" serve --db "$dsn" --bind 'tcp://127.0.0.1:*' --insecure --endpoint-file "$demo/endpoint" \
   2>"$demo/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do [ -s "$demo/endpoint" ] && break; sleep 0.1; done

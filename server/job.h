@@ -34,6 +34,7 @@ typedef struct th_job {
     th_wire_msg *msg;       /* the decoded request, NULL if undecodable */
     th_envelope *env;       /* inside msg, or NULL */
     const char *request_id; /* a UUID from the envelope, or "" */
+    char user_id[41];       /* the client's CURVE public key (ZAP User-Id), or "" */
     /* request_id's copy when the request was refused (msg NULL). */
     char request_id_buf[40];
     const struct th_handler *handler;

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "catalogue_file.h"
 #include "db.h"
+#include "keyfile.h"
 #include "i18n.h"
 #include "errtext.h"
 #include "import_units.h"
@@ -38,6 +39,9 @@ typedef struct opts {
     long workers;
     long to_version;
     const char *succession;
+    const char *secret_key_file;
+    int insecure;
+    const char *unit, *role, *public_key, *name;
 } opts;
 
 typedef struct command {
@@ -66,8 +70,13 @@ static const command commands[] = {
         "                          500ms, 30s, 2min (default 10s)\n"
         "  --workers N             threads and connections for reports and other reads (1-64,\n"
         "                          default 2)\n"
+        "  --secret-key-file FILE  the server's key pair (tonghopd keygen); clients must hold an\n"
+        "                          enrolled key (tonghopd enroll)\n"
+        "  --insecure              no encryption and no keys: only on this machine (loopback)\n"
         "  --verbose               log more\n"),
-     "tonghopd serve --db \"dbname=tonghop\" --bind tcp://0.0.0.0:5570", 0, 0},
+     "tonghopd serve --db \"dbname=tonghop\" --bind tcp://0.0.0.0:5570 --secret-key-file "
+     "/etc/tonghop/server.key",
+     0, 0},
     {"import-units", "--db DSN [--as-of YYYY-MM-DD [--complete] [--succession FILE.csv]] FILE.csv",
      N_("Load a list of administrative units (GSO codes), optionally as of a date."),
      N_("  --db DSN             PostgreSQL connection string (or TONGHOP_DB)\n"
@@ -83,6 +92,26 @@ static const command commands[] = {
     {"import-catalogue", "--db DSN FILE.json", N_("Check the indicator catalogue file and store it."),
      N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
      "tonghopd import-catalogue --db \"dbname=tonghop\" deploy/data/indicator-catalogue.json", 1, 1},
+    {"keygen", "--secret-file FILE", N_("Make the server's (or any) CURVE key pair; prints the public key."),
+     N_("  --secret-file FILE   where to write the key pair (mode 0600; must not exist)\n"),
+     "tonghopd keygen --secret-file /etc/tonghop/server.key", 0, 0},
+    {"enroll", "--db DSN --unit CODE --role ROLE --public-key KEY [--name TEXT]",
+     N_("Allow a client key: for a unit, as commune, district, province, ministry or admin."),
+     N_("  --db DSN           PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --unit CODE        the unit the key speaks for (its GSO code)\n"
+        "  --role ROLE        commune, district, province, ministry or admin\n"
+        "  --public-key KEY   the client's public key (40 characters, from tonghop keygen)\n"
+        "  --name TEXT        who holds it, for the list\n"),
+     "tonghopd enroll --db \"dbname=tonghop\" --unit 22924 --role commune --public-key "
+     "'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --name \"Văn phòng UBND phường Phú Thủy\"",
+     0, 0},
+    {"revoke", "--db DSN --public-key KEY", N_("Withdraw a client key, at once (also on open connections)."),
+     N_("  --db DSN           PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --public-key KEY   the key to withdraw\n"),
+     "tonghopd revoke --db \"dbname=tonghop\" --public-key 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7'", 0, 0},
+    {"keys", "--db DSN", N_("List the enrolled client keys."),
+     N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
+     "tonghopd keys --db \"dbname=tonghop\"", 0, 0},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -145,21 +174,29 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"workers", required_argument, NULL, 'w'},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
+                                             {"secret-key-file", required_argument, NULL, 'K'},
+                                             {"secret-file", required_argument, NULL, 'K'},
+                                             {"insecure", no_argument, NULL, 'I'},
+                                             {"unit", required_argument, NULL, 'u'},
+                                             {"role", required_argument, NULL, 'r'},
+                                             {"public-key", required_argument, NULL, 'p'},
+                                             {"name", required_argument, NULL, 'N'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
     opterr = 0; /* our own messages, in the user's language */
-    while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:s:vhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:s:K:Iu:r:p:N:vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             /* Anyone on the machine can read a command line (ps): a
              * password goes in ~/.pgpass or the environment. */
             if (dsn_has_password(optarg)) {
-                fprintf(stderr, "%s\n",
-                        _("tonghopd: --db must not carry a password (anyone on this machine can read a command "
-                          "line): put it in ~/.pgpass (or PGPASSFILE), or give the whole DSN in TONGHOP_DB"));
+                fprintf(
+                    stderr, "%s\n",
+                    _("tonghopd: --db must not carry a password (anyone on this machine can read a command "
+                      "line): put it in ~/.pgpass (or PGPASSFILE), or give the whole DSN in TONGHOP_DB"));
                 return -1;
             }
             o->db = optarg;
@@ -198,6 +235,12 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
             }
             break;
         case 's': o->succession = optarg; break;
+        case 'K': o->secret_key_file = optarg; break;
+        case 'I': o->insecure = 1; break;
+        case 'u': o->unit = optarg; break;
+        case 'r': o->role = optarg; break;
+        case 'p': o->public_key = optarg; break;
+        case 'N': o->name = optarg; break;
         case 'h': *help = 1; break;
         case 'V': *version = 1; break;
         case ':': fprintf(stderr, _("tonghopd: option %s needs a value\n"), argv[optind - 1]); return -1;
@@ -361,7 +404,9 @@ static int cmd_serve(const opts *o)
                            .endpoint_file = o->endpoint_file,
                            .batch_max = (int)o->batch,
                            .db_timeout_ms = (int)o->db_timeout,
-                           .read_workers = (int)o->workers};
+                           .read_workers = (int)o->workers,
+                           .secret_key_file = o->secret_key_file,
+                           .insecure = o->insecure};
     char err[1024];
     th_server *srv = th_server_new(&cfg, err, sizeof err);
     if (!srv) {
@@ -371,6 +416,103 @@ static int cmd_serve(const opts *o)
     int rc = th_server_run(srv);
     th_server_destroy(&srv);
     return rc == 0 ? 0 : 1;
+}
+
+static int cmd_keygen(const opts *o)
+{
+    if (!o->secret_key_file) {
+        fprintf(stderr, "%s\n", _("tonghopd keygen: --secret-file is missing"));
+        return EXIT_USAGE;
+    }
+    th_keypair kp;
+    char err[512];
+    if (th_keyfile_generate(o->secret_key_file, &kp, err, sizeof err) != 0) {
+        fprintf(stderr, "tonghopd keygen: %s\n", err);
+        return 1;
+    }
+    printf(_("Key pair written to %s (keep it secret). Public key, for the clients' \"server_key\":\n%s\n"),
+           o->secret_key_file, kp.public_key);
+    memset(&kp, 0, sizeof kp);
+    return 0;
+}
+
+/* enroll, revoke, keys. */
+static int cmd_keys(const char *what, const opts *o)
+{
+    static const char *const roles[] = {"commune", "district", "province", "ministry", "admin", NULL};
+    if (strcmp(what, "keys") != 0 && (!o->public_key || !th_key_valid(o->public_key))) {
+        fprintf(stderr, _("tonghopd %s: --public-key takes the 40 characters tonghop keygen printed\n"),
+                what);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(what, "enroll")) {
+        int ok = 0;
+        for (int i = 0; o->role && roles[i]; i++)
+            ok |= !strcmp(o->role, roles[i]);
+        if (!o->unit || !ok) {
+            fprintf(stderr, "%s\n",
+                    _("tonghopd enroll: --unit CODE and --role commune|district|province|ministry|admin are "
+                      "needed"));
+            return EXIT_USAGE;
+        }
+    }
+    th_db *db = db_or_say(o->db);
+    if (!db) return 1;
+    PGresult *r;
+    int rc = 0;
+    if (!strcmp(what, "enroll")) {
+        const char *p[] = {o->public_key, o->unit, o->role, o->name};
+        r = th_db_exec_params(
+            db,
+            "INSERT INTO client_keys (public_key, unit_code, role, name)"
+            " SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM units WHERE gso_code = $2)"
+            " ON CONFLICT (public_key) DO UPDATE SET unit_code = EXCLUDED.unit_code,"
+            "   role = EXCLUDED.role, name = EXCLUDED.name, revoked_at = NULL, enrolled_at = now()",
+            4, p, NULL, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "tonghopd enroll: %s\n", th_db_error(db));
+            rc = 1;
+        } else if (!strcmp(PQcmdTuples(r), "0")) {
+            fprintf(stderr, _("tonghopd enroll: no unit has the code %s\n"), o->unit);
+            rc = 1;
+        } else {
+            printf(_("Key enrolled for unit %s as %s.\n"), o->unit, o->role);
+        }
+    } else if (!strcmp(what, "revoke")) {
+        const char *p[] = {o->public_key};
+        r = th_db_exec_params(
+            db, "UPDATE client_keys SET revoked_at = now() WHERE public_key = $1 AND revoked_at IS NULL", 1,
+            p, NULL, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "tonghopd revoke: %s\n", th_db_error(db));
+            rc = 1;
+        } else if (!strcmp(PQcmdTuples(r), "0")) {
+            fprintf(stderr, "%s\n", _("tonghopd revoke: no such key in force"));
+            rc = 1;
+        } else {
+            printf("%s\n", _("Key revoked: refused from now on, within a second, also on open connections."));
+        }
+    } else {
+        r = th_db_exec_params(
+            db,
+            "SELECT public_key, unit_code, role, coalesce(name, ''),"
+            " to_char(enrolled_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI'),"
+            " coalesce(to_char(revoked_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI'), '')"
+            " FROM client_keys ORDER BY unit_code, enrolled_at",
+            0, NULL, NULL, NULL);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "tonghopd keys: %s\n", th_db_error(db));
+            rc = 1;
+        } else {
+            for (int i = 0; i < PQntuples(r); i++)
+                printf("%s  %-8s %-9s %-16s %s%s%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                       PQgetvalue(r, i, 2), PQgetvalue(r, i, 4), PQgetvalue(r, i, 3),
+                       PQgetvalue(r, i, 5)[0] ? _("  REVOKED ") : "", PQgetvalue(r, i, 5));
+        }
+    }
+    PQclear(r);
+    th_db_destroy(&db);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -421,11 +563,16 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tonghopd %s: unexpected argument \"%s\"\n"), cmd->name, args[cmd->max_args]);
         return usage_error(cmd);
     }
+    if (!strcmp(cmd->name, "keygen")) return cmd_keygen(&o);
     if (!o.db) {
         fprintf(stderr, _("tonghopd %s: --db is missing (or set TONGHOP_DB)\n"), cmd->name);
         return usage_error(cmd);
     }
     if (!strcmp(cmd->name, "migrate")) return cmd_migrate(&o);
+    if (!strcmp(cmd->name, "enroll") || !strcmp(cmd->name, "revoke") || !strcmp(cmd->name, "keys")) {
+        int rc = cmd_keys(cmd->name, &o);
+        return rc == EXIT_USAGE ? usage_error(cmd) : rc;
+    }
     if (!strcmp(cmd->name, "serve")) {
         if (!o.bind) {
             fprintf(stderr, _("tonghopd %s: --bind is missing\n"), cmd->name);

@@ -24,6 +24,8 @@
 #include "handler.h"
 #include "i18n.h"
 #include "ingest.h"
+#include "keyfile.h"
+#include "keys.h"
 #include "lane.h"
 #include "log.h"
 #include "migrate.h"
@@ -46,6 +48,7 @@ struct th_server {
     void *sock; /* ROUTER: the clients */
     void *done; /* PULL: finished jobs from the lanes */
     th_lane *lanes[2];
+    th_keys *keys;                 /* NULL when insecure */
     th_job *open_head, *open_tail; /* open jobs, oldest first */
     th_job **pending[2];           /* read in this round, not yet queued, per lane */
     size_t npending[2];
@@ -55,6 +58,14 @@ struct th_server {
 };
 
 static int set_int(void *sock, int opt, int v) { return zmq_setsockopt(sock, opt, &v, sizeof v); }
+
+int th_serve_loopback_only(const char *bind)
+{
+    if (!strncmp(bind, "ipc://", 6) || !strncmp(bind, "inproc://", 9)) return 1;
+    if (strncmp(bind, "tcp://", 6) != 0) return 0;
+    const char *h = bind + 6;
+    return !strncmp(h, "127.", 4) || !strncmp(h, "[::1]:", 6) || !strncmp(h, "localhost:", 10);
+}
 
 static int write_endpoint_file(const char *path, const char *endpoint, char *err, size_t errlen)
 {
@@ -109,6 +120,38 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     set_int(srv->sock, ZMQ_HEARTBEAT_TIMEOUT, 30000);
     set_int(srv->sock, ZMQ_HEARTBEAT_TTL, 30000);
     set_int(srv->sock, ZMQ_HANDSHAKE_IVL, 10000);
+
+    if (srv->cfg.insecure) {
+        if (!th_serve_loopback_only(cfg->bind)) {
+            snprintf(err, errlen,
+                     _("--insecure serves plain text, so it binds only to this machine (tcp://127.0.0.1:..., "
+                       "tcp://[::1]:..., ipc://...), not %s"),
+                     cfg->bind);
+            goto fail;
+        }
+        th_warn("%s", _("serving WITHOUT encryption or keys (--insecure): only for tests on this machine"));
+    } else {
+        th_keypair kp;
+        if (!cfg->secret_key_file) {
+            snprintf(
+                err, errlen, "%s",
+                _("no server key: give --secret-key-file FILE (made by tonghopd keygen), or --insecure for a "
+                  "test on this machine"));
+            goto fail;
+        }
+        if (th_keyfile_read(cfg->secret_key_file, &kp, err, errlen) != 0) goto fail;
+        /* The ZAP handler first: without one libzmq lets every key in. */
+        srv->keys = th_keys_start(srv->ctx, cfg->dsn, srv->cfg.db_timeout_ms, err, errlen);
+        int one = 1;
+        if (!srv->keys || zmq_setsockopt(srv->sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+            zmq_setsockopt(srv->sock, ZMQ_CURVE_SECRETKEY, kp.secret_key, TH_KEY_Z85_LEN) != 0 ||
+            zmq_setsockopt(srv->sock, ZMQ_ZAP_DOMAIN, "tonghop", 7) != 0) {
+            memset(&kp, 0, sizeof kp);
+            if (srv->keys) snprintf(err, errlen, "CURVE: %s", zmq_strerror(errno));
+            goto fail;
+        }
+        memset(&kp, 0, sizeof kp);
+    }
 
     th_lane_config ingest = {.name = "ingest",
                              .threads = 1,
@@ -193,6 +236,7 @@ void th_server_destroy(th_server **srvp)
     }
     if (srv->sock) zmq_close(srv->sock);
     if (srv->done) zmq_close(srv->done);
+    th_keys_stop(&srv->keys);
     if (srv->ctx) zmq_ctx_term(srv->ctx);
     free(srv->pending[0]);
     free(srv->pending[1]);
@@ -248,6 +292,12 @@ static void refuse_now(th_server *srv, th_job *job)
 static void dispatch(th_server *srv, th_job *job)
 {
     const th_envelope *env = job->env;
+    /* A key revoked after the handshake: refused from the next request. */
+    if (srv->keys && !th_keys_allowed(srv->keys, job->user_id)) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__FORBIDDEN, "key", "revoked");
+        refuse_now(srv, job);
+        return;
+    }
     if (!env) {
         /* Undecodable (MALFORMED), or a string refused while decoding
          * (th_job_new set why: a NUL byte, not UTF-8). */
@@ -319,6 +369,8 @@ static int recv_request(th_server *srv, th_job **out)
         if (!zmq_msg_more(&part)) {
             /* The last frame is the payload; everything before is the route. */
             th_job *job = th_job_new(zmq_msg_data(&part), zmq_msg_size(&part));
+            const char *uid = job ? zmq_msg_gets(&part, "User-Id") : NULL;
+            if (job && uid) snprintf(job->user_id, sizeof job->user_id, "%s", uid);
             zmq_msg_close(&part);
             if (!job) {
                 for (int i = 0; i < nroute; i++)

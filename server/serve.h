@@ -12,12 +12,14 @@
 #include <stddef.h>
 
 typedef struct th_serve_config {
-    const char *dsn;           /* libpq connection string */
-    const char *bind;          /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
-    const char *endpoint_file; /* if set, the bound endpoint is written here once ready */
-    int batch_max;             /* most requests per transaction */
-    int db_timeout_ms;         /* longest a request may wait for the database (0: TH_DB_TIMEOUT_MS) */
-    int read_workers;          /* threads (and connections) for everything but submissions (0: 2) */
+    const char *dsn;             /* libpq connection string */
+    const char *bind;            /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
+    const char *endpoint_file;   /* if set, the bound endpoint is written here once ready */
+    int batch_max;               /* most requests per transaction */
+    int db_timeout_ms;           /* longest a request may wait for the database (0: TH_DB_TIMEOUT_MS) */
+    int read_workers;            /* threads (and connections) for everything but submissions (0: 2) */
+    const char *secret_key_file; /* the server's CURVE key pair (keyfile.h); required unless insecure */
+    int insecure;                /* plain text, loopback only (tests, a first try) */
 } th_serve_config;
 
 typedef struct th_server th_server;
@@ -29,6 +31,9 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen);
 /* Serves until th_server_stop is called (from a signal handler too). Returns
  * 0 on a clean stop. */
 int th_server_run(th_server *srv);
+
+/* True for an endpoint only this machine reaches (loopback, ipc). */
+int th_serve_loopback_only(const char *bind);
 
 /* Async-signal-safe. */
 void th_server_stop(void);

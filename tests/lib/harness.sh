@@ -81,9 +81,12 @@ th_server_start() {
     wait "$TH_SERVER_PID" 2>/dev/null || true
   fi
   rm -f "$TH_WORK/endpoint"
+  # Plain text on loopback unless a test sets TH_SECURE=1 and passes its keys.
+  local mode=--insecure
+  [ "${TH_SECURE:-0}" = 1 ] && mode=""
   # TH_VALGRIND (a valgrind command line) runs the server under memcheck.
   # shellcheck disable=SC2086
-  ${TH_VALGRIND:-} "$TONGHOPD" serve --db "$TH_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" \
+  ${TH_VALGRIND:-} "$TONGHOPD" serve --db "$TH_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" $mode \
     --endpoint-file "$TH_WORK/endpoint" "$@" >>"$TH_WORK/server.log" 2>&1 &
   TH_SERVER_PID=$!
   local i
