@@ -4,7 +4,7 @@
  * libzmq asks it about every CURVE handshake, and it accepts a client whose
  * public key is enrolled and not revoked (table client_keys), giving the key
  * as the connection's User-Id. The thread reloads the keys from PostgreSQL
- * every second, so a revocation takes effect within a second: at the next
+ * twice a second, so a revocation takes effect within a second: at the next
  * handshake, and, through th_keys_allowed, on connections already open (the
  * front checks each request's User-Id). Until the keys were read once, and
  * whenever none is enrolled, every client is refused: it fails closed. */

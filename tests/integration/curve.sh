@@ -44,12 +44,12 @@ th_check "a secret key file others can read: refused" bash -c '[ "$1" != 0 ] && 
 # Revoked while connected: one connection asks, the key is revoked, the
 # same connection asks again and is refused (FORBIDDEN), within a second.
 "$TONGHOPD" enroll --db "$TH_DSN" --unit 22924 --role commune --public-key "$other_pub" >/dev/null
-sleep 1.2
+sleep 1.5
 "$TH_BIN_DIR/tests/th_session" "$TH_ENDPOINT" "$server_pub" "$K/other.key" "$TH_WORK/revoked" >"$TH_WORK/session.out" &
 sess=$!
 for _ in $(seq 1 100); do [ -s "$TH_WORK/session.out" ] && break; sleep 0.05; done
 "$TONGHOPD" revoke --db "$TH_DSN" --public-key "$other_pub" >/dev/null
-sleep 1.2
+sleep 1.5
 touch "$TH_WORK/revoked"
 wait $sess || true
 th_check "revoked while connected: served before, FORBIDDEN after, on the same connection" \

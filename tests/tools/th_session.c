@@ -37,7 +37,8 @@ static void ask(void *s, const char *rid)
     if (r && r->body_case == TONGHOP__ENVELOPE__BODY_ERROR)
         printf("error %s %s\n", th_wire_error_name(r->error->code), r->error->field ? r->error->field : "");
     else
-        printf("reply %s\n", r && r->body_case == TONGHOP__ENVELOPE__BODY_PLAN_REPLY ? "PLAN_REPLY" : "other");
+        printf("reply %s\n",
+               r && r->body_case == TONGHOP__ENVELOPE__BODY_PLAN_REPLY ? "PLAN_REPLY" : "other");
     fflush(stdout);
     th_wire_msg_destroy(&m);
 }
