@@ -45,8 +45,6 @@ void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
     pthread_mutex_unlock(&lane->lock);
 }
 
-void th_lane_push(th_lane *lane, th_job *job) { th_lane_push_many(lane, &job, 1); }
-
 /* Unlinks job from the queue; the lock is held. */
 static void unlink_queued(th_lane *lane, th_job *job)
 {
@@ -72,14 +70,6 @@ int th_lane_cancel(th_lane *lane, th_job *job)
     }
     pthread_mutex_unlock(&lane->lock);
     return taken;
-}
-
-size_t th_lane_queued(th_lane *lane)
-{
-    pthread_mutex_lock(&lane->lock);
-    size_t n = lane->queued;
-    pthread_mutex_unlock(&lane->lock);
-    return n;
 }
 
 /* Runs a batch: consecutive jobs of the same handler go to one run(). */

@@ -31,20 +31,15 @@ typedef struct th_lane th_lane;
 /* Starts the threads. Returns NULL with the reason in err. */
 th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen);
 
-/* Queues a job (state FRONT -> QUEUED). The lane does not own it: a worker
- * holds it only while RUNNING. */
-void th_lane_push(th_lane *lane, th_job *job);
-
-/* Queues jobs[0..n) at once, waking one worker: what arrived together is
- * taken together (the INGEST lane's group commit). */
+/* Queues jobs[0..n) at once (state FRONT -> QUEUED), waking one worker:
+ * what arrived together is taken together (the INGEST lane's group
+ * commit). The lane does not own them: a worker holds a job only while
+ * RUNNING. */
 void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n);
 
 /* Takes a job that no worker has started back out of the queue (QUEUED ->
  * FRONT) and returns 1; returns 0 when a worker holds it or has finished. */
 int th_lane_cancel(th_lane *lane, th_job *job);
-
-/* Jobs waiting, for the log. */
-size_t th_lane_queued(th_lane *lane);
 
 /* Stops the threads once their current run is done and joins them. Jobs
  * still queued go back to the front (state FRONT). */

@@ -93,41 +93,39 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 
--- Submissions: a unit must exist during the quarter it reports on (a
--- commune merged on 2025-07-01 may still send 2025Q2, not 2025Q4).
-CREATE OR REPLACE FUNCTION th_unit_exists_in(p_unit text, p_year integer, p_quarter integer)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT th_unit_key_in(p_unit, p_year, p_quarter) IS NOT NULL
-$$;
+-- th_unit_exists_in (001_core) is no longer used: th_unit_key_in says
+-- which unit held a code during a quarter.
+DROP FUNCTION IF EXISTS th_unit_exists_in(text, integer, integer);
 
--- The unit whose territory a unit's results belong to on a day: the unit
--- itself while it exists; after it ceased, its heir (the first successor:
--- lowest position, then key), followed until one exists on the day; a unit
--- that ceased without successor hands on to its parent of its last day.
--- depth counts the steps (0: the unit itself). NULL when nothing exists.
-CREATE OR REPLACE FUNCTION th_heir_at(p_key text, p_day date)
-RETURNS TABLE (key text, depth integer)
+-- The unit whose territory each unit's results belong to on a day: the
+-- unit itself while it exists; after it ceased, its heir (the first
+-- successor: lowest position, then key), followed until one exists on the
+-- day; a unit that ceased without successor hands on to its parent of its
+-- last day. One row per unit of p_keys that reaches a unit existing on the
+-- day; depth counts the steps (0: the unit itself). Set-based: a report asks
+-- it for every sender at once.
+DROP FUNCTION IF EXISTS th_heir_at(text, date);
+CREATE OR REPLACE FUNCTION th_heirs_at(p_keys text[], p_day date)
+RETURNS TABLE (orig text, key text, depth integer)
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE h(key, depth, alive) AS (
-        SELECT u.code, 0, u.valid_from <= p_day AND (u.valid_to IS NULL OR u.valid_to > p_day)
-          FROM units u WHERE u.code = p_key
+    WITH RECURSIVE h(orig, key, depth) AS (
+        SELECT k, k, 0 FROM unnest(p_keys) AS k
         UNION ALL
-        SELECT n.next, h.depth + 1,
-               (SELECT v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to > p_day)
-                  FROM units v WHERE v.code = n.next)
-          FROM h
-          JOIN units u ON u.code = h.key
-          CROSS JOIN LATERAL (
-              SELECT coalesce(
-                  (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
-                    ORDER BY s.position, s.successor LIMIT 1),
-                  (SELECT l.parent_code FROM unit_parents l
-                    WHERE l.unit_code = h.key AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
-                    ORDER BY l.valid_from DESC LIMIT 1)) AS next) n
-         WHERE NOT h.alive AND u.valid_to IS NOT NULL AND u.valid_to <= p_day AND n.next IS NOT NULL
-           AND h.depth < 16
+        SELECT h.orig, coalesce(fs.successor, fp.parent_code), h.depth + 1
+          FROM h JOIN units u ON u.code = h.key
+          LEFT JOIN LATERAL (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
+                              ORDER BY s.position, s.successor LIMIT 1) fs ON true
+          LEFT JOIN LATERAL (SELECT l.parent_code FROM unit_parents l
+                              WHERE l.unit_code = h.key AND l.valid_from < u.valid_to
+                                AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+                              ORDER BY l.valid_from DESC LIMIT 1) fp ON true
+         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_day AND h.depth < 16
+           AND coalesce(fs.successor, fp.parent_code) IS NOT NULL
     )
-    SELECT key, depth FROM h WHERE alive ORDER BY depth LIMIT 1
+    SELECT DISTINCT ON (h.orig) h.orig, h.key, h.depth
+      FROM h JOIN units v ON v.code = h.key
+     WHERE v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to > p_day)
+     ORDER BY h.orig, h.depth
 $$;
 
 -- A unit and every unit whose territory went into it, transitively

@@ -96,7 +96,7 @@ $$;
 -- last day (the reform of 1 July 2025 included), and every result counts
 -- there once:
 --  * each result belongs to the unit that sent it, or, once that unit has
---    ceased, to its heir (th_heir_at) on the period's last day;
+--    ceased, to its heir (th_heirs_at) on the period's last day;
 --  * a flow adds up every quarter of the period, whoever sent it;
 --  * a stock is each unit's own latest quarter in the period; a unit that
 --    sent nothing in the period since it came into being is stood in for by
@@ -158,7 +158,7 @@ BEGIN
         END IF;
     ELSE
         -- The issuer, or what its territory is part of now.
-        SELECT h.key INTO root_key FROM th_heir_at(issuer.code, p_end) h;
+        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[issuer.code], p_end) h;
         IF root_key IS NULL THEN
             RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
                                   DETAIL = issuer.gso_code || ' ' || coalesce(th_unit_ceased_text(issuer.code), ''),
@@ -227,27 +227,9 @@ BEGIN
            AND s.unit_code IN (SELECT code FROM cand)
            AND EXISTS (SELECT 1 FROM result_values v
                         WHERE v.submission_id = s.id AND v.indicator_code IN (SELECT indicator_code FROM targets))
-    ), heirs AS (      -- th_heir_at for every sender at once (set-based)
-        WITH RECURSIVE h(orig, key, depth) AS (
-            SELECT x.unit_code, x.unit_code, 0 FROM (SELECT DISTINCT unit_code FROM subs) x
-            UNION ALL
-            SELECT h.orig, coalesce(fs.successor, fp.parent_code), h.depth + 1
-              FROM h JOIN units u ON u.code = h.key
-              LEFT JOIN LATERAL (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
-                                  ORDER BY s.position, s.successor LIMIT 1) fs ON true
-              LEFT JOIN LATERAL (SELECT l.parent_code FROM unit_parents l
-                                  WHERE l.unit_code = h.key AND l.valid_from < u.valid_to
-                                    AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
-                                  ORDER BY l.valid_from DESC LIMIT 1) fp ON true
-             WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end AND h.depth < 16
-               AND coalesce(fs.successor, fp.parent_code) IS NOT NULL
-        )
-        SELECT h.orig, h.key, h.depth FROM h
     ), ends AS (       -- where each sender's results belong on the last day
-        SELECT DISTINCT ON (h.orig) h.orig AS unit_code, h.key AS end_key, h.depth AS gen
-          FROM heirs h JOIN units v ON v.code = h.key
-         WHERE v.valid_from <= p_end AND (v.valid_to IS NULL OR v.valid_to > p_end)
-         ORDER BY h.orig, h.depth
+        SELECT h.orig AS unit_code, h.key AS end_key, h.depth AS gen
+          FROM th_heirs_at(ARRAY(SELECT DISTINCT unit_code FROM subs), p_end) h
     ), r AS (
         SELECT c.unit_code, e.end_key, e.gen, t.top, c.indicator_code, c.numerator, c.denominator, c.value, c.text,
                row_number() OVER (PARTITION BY c.unit_code, c.indicator_code ORDER BY c.quarter DESC) AS rn
