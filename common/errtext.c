@@ -55,6 +55,10 @@ const char *th_errtext_reason(int code)
         return _("the indicator already has results or plans: its kind and stock/flow can no longer change "
                  "(names and descriptions can)");
     case TONGHOP__ERROR__CODE__OUTSIDE_PLAN: return _("the unit is not in the territory the plan covers");
+    case TONGHOP__ERROR__CODE__BUSY:
+        return _(
+            "the server is busy with this computer's earlier requests; nothing was stored, try again in a "
+            "moment");
     default: return _("unknown error");
     }
 }
@@ -70,9 +74,32 @@ static const char *known_detail(const char *detail)
     return detail;
 }
 
+/* FORBIDDEN says which rule refused through its field (server/authz.h);
+ * the detail is the unit, plan or role refused. */
+static const char *forbidden_reason(const char *field)
+{
+    if (!field) return NULL;
+    if (!strcmp(field, "key")) return _("this computer's key has been revoked");
+    if (!strcmp(field, "submission.unit_code"))
+        return _("this computer's key may send results only for its own unit");
+    if (!strcmp(field, "submission.period"))
+        return _("this computer's unit had ceased by then, and its code now names another unit: the key does "
+                 "not speak for that one");
+    if (!strcmp(field, "unit_code"))
+        return _("the unit is outside the territory of this computer's key (for that period)");
+    if (!strcmp(field, "plan_code"))
+        return _("the plan neither covers this computer's unit nor was issued inside its territory");
+    if (!strcmp(field, "issuer_unit"))
+        return _(
+            "only an admin key, or the key of the province the issuer belongs to, may publish this plan");
+    if (!strcmp(field, "catalogue_json")) return _("only an admin key may publish the indicator catalogue");
+    return NULL;
+}
+
 char *th_errtext_format(int code, const char *field, const char *detail, char *buf, size_t size)
 {
-    const char *reason = th_errtext_reason(code);
+    const char *reason = code == TONGHOP__ERROR__CODE__FORBIDDEN ? forbidden_reason(field) : NULL;
+    if (!reason) reason = th_errtext_reason(code);
     detail = known_detail(detail);
     int has_field = field && *field, has_detail = detail && *detail;
     if (has_field && has_detail) /* TRANSLATORS: field name, reason, then the offending value. */

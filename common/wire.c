@@ -252,7 +252,8 @@ int th_wire_error_code(const char *name)
 
 int th_wire_error_retryable(int code)
 {
-    return code == TONGHOP__ERROR__CODE__UNAVAILABLE || code == TONGHOP__ERROR__CODE__INTERNAL;
+    return code == TONGHOP__ERROR__CODE__UNAVAILABLE || code == TONGHOP__ERROR__CODE__INTERNAL ||
+           code == TONGHOP__ERROR__CODE__BUSY;
 }
 
 th_wire_msg *th_wire_recv(void *zsock)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "catalogue.h"
 #include "catalogue_file.h"
 #include "handler.h"
@@ -23,6 +24,12 @@ static int check(th_job *job)
     const char *json = job->env->catalogue_publish->catalogue_json;
     if (!json) {
         th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "catalogue_json", NULL);
+        return -1;
+    }
+    snprintf(job->target, sizeof job->target, "catalogue");
+    /* The catalogue is the whole country's: an admin's alone. */
+    if (th_authz_admin(&job->who, "catalogue_json", &job->err) != 0) {
+        job->error_code = job->err.code;
         return -1;
     }
     publish_data *d = calloc(1, sizeof *d);
@@ -86,8 +93,9 @@ static void free_data(th_job *job)
 
 const th_handler th_handle_catalogue_publish = {
     .body = TONGHOP__ENVELOPE__BODY_CATALOGUE_PUBLISH,
-    .name = "catalogue publication",
+    .name = "catalogue publish",
     .lane = TH_LANE_READ,
+    .writes = 1,
     .check = check,
     .run = run,
     .reply = reply,

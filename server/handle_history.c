@@ -2,6 +2,7 @@
  * (HistoryQuery). READ lane. */
 #include <stdlib.h>
 
+#include "authz.h"
 #include "handler.h"
 #include "history.h"
 
@@ -21,7 +22,19 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         th_job *job = jobs[i];
+        const Tonghop__HistoryQuery *q = job->env->history_query;
         char dberr[512];
+        /* (Without a unit th_history_fetch refuses the request and reads
+         * nothing.) */
+        if (q->unit_code && th_authz_read(db, &job->who, q->unit_code, NULL, q->period, "unit_code",
+                                          &job->err, dberr, sizeof dberr) != 0) {
+            th_handler_db_failed(db, job, dberr);
+            continue;
+        }
+        if (job->err.code) {
+            job->error_code = job->err.code;
+            continue;
+        }
         int rc = th_history_fetch(db, job->env->history_query, job->data, &job->err, dberr, sizeof dberr);
         if (rc != 0)
             th_handler_db_failed(db, job, dberr);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "handler.h"
 #include "plans.h"
 
@@ -34,9 +35,24 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
     for (size_t i = 0; i < n; i++) {
         th_job *job = jobs[i];
         const Tonghop__PlanFetch *f = job->env->plan_fetch;
-        char dberr[512];
-        int rc = th_plans_fetch(db, nonempty(f->plan_code), nonempty(f->unit_code), job->data, &job->err,
-                                dberr, sizeof dberr);
+        const char *code = nonempty(f->plan_code), *unit = nonempty(f->unit_code);
+        char dberr[512], own[48];
+        int rc = 0;
+        if (!code && !unit && !th_authz_reads_all(&job->who)) {
+            /* "Every plan" means, for a unit's key, the plans covering its
+             * own unit (its GSO code: the key up to a '.'). */
+            snprintf(own, sizeof own, "%.*s", (int)strcspn(job->who.unit, "."), job->who.unit);
+            unit = own;
+        } else {
+            /* The plan, and the unit it is shown for (its targets there):
+             * both must be the key's to see. */
+            if (code) rc = th_authz_plan_read(db, &job->who, code, &job->err, dberr, sizeof dberr);
+            if (rc == 0 && !job->err.code && unit)
+                rc = th_authz_read(db, &job->who, unit, NULL, NULL, "unit_code", &job->err, dberr,
+                                   sizeof dberr);
+        }
+        if (rc == 0 && !job->err.code)
+            rc = th_plans_fetch(db, code, unit, job->data, &job->err, dberr, sizeof dberr);
         if (rc != 0)
             th_handler_db_failed(db, job, dberr);
         else if (job->err.code)

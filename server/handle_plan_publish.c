@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "handler.h"
 #include "log.h"
 #include "plan_file.h"
@@ -34,6 +35,7 @@ static int check(th_job *job)
         free(d);
         return -1;
     }
+    snprintf(job->target, sizeof job->target, "%.63s", d->info.code);
     job->data = d;
     return 0;
 }
@@ -44,7 +46,11 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         th_job *job = jobs[i];
         publish_data *d = job->data;
         char dberr[512];
-        if (th_plans_store(db, d->normalized, &d->res, dberr, sizeof dberr) != 0) {
+        if (th_authz_plan_publish(db, &job->who, d->normalized, &job->err, dberr, sizeof dberr) != 0) {
+            th_handler_db_failed(db, job, dberr);
+        } else if (job->err.code) {
+            job->error_code = job->err.code;
+        } else if (th_plans_store(db, d->normalized, &d->res, dberr, sizeof dberr) != 0) {
             th_handler_db_failed(db, job, dberr);
         } else if (d->res.outcome == TH_PLAN_REJECTED) {
             job->err = d->res.err;
@@ -81,8 +87,9 @@ static void free_data(th_job *job)
 
 const th_handler th_handle_plan_publish = {
     .body = TONGHOP__ENVELOPE__BODY_PLAN_PUBLISH,
-    .name = "plan publication",
+    .name = "plan publish",
     .lane = TH_LANE_READ,
+    .writes = 1,
     .check = check,
     .run = run,
     .reply = reply,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "handler.h"
 #include "period.h"
 #include "report.h"
@@ -52,6 +53,17 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         report_data *d = job->data;
         const char *unit = q->unit_code && *q->unit_code ? q->unit_code : NULL;
         char dberr[512];
+        /* The unit asked for (or the plan's issuer) must lie in the key's
+         * territory, as the tree stood at the period's end. */
+        if (th_authz_read(db, &job->who, unit, q->plan_code, d->period, "unit_code", &job->err, dberr,
+                          sizeof dberr) != 0) {
+            th_handler_db_failed(db, job, dberr);
+            continue;
+        }
+        if (job->err.code) {
+            job->error_code = job->err.code;
+            continue;
+        }
         int rc = th_report_fetch(db, q->plan_code, d->period, unit, q->has_by_child && q->by_child, &d->json,
                                  &job->err, dberr, sizeof dberr);
         if (rc != 0)

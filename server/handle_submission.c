@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "handler.h"
 #include "ingest.h"
 #include "period.h"
@@ -20,6 +21,12 @@ static int check(th_job *job)
         return -1;
     }
     if (th_validate_submission(job->env->submission, year, month, &it->period, &job->err) != 0) {
+        job->error_code = job->err.code;
+        free(it);
+        return -1;
+    }
+    /* From the key, never from the message: a commune sends only its own. */
+    if (th_authz_submit(&job->who, job->env->submission->unit_code, &it->period, &job->err) != 0) {
         job->error_code = job->err.code;
         free(it);
         return -1;
@@ -82,6 +89,7 @@ const th_handler th_handle_submission = {
     .body = TONGHOP__ENVELOPE__BODY_SUBMISSION,
     .name = "submission",
     .lane = TH_LANE_INGEST,
+    .writes = 1,
     .check = check,
     .run = run,
     .reply = reply,

@@ -35,6 +35,7 @@ typedef struct th_handler {
     int body;         /* TONGHOP__ENVELOPE__BODY_* it serves */
     const char *name; /* for the log */
     th_lane_kind lane;
+    int writes; /* a write: audited whatever its outcome (reads only when refused) */
     /* Front thread, no database. Returns 0 to go on, or -1 after
      * th_job_fail (the job is answered at once). May set job->data. */
     int (*check)(th_job *job);

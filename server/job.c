@@ -102,12 +102,23 @@ int th_job_pack_reply(th_job *job)
         assert(job->handler && job->handler->reply);
         job->handler->reply(job, &env, &space);
         buf = th_wire_pack(&env, &len);
+        const ProtobufCEnumValue *v = env.body_case == TONGHOP__ENVELOPE__BODY_ACK && env.ack->has_outcome
+                                          ? protobuf_c_enum_descriptor_get_value(
+                                                &tonghop__ack__outcome__descriptor, (int)env.ack->outcome)
+                                          : NULL;
+        snprintf(job->outcome, sizeof job->outcome, "%s", v ? v->name : "OK");
     }
     if (buf && len > TH_MAX_REPLY_BYTES) {
         free(buf);
         th_verr big = {.code = TONGHOP__ERROR__CODE__TOO_LARGE};
         snprintf(big.detail, sizeof big.detail, "reply of %zu bytes", len);
         buf = pack_error(job, TONGHOP__ERROR__CODE__TOO_LARGE, &big, &len);
+        job->error_code = TONGHOP__ERROR__CODE__TOO_LARGE;
+    }
+    if (job->error_code) {
+        const ProtobufCEnumValue *v =
+            protobuf_c_enum_descriptor_get_value(&tonghop__error__code__descriptor, job->error_code);
+        snprintf(job->outcome, sizeof job->outcome, "%s", v ? v->name : "ERROR");
     }
     free_data(job);
     if (!buf) return -1;

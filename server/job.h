@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <zmq.h>
 
+#include "authz.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -34,7 +35,8 @@ typedef struct th_job {
     th_wire_msg *msg;       /* the decoded request, NULL if undecodable */
     th_envelope *env;       /* inside msg, or NULL */
     const char *request_id; /* a UUID from the envelope, or "" */
-    char user_id[41];       /* the client's CURVE public key (ZAP User-Id), or "" */
+    th_identity who;        /* the client, as its CURVE handshake proved it (authz.h) */
+    char target[64];        /* the unit or plan the request names, for the audit */
     /* request_id's copy when the request was refused (msg NULL). */
     char request_id_buf[40];
     const struct th_handler *handler;
@@ -46,15 +48,19 @@ typedef struct th_job {
     /* Between the front and one worker, under the lane's lock. */
     th_job_state state;
     struct th_job *qnext; /* the lane's queue */
+    unsigned flow;        /* which of the lane's queues (lane.h) */
 
     /* The outcome, set by the handler's check (front) or run (worker). */
     int error_code; /* 0: success */
     th_verr err;
     void *data; /* the handler's own, freed by its free() */
 
-    /* The packed reply (malloc'd), set by th_job_pack_reply. */
+    /* The packed reply (malloc'd), set by th_job_pack_reply, with its outcome
+     * for the audit: "STORED", "DUPLICATE", "ACCEPTED", "OK" (a read) or the
+     * error code's name. */
     uint8_t *reply;
     size_t reply_len;
+    char outcome[32];
 } th_job;
 
 /* Monotonic milliseconds. */

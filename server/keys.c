@@ -9,13 +9,20 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "audit.h"
 #include "db.h"
 #include "keyfile.h"
 #include "log.h"
 
 #define TH_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
-typedef char th_key[TH_KEY_Z85_LEN + 1];
+/* One enrolled key in force: who it speaks for. */
+typedef struct th_key {
+    char z85[TH_KEY_Z85_LEN + 1];
+    char unit[48];
+    char code_reused_on[11];
+    th_role role;
+} th_key;
 
 struct th_keys {
     void *rep; /* the ZAP socket, owned by the thread once started */
@@ -24,30 +31,40 @@ struct th_keys {
     int started;
     atomic_int stop;
     pthread_mutex_t lock; /* guards set and n */
-    th_key *set;          /* sorted */
+    th_key *set;          /* sorted by z85 */
     size_t n;
     int loaded;
+    th_audit *audit; /* not owned; may be NULL */
 };
 
-static int cmp_key(const void *a, const void *b) { return strcmp(a, b); }
+static int cmp_key(const void *a, const void *b) { return strcmp(a, ((const th_key *)b)->z85); }
 
-int th_keys_allowed(th_keys *k, const char *z85)
+int th_keys_lookup(th_keys *k, const char *z85, th_identity *who)
 {
     if (!z85 || strlen(z85) != TH_KEY_Z85_LEN) return 0;
     pthread_mutex_lock(&k->lock);
-    int found = k->n && bsearch(z85, k->set, k->n, sizeof *k->set, cmp_key) != NULL;
+    const th_key *e = k->n ? bsearch(z85, k->set, k->n, sizeof *k->set, cmp_key) : NULL;
+    if (e && who) {
+        snprintf(who->key, sizeof who->key, "%s", e->z85);
+        snprintf(who->unit, sizeof who->unit, "%s", e->unit);
+        snprintf(who->code_reused_on, sizeof who->code_reused_on, "%s", e->code_reused_on);
+        who->role = e->role;
+    }
     pthread_mutex_unlock(&k->lock);
-    return found;
+    return e != NULL;
 }
 
 /* Reads the enrolled keys; on a database failure keeps the last set. */
 static void reload(th_keys *k)
 {
     if (!th_db_ensure(k->db)) return;
-    PGresult *r = th_db_exec_params(k->db,
-                                    "SELECT public_key FROM client_keys WHERE revoked_at IS NULL"
-                                    " ORDER BY public_key COLLATE \"C\"",
-                                    0, NULL, NULL, NULL);
+    PGresult *r = th_db_exec_params(
+        k->db,
+        "SELECT k.public_key, k.unit_code, k.role, coalesce((SELECT min(o.valid_from)::text FROM units o"
+        "   WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from), '')"
+        "  FROM client_keys k LEFT JOIN units u ON u.code = k.unit_code"
+        " WHERE k.revoked_at IS NULL ORDER BY k.public_key COLLATE \"C\"",
+        0, NULL, NULL, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         th_warn("keys: %s", th_db_error(k->db));
         PQclear(r);
@@ -60,8 +77,12 @@ static void reload(th_keys *k)
         PQclear(r);
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        snprintf(set[i], sizeof set[i], "%s", PQgetvalue(r, (int)i, 0));
+    for (size_t i = 0; i < n; i++) {
+        snprintf(set[i].z85, sizeof set[i].z85, "%s", PQgetvalue(r, (int)i, 0));
+        snprintf(set[i].unit, sizeof set[i].unit, "%s", PQgetvalue(r, (int)i, 1));
+        set[i].role = th_role_parse(PQgetvalue(r, (int)i, 2));
+        snprintf(set[i].code_reused_on, sizeof set[i].code_reused_on, "%s", PQgetvalue(r, (int)i, 3));
+    }
     PQclear(r);
     pthread_mutex_lock(&k->lock);
     th_key *old = k->set;
@@ -110,10 +131,16 @@ static void answer(th_keys *k)
     }
     char z85[TH_KEY_Z85_LEN + 1] = "";
     int ok = nf >= 7 && !strcmp(frames[0], "1.0") && !strcmp(frames[5], "CURVE") && cred_len == 32 &&
-             zmq_z85_encode(z85, cred, 32) && th_keys_allowed(k, z85);
-    if (!ok && nf >= 6)
+             zmq_z85_encode(z85, cred, 32) && th_keys_lookup(k, z85, NULL);
+    if (!ok && nf >= 6) {
         th_info("keys: refused a %s handshake from %s%s%s", frames[5], frames[3], z85[0] ? " with key " : "",
                 z85);
+        th_identity who = {.role = TH_ROLE_NONE};
+        snprintf(who.key, sizeof who.key, "%s", z85);
+        snprintf(who.peer, sizeof who.peer, "%s", frames[3]);
+        th_audit_record(k->audit, &who, "handshake", NULL, "FORBIDDEN", "key",
+                        z85[0] ? "unknown or revoked key" : "no CURVE key", NULL);
+    }
     /* Reply: version, request id, status code, status text, user id, metadata. */
     send_str(k->rep, "1.0", 1);
     zmq_send(k->rep, frames[1], nf > 1 ? (lens[1] < 63 ? lens[1] : 63) : 0, ZMQ_SNDMORE);
@@ -143,7 +170,8 @@ static void *zap_main(void *p)
     return NULL;
 }
 
-th_keys *th_keys_start(void *zctx, const char *dsn, int db_timeout_ms, char *err, size_t errlen)
+th_keys *th_keys_start(void *zctx, const char *dsn, int db_timeout_ms, th_audit *audit, char *err,
+                       size_t errlen)
 {
     th_keys *k = calloc(1, sizeof *k);
     if (!k) {
@@ -151,6 +179,7 @@ th_keys *th_keys_start(void *zctx, const char *dsn, int db_timeout_ms, char *err
         return NULL;
     }
     pthread_mutex_init(&k->lock, NULL);
+    k->audit = audit;
     k->db = th_db_new(dsn, NULL, 0);
     k->rep = zmq_socket(zctx, ZMQ_REP);
     int linger = 0;

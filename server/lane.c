@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,27 @@ struct th_lane {
     char *dsn, *done_endpoint; /* copies */
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    th_job *head, *tail; /* the queue, oldest first (guarded by lock) */
+    /* The queue (guarded by lock): one FIFO per flow, oldest first; rr is
+     * the flow the next take starts from. */
+    th_job *head[TH_LANE_FLOWS], *tail[TH_LANE_FLOWS];
+    unsigned rr;
     size_t queued;
     int stop;
     pthread_t *threads;
     int nthreads; /* started */
 };
+
+/* The flow of a job: FNV-1a of its connection's routing id. */
+static unsigned flow_of(th_job *job)
+{
+    if (job->nroute == 0) return 0;
+    const unsigned char *p = zmq_msg_data(&job->route[0]);
+    size_t len = zmq_msg_size(&job->route[0]);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h % TH_LANE_FLOWS;
+}
 
 void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
 {
@@ -33,31 +49,55 @@ void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
         th_job *job = jobs[i];
         assert(job->state == TH_JOB_FRONT && job->handler && job->handler->run);
         job->state = TH_JOB_QUEUED;
+        job->flow = flow_of(job);
         job->qnext = NULL;
-        if (lane->tail)
-            lane->tail->qnext = job;
+        unsigned f = job->flow;
+        if (lane->tail[f])
+            lane->tail[f]->qnext = job;
         else
-            lane->head = job;
-        lane->tail = job;
+            lane->head[f] = job;
+        lane->tail[f] = job;
         lane->queued++;
     }
     pthread_cond_signal(&lane->wake);
     pthread_mutex_unlock(&lane->lock);
 }
 
-/* Unlinks job from the queue; the lock is held. */
+/* Unlinks job from its flow; the lock is held. */
 static void unlink_queued(th_lane *lane, th_job *job)
 {
-    th_job **pp = &lane->head, *prev = NULL;
+    unsigned f = job->flow;
+    assert(f < TH_LANE_FLOWS);
+    th_job **pp = &lane->head[f], *prev = NULL;
     while (*pp && *pp != job) {
         prev = *pp;
         pp = &(*pp)->qnext;
     }
     assert(*pp == job);
     *pp = job->qnext;
-    if (lane->tail == job) lane->tail = prev;
+    if (lane->tail[f] == job) lane->tail[f] = prev;
     job->qnext = NULL;
     lane->queued--;
+}
+
+/* The next job to run: the oldest of the next waiting flow after the last
+ * one served, or NULL; unlinked. The lock is held. */
+static th_job *take_next(th_lane *lane)
+{
+    if (lane->queued == 0) return NULL;
+    for (unsigned k = 0; k < TH_LANE_FLOWS; k++) {
+        unsigned f = (lane->rr + k) % TH_LANE_FLOWS;
+        th_job *job = lane->head[f];
+        if (!job) continue;
+        lane->head[f] = job->qnext;
+        if (!lane->head[f]) lane->tail[f] = NULL;
+        job->qnext = NULL;
+        lane->queued--;
+        lane->rr = (f + 1) % TH_LANE_FLOWS;
+        return job;
+    }
+    assert(0 && "queued jobs in no flow");
+    return NULL;
 }
 
 int th_lane_cancel(th_lane *lane, th_job *job)
@@ -117,11 +157,11 @@ static void *worker_main(void *p)
 
     pthread_mutex_lock(&lane->lock);
     while (!lane->stop) {
-        if (!lane->head) {
+        if (lane->queued == 0) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_sec += 1;
-            if (pthread_cond_timedwait(&lane->wake, &lane->lock, &until) == ETIMEDOUT && !lane->head) {
+            if (pthread_cond_timedwait(&lane->wake, &lane->lock, &until) == ETIMEDOUT && lane->queued == 0) {
                 /* Idle: notice a connection PostgreSQL has closed (a
                  * restart) and reconnect by ourselves, not on a request. */
                 pthread_mutex_unlock(&lane->lock);
@@ -132,11 +172,10 @@ static void *worker_main(void *p)
             continue;
         }
         size_t n = 0;
-        while (lane->head && n < lane->cfg.batch_max) {
-            th_job *job = lane->head;
-            unlink_queued(lane, job);
-            job->state = TH_JOB_RUNNING;
-            batch[n++] = job;
+        th_job *next;
+        while (n < lane->cfg.batch_max && (next = take_next(lane)) != NULL) {
+            next->state = TH_JOB_RUNNING;
+            batch[n++] = next;
         }
         assert(n >= 1 && n <= lane->cfg.batch_max);
         pthread_mutex_unlock(&lane->lock);
@@ -207,11 +246,9 @@ void th_lane_destroy(th_lane **lanep)
     for (int i = 0; i < lane->nthreads; i++)
         pthread_join(lane->threads[i], NULL);
     /* What no worker took goes back to the front, which still owns it. */
-    while (lane->head) {
-        th_job *job = lane->head;
-        unlink_queued(lane, job);
+    th_job *job;
+    while ((job = take_next(lane)) != NULL)
         job->state = TH_JOB_FRONT;
-    }
     pthread_cond_destroy(&lane->wake);
     pthread_mutex_destroy(&lane->lock);
     free(lane->threads);

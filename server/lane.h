@@ -1,8 +1,14 @@
 /* lane.h -- worker threads that run jobs on their own PostgreSQL connections.
  *
  * A lane is a queue and the threads that serve it. The front pushes jobs;
- * a free worker takes the oldest (up to batch_max at once: the INGEST lane's
- * group commit), makes sure its connection is up, runs the jobs' handler,
+ * a free worker takes them (up to batch_max at once: the INGEST lane's
+ * group commit) from the connections in turn: the queue is split into
+ * flows by the client's connection (stochastic fair queuing: a hash of its
+ * routing id picks one of TH_LANE_FLOWS FIFO queues), and a worker takes
+ * one job from each waiting flow in a round, oldest first within a flow.
+ * So a client with hundreds of requests waiting delays another client's
+ * request by about one job per busy connection, not by all of its own. A
+ * worker makes sure its connection is up, runs the jobs' handler,
  * packs each reply, and hands each job back to the front as a pointer sent
  * over inproc:// (the front's PULL socket at done_endpoint). While idle,
  * every worker notices a lost connection and reconnects by itself. */
@@ -31,7 +37,11 @@ typedef struct th_lane th_lane;
 /* Starts the threads. Returns NULL with the reason in err. */
 th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen);
 
-/* Queues jobs[0..n) at once (state FRONT -> QUEUED), waking one worker:
+#define TH_LANE_FLOWS 64
+
+/* Queues jobs[0..n) at once (state FRONT -> QUEUED), each on its
+ * connection's flow (front thread: reads the routing frame), waking one
+ * worker:
  * what arrived together is taken together (the INGEST lane's group
  * commit). The lane does not own them: a worker holds a job only while
  * RUNNING. */

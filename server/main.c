@@ -3,15 +3,18 @@
  * The commands are the rows of commands[] below, each with its options and
  * an example (tonghopd COMMAND --help). The DSN may also come from
  * TONGHOP_DB. Exit codes: 0 success, 1 failure, 2 usage. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zmq.h>
 
 #include <libpq-fe.h>
 
+#include "audit_show.h"
 #include "catalogue.h"
 #include "cli.h"
 #include "catalogue_file.h"
@@ -24,6 +27,7 @@
 #include "migrate.h"
 #include "plan_file.h"
 #include "plans.h"
+#include "privileges.h"
 #include "serve.h"
 
 #define EXIT_USAGE 2
@@ -37,11 +41,17 @@ typedef struct opts {
     int complete;
     long db_timeout;
     long workers;
+    long max_open; /* serve --max-open-per-client */
     long to_version;
     const char *succession;
     const char *secret_key_file;
+    th_keypair env_key; /* serve: from TONGHOP_SECRET_KEY, when have_env_key */
+    int have_env_key;
     int insecure;
     const char *unit, *role, *public_key, *name;
+    const char *since; /* audit */
+    long limit;
+    int refused;
 } opts;
 
 typedef struct command {
@@ -60,7 +70,8 @@ static const command commands[] = {
         "  --to-version N     stop at schema version N, without the rules (staged upgrades)\n"),
      "tonghopd migrate --db \"host=/var/run/postgresql dbname=tonghop\"", 0, 0},
     {"serve",
-     "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N] [--db-timeout DURATION] [--workers N]",
+     "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N] [--db-timeout DURATION] [--workers N] "
+     "[--max-open-per-client N]",
      N_("Serve the clients: store submissions, answer reports, plans and history."),
      N_("  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
         "  --bind ENDPOINT         where to listen, e.g. tcp://0.0.0.0:5570\n"
@@ -70,11 +81,19 @@ static const command commands[] = {
         "                          500ms, 30s, 2min (default 10s)\n"
         "  --workers N             threads and connections for reports and other reads (1-64,\n"
         "                          default 2)\n"
-        "  --secret-key-file FILE  the server's key pair (tonghopd keygen); clients must hold an\n"
-        "                          enrolled key (tonghopd enroll)\n"
+        "  --max-open-per-client N most requests one connection may have waiting for their answer;\n"
+        "                          past it the server answers BUSY at once (1-4096, default 256)\n"
+        "  --secret-key-file FILE  the server's key pair (tonghopd keygen), readable by its owner\n"
+        "                          only; clients must hold an enrolled key (tonghopd enroll)\n"
         "  --insecure              no encryption and no keys: only on this machine (loopback)\n"
-        "  --verbose               log more\n"),
-     "tonghopd serve --db \"dbname=tonghop\" --bind tcp://0.0.0.0:5570 --secret-key-file "
+        "  --verbose               log more\n"
+        "\n"
+        "Secrets never go on the command line. Without --secret-key-file the key pair comes from\n"
+        "TONGHOP_SECRET_KEY_FILE (a key file's name) or TONGHOP_SECRET_KEY (the 40 characters after\n"
+        "\"secret =\" in a key file; read at start, then wiped from the environment). The database\n"
+        "password goes in ~/.pgpass (or PGPASSFILE) or in TONGHOP_DB, never in --db. Run serve as a\n"
+        "database role that is only a member of tonghop_server (made by migrate; see the README).\n"),
+     "tonghopd serve --db \"dbname=tonghop user=tonghopd\" --bind tcp://0.0.0.0:5570 --secret-key-file "
      "/etc/tonghop/server.key",
      0, 0},
     {"import-units", "--db DSN [--as-of YYYY-MM-DD [--complete] [--succession FILE.csv]] FILE.csv",
@@ -112,6 +131,14 @@ static const command commands[] = {
     {"keys", "--db DSN", N_("List the enrolled client keys."),
      N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
      "tonghopd keys --db \"dbname=tonghop\"", 0, 0},
+    {"audit", "--db DSN [--unit CODE] [--since YYYY-MM-DD] [--refused] [--limit N]",
+     N_("Show who did what: every write and every refusal, newest last."),
+     N_("  --db DSN             PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --unit CODE          only what the keys of this unit did\n"
+        "  --since YYYY-MM-DD   only from that day on (Vietnam time)\n"
+        "  --refused            only refusals\n"
+        "  --limit N            the last N rows (default 100)\n"),
+     "tonghopd audit --db \"dbname=tonghop\" --since 2025-10-01 --refused", 0, 0},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -172,6 +199,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"complete", no_argument, NULL, 'c'},
                                              {"db-timeout", required_argument, NULL, 't'},
                                              {"workers", required_argument, NULL, 'w'},
+                                             {"max-open-per-client", required_argument, NULL, 1101},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
                                              {"secret-key-file", required_argument, NULL, 'K'},
@@ -181,6 +209,10 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"role", required_argument, NULL, 'r'},
                                              {"public-key", required_argument, NULL, 'p'},
                                              {"name", required_argument, NULL, 'N'},
+                                             /* Long only (no short letter): */
+                                             {"since", required_argument, NULL, 1001},
+                                             {"limit", required_argument, NULL, 1002},
+                                             {"refused", no_argument, NULL, 1003},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
@@ -222,6 +254,13 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                 return -1;
             }
             break;
+        case 1101:
+            if (th_cli_parse_count(optarg, 1, 4096, &o->max_open) != 0) {
+                fprintf(stderr, _("tonghopd: --max-open-per-client %s: not a whole number from 1 to 4096\n"),
+                        optarg);
+                return -1;
+            }
+            break;
         case 'w':
             if (th_cli_parse_count(optarg, 1, 64, &o->workers) != 0) {
                 fprintf(stderr, _("tonghopd: --workers %s: not a whole number from 1 to 64\n"), optarg);
@@ -241,6 +280,20 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
         case 'r': o->role = optarg; break;
         case 'p': o->public_key = optarg; break;
         case 'N': o->name = optarg; break;
+        case 1001:
+            if (!th_plan_valid_date(optarg)) {
+                fprintf(stderr, _("tonghopd: --since %s: not a date YYYY-MM-DD\n"), optarg);
+                return -1;
+            }
+            o->since = optarg;
+            break;
+        case 1002:
+            if (th_cli_parse_count(optarg, 1, 1000000, &o->limit) != 0) {
+                fprintf(stderr, _("tonghopd: --limit %s: not a whole number from 1 to 1000000\n"), optarg);
+                return -1;
+            }
+            break;
+        case 1003: o->refused = 1; break;
         case 'h': *help = 1; break;
         case 'V': *version = 1; break;
         case ':': fprintf(stderr, _("tonghopd: option %s needs a value\n"), argv[optind - 1]); return -1;
@@ -389,7 +442,52 @@ static void on_signal(int sig)
     th_server_stop();
 }
 
-static int cmd_serve(const opts *o)
+/* Overwrites an environment variable's value where it lies, then removes
+ * it: /proc/PID/environ shows the environment block the process started
+ * with, which unsetenv alone leaves as it was. */
+static void wipe_env(const char *name)
+{
+    char *v = getenv(name);
+    if (v) explicit_bzero(v, strlen(v));
+    unsetenv(name);
+}
+
+/* serve's key pair from the environment, for when the command line names
+ * no key file (the command line wins). TONGHOP_SECRET_KEY_FILE names a key
+ * file, checked like --secret-key-file. TONGHOP_SECRET_KEY holds the secret
+ * key itself, for service managers and containers that hand secrets over in
+ * the environment; it is copied into o and wiped from the environment at
+ * once, whatever happens next. Returns -1 after saying what is wrong (never
+ * the value). */
+static int serve_key_from_env(opts *o)
+{
+    const char *file = getenv("TONGHOP_SECRET_KEY_FILE");
+    const char *key = getenv("TONGHOP_SECRET_KEY");
+    int rc = 0;
+    if (file && *file && key && *key) {
+        fprintf(stderr, "%s\n",
+                _("tonghopd serve: set only one of TONGHOP_SECRET_KEY and TONGHOP_SECRET_KEY_FILE"));
+        rc = -1;
+    } else if (key && *key) {
+        /* Any 32 bytes are a secret key; the public key follows from it. */
+        if (!th_key_valid(key) || zmq_curve_public(o->env_key.public_key, key) != 0) {
+            fprintf(stderr, "%s\n",
+                    _("tonghopd serve: TONGHOP_SECRET_KEY is not a secret key: it takes the 40 characters "
+                      "after \"secret =\" in a key file made by tonghopd keygen"));
+            rc = -1;
+        } else {
+            memcpy(o->env_key.secret_key, key, TH_KEY_Z85_LEN);
+            o->env_key.secret_key[TH_KEY_Z85_LEN] = '\0';
+            o->have_env_key = 1;
+        }
+    } else if (file && *file && !o->secret_key_file) {
+        o->secret_key_file = file;
+    }
+    if (key) wipe_env("TONGHOP_SECRET_KEY");
+    return rc;
+}
+
+static int cmd_serve(opts *o)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -405,14 +503,29 @@ static int cmd_serve(const opts *o)
                            .batch_max = (int)o->batch,
                            .db_timeout_ms = (int)o->db_timeout,
                            .read_workers = (int)o->workers,
+                           .max_open_per_client = (int)o->max_open,
                            .secret_key_file = o->secret_key_file,
                            .insecure = o->insecure};
     char err[1024];
+    /* A key from TONGHOP_SECRET_KEY goes to the server as it is (the file
+     * on the command line wins), then is wiped. */
+    if (o->have_env_key && !o->secret_key_file && !o->insecure) cfg.keypair = &o->env_key;
     th_server *srv = th_server_new(&cfg, err, sizeof err);
+    explicit_bzero(&o->env_key, sizeof o->env_key);
     if (!srv) {
         fprintf(stderr, _("tonghopd: cannot start: %s\n"), err);
         return 1;
     }
+    /* Once, at start (after the schema check: the database answers and its
+     * rules are ours, tonghop_server included). */
+    char excess[1024];
+    int ex = th_privileges_excess(o->db, (int)o->db_timeout, excess, sizeof excess);
+    if (ex > 0)
+        th_warn(_("serve runs with more rights than it needs: %s. Run it as a database role that is only a "
+                  "member of tonghop_server (README: \"Running in production\")."),
+                excess);
+    else if (ex < 0)
+        th_debug("privileges: %s", excess);
     int rc = th_server_run(srv);
     th_server_destroy(&srv);
     return rc == 0 ? 0 : 1;
@@ -461,22 +574,36 @@ static int cmd_keys(const char *what, const opts *o)
     PGresult *r;
     int rc = 0;
     if (!strcmp(what, "enroll")) {
+        /* The key speaks for the unit that holds the code today (codes are
+         * reused across the 2025 reform), and a commune, district or
+         * province key for a unit of that level only. */
         const char *p[] = {o->public_key, o->unit, o->role, o->name};
         r = th_db_exec_params(
             db,
-            "INSERT INTO client_keys (public_key, unit_code, role, name)"
-            " SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM units WHERE gso_code = $2)"
-            " ON CONFLICT (public_key) DO UPDATE SET unit_code = EXCLUDED.unit_code,"
-            "   role = EXCLUDED.role, name = EXCLUDED.name, revoked_at = NULL, enrolled_at = now()",
+            "WITH u AS (SELECT code, name_with_type, th_unit_role(type, parent_code) AS level FROM units"
+            "            WHERE code = coalesce(th_unit_key($2, current_date), (SELECT code FROM units WHERE "
+            "code = $2))),"
+            " ins AS (INSERT INTO client_keys (public_key, unit_code, role, name)"
+            "         SELECT $1, u.code, $3, $4 FROM u"
+            "          WHERE $3 NOT IN ('commune', 'district', 'province') OR u.level = $3"
+            "         ON CONFLICT (public_key) DO UPDATE SET unit_code = EXCLUDED.unit_code,"
+            "            role = EXCLUDED.role, name = EXCLUDED.name, revoked_at = NULL, enrolled_at = now()"
+            "         RETURNING 1)"
+            " SELECT u.code, u.name_with_type, u.level, (SELECT count(*) FROM ins) FROM u",
             4, p, NULL, NULL);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             fprintf(stderr, "tonghopd enroll: %s\n", th_db_error(db));
             rc = 1;
-        } else if (!strcmp(PQcmdTuples(r), "0")) {
-            fprintf(stderr, _("tonghopd enroll: no unit has the code %s\n"), o->unit);
+        } else if (PQntuples(r) == 0) {
+            fprintf(stderr, _("tonghopd enroll: no unit has the code %s today\n"), o->unit);
+            rc = 1;
+        } else if (!strcmp(PQgetvalue(r, 0, 3), "0")) {
+            fprintf(stderr, _("tonghopd enroll: %s %s is a %s, not a %s: enrol it with --role %s\n"), o->unit,
+                    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), o->role, PQgetvalue(r, 0, 2));
             rc = 1;
         } else {
-            printf(_("Key enrolled for unit %s as %s.\n"), o->unit, o->role);
+            printf(_("Key enrolled for unit %s (%s) as %s.\n"), PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
+                   o->role);
         }
     } else if (!strcmp(what, "revoke")) {
         const char *p[] = {o->public_key};
@@ -513,6 +640,17 @@ static int cmd_keys(const char *what, const opts *o)
     PQclear(r);
     th_db_destroy(&db);
     return rc;
+}
+
+static int cmd_audit(const opts *o)
+{
+    th_db *db = db_or_say(o->db);
+    if (!db) return 1;
+    char err[512];
+    int rc = th_audit_show(db, o->unit, o->since, o->limit, o->refused, stdout, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "tonghopd audit: %s\n", err);
+    th_db_destroy(&db);
+    return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -553,6 +691,7 @@ int main(int argc, char **argv)
         command_help(cmd);
         return 0;
     }
+    if (!strcmp(cmd->name, "serve") && serve_key_from_env(&o) != 0) return usage_error(cmd);
     int rest = nwords - 1;
     char **args = words + 1;
     if (rest < cmd->min_args) {
@@ -573,6 +712,7 @@ int main(int argc, char **argv)
         int rc = cmd_keys(cmd->name, &o);
         return rc == EXIT_USAGE ? usage_error(cmd) : rc;
     }
+    if (!strcmp(cmd->name, "audit")) return cmd_audit(&o);
     if (!strcmp(cmd->name, "serve")) {
         if (!o.bind) {
             fprintf(stderr, _("tonghopd %s: --bind is missing\n"), cmd->name);

@@ -18,7 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
+#include "audit.h"
+#include "conn_guard.h"
 #include "db.h"
 #include "errtext.h"
 #include "handler.h"
@@ -29,6 +34,7 @@
 #include "lane.h"
 #include "log.h"
 #include "migrate.h"
+#include "peers.h"
 #include "wire.h"
 
 #define TH_BATCH_DEFAULT 256
@@ -37,6 +43,23 @@
  * in ZeroMQ's own bounded queue). */
 #define TH_MAX_OPEN 4096
 #define TH_DONE_ENDPOINT "inproc://tonghopd-done"
+/* Most requests one connection may have open; past it, BUSY at once. */
+#define TH_MAX_OPEN_PER_CLIENT_DEFAULT 256
+/* Requests ZeroMQ queues per connection before it stops reading the
+ * connection's TCP socket (the client then waits, in its own queue and in
+ * TCP's). The front reads them as they come, so the queue fills only while
+ * it is saturated (TH_MAX_OPEN); then each connection may hold this many
+ * requests of up to TH_WIRE_MAX_BYTES (1 MB): 32 MB at the very worst, a few
+ * hundred kB with real requests (a submission is well under 1 kB). 32 is
+ * still more than one 8 kB read of small requests brings. */
+#define TH_RCVHWM 32
+/* Replies queued per connection beyond its open requests: the refusals the
+ * front answers at once (BUSY, MALFORMED...) on top of a full burst. */
+#define TH_SNDHWM_SLACK 64
+/* Undelivered replies and BUSY answers are logged as counts, at most this
+ * often; memory is given back at most this often. */
+#define TH_REPORT_MS 1000
+#define TH_TRIM_MS 5000
 
 static volatile sig_atomic_t stop_requested;
 
@@ -49,12 +72,20 @@ struct th_server {
     void *done; /* PULL: finished jobs from the lanes */
     th_lane *lanes[2];
     th_keys *keys;                 /* NULL when insecure */
+    th_audit *audit;               /* the audit trail's writer */
     th_job *open_head, *open_tail; /* open jobs, oldest first */
     th_job **pending[2];           /* read in this round, not yet queued, per lane */
     size_t npending[2];
     size_t nopen;
     unsigned long served;
     unsigned long expired;
+    th_peers *peers; /* open requests per connection */
+    th_guard *guard; /* connections against the descriptor limit */
+    /* Counted since last_report_ms, logged by report(). */
+    unsigned long busy, undelivered_full, undelivered_gone;
+    int64_t last_report_ms;
+    int trim_wanted; /* memory was freed that the allocator may keep */
+    int64_t last_trim_ms;
 };
 
 static int set_int(void *sock, int opt, int v) { return zmq_setsockopt(sock, opt, &v, sizeof v); }
@@ -92,6 +123,13 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     if (srv->cfg.batch_max <= 0) srv->cfg.batch_max = TH_BATCH_DEFAULT;
     if (srv->cfg.read_workers <= 0) srv->cfg.read_workers = TH_READ_WORKERS_DEFAULT;
     if (srv->cfg.db_timeout_ms <= 0) srv->cfg.db_timeout_ms = TH_DB_TIMEOUT_MS;
+    if (srv->cfg.max_open_per_client <= 0) srv->cfg.max_open_per_client = TH_MAX_OPEN_PER_CLIENT_DEFAULT;
+    if (srv->cfg.max_open_per_client > TH_MAX_OPEN) srv->cfg.max_open_per_client = TH_MAX_OPEN;
+    srv->peers = th_peers_new();
+    if (!srv->peers) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
 
     int version;
     if (th_migrate_check(srv->cfg.dsn, srv->cfg.db_timeout_ms, &version, err, errlen) != 0) goto fail;
@@ -113,13 +151,21 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     zmq_setsockopt(srv->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     set_int(srv->sock, ZMQ_LINGER, 2000);
     set_int(srv->sock, ZMQ_ROUTER_MANDATORY, 1);
-    /* Every queued request may hold up to TH_WIRE_MAX_BYTES: bound the queue. */
-    set_int(srv->sock, ZMQ_RCVHWM, 2000);
-    set_int(srv->sock, ZMQ_SNDHWM, 20000);
+    /* Per connection, bounded queues. Requests: TH_RCVHWM. Replies: a
+     * connection's whole window of open requests and a little more, so that
+     * a client that reads gets every reply of a burst, and one that does not
+     * read costs at most this many; past it the send fails at once
+     * (ROUTER_MANDATORY, DONTWAIT), the reply is dropped and counted in the
+     * log, and the client asks again. */
+    set_int(srv->sock, ZMQ_RCVHWM, TH_RCVHWM);
+    set_int(srv->sock, ZMQ_SNDHWM, srv->cfg.max_open_per_client + TH_SNDHWM_SLACK);
     set_int(srv->sock, ZMQ_HEARTBEAT_IVL, 10000);
     set_int(srv->sock, ZMQ_HEARTBEAT_TIMEOUT, 30000);
     set_int(srv->sock, ZMQ_HEARTBEAT_TTL, 30000);
     set_int(srv->sock, ZMQ_HANDSHAKE_IVL, 10000);
+
+    srv->audit = th_audit_start(cfg->dsn, srv->cfg.db_timeout_ms, err, errlen);
+    if (!srv->audit) goto fail;
 
     if (srv->cfg.insecure) {
         if (!th_serve_loopback_only(cfg->bind)) {
@@ -132,16 +178,19 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
         th_warn("%s", _("serving WITHOUT encryption or keys (--insecure): only for tests on this machine"));
     } else {
         th_keypair kp;
-        if (!cfg->secret_key_file) {
+        if (cfg->keypair) {
+            kp = *cfg->keypair;
+        } else if (!cfg->secret_key_file) {
             snprintf(
                 err, errlen, "%s",
-                _("no server key: give --secret-key-file FILE (made by tonghopd keygen), or --insecure for a "
-                  "test on this machine"));
+                _("no server key: give --secret-key-file FILE (made by tonghopd keygen) or set "
+                  "TONGHOP_SECRET_KEY_FILE or TONGHOP_SECRET_KEY, or --insecure for a test on this machine"));
+            goto fail;
+        } else if (th_keyfile_read(cfg->secret_key_file, &kp, err, errlen) != 0) {
             goto fail;
         }
-        if (th_keyfile_read(cfg->secret_key_file, &kp, err, errlen) != 0) goto fail;
         /* The ZAP handler first: without one libzmq lets every key in. */
-        srv->keys = th_keys_start(srv->ctx, cfg->dsn, srv->cfg.db_timeout_ms, err, errlen);
+        srv->keys = th_keys_start(srv->ctx, cfg->dsn, srv->cfg.db_timeout_ms, srv->audit, err, errlen);
         int one = 1;
         if (!srv->keys || zmq_setsockopt(srv->sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
             zmq_setsockopt(srv->sock, ZMQ_CURVE_SECRETKEY, kp.secret_key, TH_KEY_Z85_LEN) != 0 ||
@@ -180,6 +229,10 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     srv->lanes[TH_LANE_READ] = th_lane_new(&read, err, errlen);
     if (!srv->lanes[TH_LANE_READ]) goto fail;
 
+    /* Before binding, not to miss a connection: the database threads are
+     * the lanes', the ZAP handler's and the audit writer's. */
+    srv->guard = th_guard_new(srv->ctx, srv->sock, srv->cfg.read_workers + 3, err, errlen);
+    if (!srv->guard) goto fail;
     if (zmq_bind(srv->sock, cfg->bind) != 0) {
         snprintf(err, errlen, _("cannot listen on %s: %s"), cfg->bind, zmq_strerror(errno));
         goto fail;
@@ -188,11 +241,20 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     size_t elen = sizeof endpoint;
     zmq_getsockopt(srv->sock, ZMQ_LAST_ENDPOINT, endpoint, &elen);
     th_info(_("tonghopd listening on %s (schema version %d)"), endpoint, version);
+    th_guard_bound(srv->guard);
     if (cfg->endpoint_file && write_endpoint_file(cfg->endpoint_file, endpoint, err, errlen) != 0) goto fail;
     return srv;
 fail:
     th_server_destroy(&srv);
     return NULL;
+}
+
+/* The connection a job came from: its routing id, the first route frame
+ * (which send_bytes keeps). */
+static const void *peer_id(th_job *job, size_t *len)
+{
+    *len = job->nroute > 0 ? zmq_msg_size(&job->route[0]) : 0;
+    return job->nroute > 0 ? zmq_msg_data(&job->route[0]) : "";
 }
 
 static void open_link(th_server *srv, th_job *job)
@@ -220,6 +282,9 @@ static void open_unlink(th_server *srv, th_job *job)
         srv->open_tail = job->prev;
     job->prev = job->next = NULL;
     srv->nopen--;
+    size_t len;
+    const void *id = peer_id(job, &len);
+    th_peers_release(srv->peers, id, len);
 }
 
 void th_server_destroy(th_server **srvp)
@@ -234,9 +299,12 @@ void th_server_destroy(th_server **srvp)
         open_unlink(srv, job);
         th_job_destroy(&job);
     }
+    th_peers_destroy(&srv->peers);
+    th_guard_destroy(&srv->guard); /* before its socket closes */
     if (srv->sock) zmq_close(srv->sock);
     if (srv->done) zmq_close(srv->done);
     th_keys_stop(&srv->keys);
+    th_audit_stop(&srv->audit); /* after the ZAP thread, which records into it */
     if (srv->ctx) zmq_ctx_term(srv->ctx);
     free(srv->pending[0]);
     free(srv->pending[1]);
@@ -244,25 +312,76 @@ void th_server_destroy(th_server **srvp)
     *srvp = NULL;
 }
 
-/* Sends bytes on the job's route. Exactly once per job. */
+/* Sends bytes on the job's route. Exactly once per job. A reply that cannot
+ * go (the client's queue is full: it does not read; or the client has gone)
+ * is counted, and logged once a second by report(). */
 static void send_bytes(th_server *srv, th_job *job, const uint8_t *buf, size_t len)
 {
     assert(!job->answered);
     job->answered = 1;
     int rc = 0;
+    /* The routing id goes as a copy: the job keeps it until it is unlinked,
+     * its connection's open requests being counted under it (peers.h). */
+    zmq_msg_t id;
+    zmq_msg_init(&id);
+    if (job->nroute > 0 && zmq_msg_copy(&id, &job->route[0]) != 0) rc = -1;
     for (int i = 0; i < job->nroute && rc >= 0; i++)
-        rc = zmq_msg_send(&job->route[i], srv->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        rc = zmq_msg_send(i ? &job->route[i] : &id, srv->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     if (rc >= 0) rc = zmq_send(srv->sock, buf, len, ZMQ_DONTWAIT);
-    if (rc < 0) th_warn("reply to request %s not delivered: %s", job->request_id, zmq_strerror(errno));
+    if (rc < 0) {
+        srv->trim_wanted = 1;
+        if (errno == EAGAIN)
+            srv->undelivered_full++;
+        else if (errno == EHOSTUNREACH)
+            srv->undelivered_gone++;
+        else
+            th_warn("reply to request %s not delivered: %s", job->request_id, zmq_strerror(errno));
+    }
     /* Sent frames are emptied by libzmq; closing them all is always right. */
-    for (int i = 0; i < job->nroute; i++)
+    zmq_msg_close(&id);
+    for (int i = 1; i < job->nroute; i++)
         zmq_msg_close(&job->route[i]);
-    job->nroute = 0;
+    if (job->nroute > 1) job->nroute = 1;
 }
 
-/* Sends the job's packed reply, and logs a refusal. */
+/* Records a write, whatever its outcome, and any refusal (audit.h). A
+ * database failure (UNAVAILABLE, INTERNAL) of a read is not a refusal. */
+static void audit_job(th_server *srv, const th_job *job, int code, const th_verr *err, const char *outcome)
+{
+    int writes = job->handler && job->handler->writes;
+    int failed = code == TONGHOP__ERROR__CODE__UNAVAILABLE || code == TONGHOP__ERROR__CODE__INTERNAL;
+    if (!writes && (!code || failed)) return;
+    const char *request = job->handler ? job->handler->name : job->env ? "unsupported" : "malformed";
+    th_audit_record(srv->audit, &job->who, request, job->target, outcome, code && err ? err->field : NULL,
+                    code && err ? err->detail : NULL, job->request_id);
+}
+
+/* The unit or plan a request names, kept for the audit. */
+static void note_target(th_job *job)
+{
+    const th_envelope *env = job->env;
+    const char *t = NULL;
+    switch (env->body_case) {
+    case TONGHOP__ENVELOPE__BODY_SUBMISSION: t = env->submission->unit_code; break;
+    case TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY:
+        t = env->rollup_query->unit_code && *env->rollup_query->unit_code ? env->rollup_query->unit_code
+                                                                          : env->rollup_query->plan_code;
+        break;
+    case TONGHOP__ENVELOPE__BODY_HISTORY_QUERY: t = env->history_query->unit_code; break;
+    case TONGHOP__ENVELOPE__BODY_PLAN_FETCH:
+        t = env->plan_fetch->plan_code && *env->plan_fetch->plan_code ? env->plan_fetch->plan_code
+                                                                      : env->plan_fetch->unit_code;
+        break;
+    default: break; /* publications: their handler's check names the plan */
+    }
+    if (t) snprintf(job->target, sizeof job->target, "%s", t);
+}
+
+/* Sends the job's packed reply, and logs and audits a refusal. */
 static void send_reply(th_server *srv, th_job *job)
 {
+    audit_job(srv, job, job->reply ? job->error_code : TONGHOP__ERROR__CODE__INTERNAL, &job->err,
+              job->reply ? job->outcome : "INTERNAL");
     if (job->error_code && job->error_code != TONGHOP__ERROR__CODE__UNAVAILABLE) {
         char text[512];
         th_info("request %s refused: %s", job->request_id,
@@ -288,12 +407,40 @@ static void refuse_now(th_server *srv, th_job *job)
     th_job_destroy(&job);
 }
 
+/* Answers BUSY, at once and unqueued, a request from a connection that has
+ * --max-open-per-client requests open already (or when out of memory to
+ * count them). Audited (the audit's queue is bounded) but not logged one by
+ * one, as a flood of them would flood the log: counted, and logged once a
+ * second by report(). */
+static void refuse_busy(th_server *srv, th_job *job)
+{
+    th_job_fail(job, TONGHOP__ERROR__CODE__BUSY, NULL, NULL);
+    /* For the audit: who asked for what (nothing of it runs). */
+    if (!srv->keys)
+        job->who.role = TH_ROLE_LOCAL;
+    else
+        th_keys_lookup(srv->keys, job->who.key, &job->who);
+    if (job->env) {
+        job->handler = th_handler_find((int)job->env->body_case);
+        note_target(job);
+    }
+    audit_job(srv, job, TONGHOP__ERROR__CODE__BUSY, &job->err, "BUSY");
+    if (th_job_pack_reply(job) == 0) send_bytes(srv, job, job->reply, job->reply_len);
+    srv->busy++;
+    th_job_destroy(&job);
+}
+
 /* Decides where a request goes: refused now, or queued on its lane. */
 static void dispatch(th_server *srv, th_job *job)
 {
     const th_envelope *env = job->env;
     /* A key revoked after the handshake: refused from the next request. */
-    if (srv->keys && !th_keys_allowed(srv->keys, job->user_id)) {
+    /* Who is asking, from the handshake: a key revoked after it is refused
+     * from its next request. Without keys (--insecure) everything is
+     * allowed: a test on this machine. */
+    if (!srv->keys) {
+        job->who.role = TH_ROLE_LOCAL;
+    } else if (!th_keys_lookup(srv->keys, job->who.key, &job->who)) {
         th_job_fail(job, TONGHOP__ERROR__CODE__FORBIDDEN, "key", "revoked");
         refuse_now(srv, job);
         return;
@@ -317,6 +464,7 @@ static void dispatch(th_server *srv, th_job *job)
         refuse_now(srv, job);
         return;
     }
+    note_target(job);
     job->handler = th_handler_find((int)env->body_case);
     if (!job->handler) {
         const ProtobufCFieldDescriptor *f =
@@ -370,7 +518,9 @@ static int recv_request(th_server *srv, th_job **out)
             /* The last frame is the payload; everything before is the route. */
             th_job *job = th_job_new(zmq_msg_data(&part), zmq_msg_size(&part));
             const char *uid = job ? zmq_msg_gets(&part, "User-Id") : NULL;
-            if (job && uid) snprintf(job->user_id, sizeof job->user_id, "%s", uid);
+            const char *peer = job ? zmq_msg_gets(&part, "Peer-Address") : NULL;
+            if (job && uid) snprintf(job->who.key, sizeof job->who.key, "%s", uid);
+            if (job && peer) snprintf(job->who.peer, sizeof job->who.peer, "%s", peer);
             zmq_msg_close(&part);
             if (!job) {
                 for (int i = 0; i < nroute; i++)
@@ -399,7 +549,22 @@ static int read_requests(th_server *srv, int max)
     if (max > srv->cfg.batch_max) max = srv->cfg.batch_max;
     while (n < max && srv->nopen < TH_MAX_OPEN && recv_request(srv, &job) == 1) {
         n++;
-        if (job) dispatch(srv, job);
+        if (!job) continue;
+        /* Counted before dispatch, which either opens the job (open_unlink
+         * then releases it) or answers it at once and frees it. A routing
+         * id has at most 255 bytes. */
+        unsigned char id[256];
+        size_t len;
+        const void *p = peer_id(job, &len);
+        if (len > sizeof id) len = sizeof id;
+        memcpy(id, p, len);
+        if (th_peers_take(srv->peers, id, len, (unsigned)srv->cfg.max_open_per_client) != 0) {
+            refuse_busy(srv, job);
+            continue;
+        }
+        size_t before = srv->nopen;
+        dispatch(srv, job);
+        if (srv->nopen == before) th_peers_release(srv->peers, id, len);
     }
     flush_pending(srv);
     return n;
@@ -437,6 +602,8 @@ static long expire(th_server *srv)
         if (buf) send_bytes(srv, job, buf, len);
         free(buf);
         job->answered = 1;
+        /* (A worker may hold the job: only what the front owns is read.) */
+        audit_job(srv, job, TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, "UNAVAILABLE");
         n++;
         if (th_lane_cancel(srv->lanes[job->handler->lane], job)) {
             open_unlink(srv, job);
@@ -455,9 +622,43 @@ static long expire(th_server *srv)
     return job ? (long)(job->deadline_ms - now > 0 ? job->deadline_ms - now : 0) : -1;
 }
 
+/* Logs what is counted rather than logged one by one, at most once every
+ * TH_REPORT_MS; and, when idle, gives memory back to the system after
+ * replies were dropped or connections closed: glibc keeps what is freed for
+ * later (gigabytes, after clients that did not read their replies). */
+static void report(th_server *srv)
+{
+    int64_t now = th_job_now_ms();
+    if (now - srv->last_report_ms >= TH_REPORT_MS &&
+        (srv->busy || srv->undelivered_full || srv->undelivered_gone)) {
+        if (srv->busy)
+            th_warn(_("%lu request(s) answered BUSY: their connection already had %d open"), srv->busy,
+                    srv->cfg.max_open_per_client);
+        if (srv->undelivered_full)
+            th_warn(
+                _("%lu reply(ies) dropped: the client does not read its replies (%d already wait for it); it "
+                  "will ask again"),
+                srv->undelivered_full, srv->cfg.max_open_per_client + TH_SNDHWM_SLACK);
+        if (srv->undelivered_gone)
+            th_warn(_("%lu reply(ies) dropped: the client had disconnected"), srv->undelivered_gone);
+        srv->busy = srv->undelivered_full = srv->undelivered_gone = 0;
+        srv->last_report_ms = now;
+    }
+#ifdef __GLIBC__
+    if (srv->trim_wanted && srv->nopen == 0 && now - srv->last_trim_ms >= TH_TRIM_MS) {
+        int given = malloc_trim(0);
+        th_debug("malloc_trim: %s", given ? "memory given back to the system" : "nothing to give back");
+        srv->trim_wanted = 0;
+        srv->last_trim_ms = now;
+    }
+#endif
+}
+
 int th_server_run(th_server *srv)
 {
-    zmq_pollitem_t items[2] = {{srv->done, 0, ZMQ_POLLIN, 0}, {srv->sock, 0, ZMQ_POLLIN, 0}};
+    zmq_pollitem_t items[3] = {{srv->done, 0, ZMQ_POLLIN, 0},
+                               {th_guard_socket(srv->guard), 0, ZMQ_POLLIN, 0},
+                               {srv->sock, 0, ZMQ_POLLIN, 0}};
     int draining = 0, drain_left = 8 * srv->cfg.batch_max;
     for (;;) {
         if (stop_requested && !draining) {
@@ -475,14 +676,16 @@ int th_server_run(th_server *srv)
         long wait = expire(srv);
         if (wait < 0 || wait > 1000) wait = 1000;
         int reading = !draining && srv->nopen < TH_MAX_OPEN;
-        int rc = zmq_poll(items, reading ? 2 : 1, wait);
+        int rc = zmq_poll(items, reading ? 3 : 2, wait);
         if (rc < 0) {
             if (errno == EINTR) continue;
             th_error("zmq_poll: %s", zmq_strerror(errno));
             return -1;
         }
         collect_done(srv);
-        if (reading && (items[1].revents & ZMQ_POLLIN)) read_requests(srv, srv->cfg.batch_max);
+        if (th_guard_handle(srv->guard) > 0) srv->trim_wanted = 1;
+        if (reading && (items[2].revents & ZMQ_POLLIN)) read_requests(srv, srv->cfg.batch_max);
+        report(srv);
     }
     th_info(_("tonghopd stopping after %lu request(s)"), srv->served);
     return 0;

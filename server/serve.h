@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "keyfile.h"
+
 typedef struct th_serve_config {
     const char *dsn;             /* libpq connection string */
     const char *bind;            /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
@@ -19,7 +21,9 @@ typedef struct th_serve_config {
     int db_timeout_ms;           /* longest a request may wait for the database (0: TH_DB_TIMEOUT_MS) */
     int read_workers;            /* threads (and connections) for everything but submissions (0: 2) */
     const char *secret_key_file; /* the server's CURVE key pair (keyfile.h); required unless insecure */
+    const th_keypair *keypair;   /* or the pair itself (from TONGHOP_SECRET_KEY), instead of the file */
     int insecure;                /* plain text, loopback only (tests, a first try) */
+    int max_open_per_client;     /* most requests one connection may have open (0: 256) */
 } th_serve_config;
 
 typedef struct th_server th_server;

@@ -53,16 +53,23 @@ _tonghopd() {
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
     --endpoint-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
+    --unit | --public-key | --name | --since | --limit) return ;;
+    --role) COMPREPLY=($(compgen -W "commune district province ministry admin" -- "$cur")); return ;;
+    --secret-file | --secret-key-file | --succession) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "migrate serve import-units import-plan import-catalogue --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "migrate serve import-units import-plan import-catalogue keygen enroll revoke keys audit --help --version" -- "$cur"))
     return
   fi
   local own="--db --lang --help"
   case ${COMP_WORDS[1]} in
     migrate) own="$own --to-version" ;;
     serve) own="$own --bind --endpoint-file --batch --db-timeout --workers --verbose" ;;
-    import-units) own="$own --as-of --complete" ;;
+    import-units) own="$own --as-of --complete --succession" ;;
+    keygen) own="--secret-file --lang --help" ;;
+    enroll) own="$own --unit --role --public-key --name" ;;
+    revoke) own="$own --public-key" ;;
+    audit) own="$own --unit --since --refused --limit" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$own" -- "$cur"))

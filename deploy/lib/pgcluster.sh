@@ -6,7 +6,10 @@
 #   th_pg_init  DIR     create the cluster (initdb), once
 #   th_pg_start DIR     start it; sets TH_PG_DSN_BASE (without dbname)
 #   th_pg_stop  DIR [MODE]   stop it (fast by default)
-#   th_pg_dsn   DIR DB  prints a connection string for database DB
+#   th_pg_dsn   DIR DB [USER]   prints a connection string for database DB
+#                       (as the cluster's owner, or as USER)
+#   th_pg_login_role DIR DB ROLE GROUP   a LOGIN role that is a member of
+#                       GROUP only (created once; kept if it exists)
 #
 # initdb refuses to run as root, so as root the cluster belongs to the
 # `postgres` user (created by the postgresql package) and commands run
@@ -72,7 +75,18 @@ th_pg_stop() {
 }
 
 th_pg_dsn() {
-  echo "host=$1/sock port=5432 user=$(th_pg_owner) dbname=$2"
+  echo "host=$1/sock port=5432 user=${3:-$(th_pg_owner)} dbname=$2"
+}
+
+# The cluster trusts every connection on its private socket, so a role
+# needs no password here; in production it has one in ~/.pgpass, or peer
+# authentication (README: "Running in production").
+th_pg_login_role() {
+  local dir=$1 db=$2 role=$3 group=$4
+  psql "$(th_pg_dsn "$dir" "$db")" -X -q -v ON_ERROR_STOP=1 -v role="$role" -v grp="$group" >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', :'role', :'grp')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+SQL
 }
 
 th_pg_createdb() {

@@ -16,6 +16,16 @@ SELECT DISTINCT ON (code) * FROM plans ORDER BY code, revision DESC;
 --   outcome   'stored' | 'unchanged' | 'rejected'
 --   err_code, err_field, err_detail  (when rejected; codes as in Error.Code)
 --   plan_id, revision
+-- The key of a plan file's issuer: the unit that held the code when the
+-- plan was issued (codes are reused across the 2025 reform), else the one
+-- holding it today; NULL when none. A plan keeps that issuer's territory.
+CREATE OR REPLACE FUNCTION th_plan_issuer(p jsonb)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(th_unit_key(p->>'issuer_unit', coalesce((p->>'issued_on')::date,
+                                                         make_date((p->'years'->>'from')::integer, 1, 1))),
+                    th_unit_key(p->>'issuer_unit', current_date))
+$$;
+
 CREATE OR REPLACE FUNCTION th_plan_store(p jsonb)
 RETURNS TABLE (outcome text, err_code text, err_field text, err_detail text,
                plan_id bigint, revision integer)
@@ -33,14 +43,7 @@ BEGIN
     -- Two publications of the same plan at once: one after the other.
     PERFORM pg_advisory_xact_lock(hashtext('tonghop plan ' || (p->>'code')));
 
-    -- The issuer is the unit that held the code when the plan was issued
-    -- (codes are reused across the 2025 reform); a plan keeps that
-    -- territory.
-    issuer := th_unit_key(p->>'issuer_unit', coalesce((p->>'issued_on')::date,
-                                                      make_date((p->'years'->>'from')::integer, 1, 1)));
-    IF issuer IS NULL THEN
-        issuer := th_unit_key(p->>'issuer_unit', current_date);
-    END IF;
+    issuer := th_plan_issuer(p);
     IF issuer IS NULL THEN
         RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'issuer_unit', p->>'issuer_unit', NULL::bigint, NULL::integer;
         RETURN;

@@ -21,7 +21,7 @@ for cmd in submit enter sync status history plans "plan show" "plan publish" "ca
   th_check "tonghop $cmd --help: exit 0, its usage and an example" \
     bash -c '[ "$1" = 0 ] && grep -q "Usage: tonghop $2" <<<"$3" && grep -q "Example:" <<<"$3"' _ "$rc" "$cmd" "$out"
 done
-for cmd in migrate serve import-units import-plan import-catalogue; do
+for cmd in migrate serve import-units import-plan import-catalogue keygen enroll revoke keys audit; do
   run "$TONGHOPD" $cmd --help
   th_check "tonghopd $cmd --help: exit 0, its usage and an example" \
     bash -c '[ "$1" = 0 ] && grep -q "Usage: tonghopd $2" <<<"$3" && grep -q "Example:" <<<"$3"' _ "$rc" "$cmd" "$out"

@@ -5,6 +5,15 @@
 #
 # Environment (ctest sets these): TH_BIN_DIR (where tonghopd and tonghop are),
 # TH_SRC_DIR (the source tree). TH_KEEP=1 keeps the work directory.
+#
+# Database roles, as in production (README: "Running in production"):
+# migrate, the admin commands (import-*, enroll, revoke, keys) and th_sql
+# run as the cluster's owner (TH_DSN); serve runs as TH_SERVE_ROLE, a LOGIN
+# role that is a member of tonghop_server (the least-privilege group role
+# migrate creates, migrations/rules/90_grants.sql) and of nothing else
+# (TH_SERVE_DSN). So every test that goes through the server also proves
+# that serve needs no more rights than tonghop_server has. A test may set
+# TH_SERVE_DSN itself to run serve as another role.
 
 set -euo pipefail
 
@@ -19,6 +28,7 @@ export TONGHOP_LANG=${TONGHOP_LANG:-en}
 
 TH_WORK=""
 TH_SERVER_PID=""
+TH_SERVE_ROLE=${TH_SERVE_ROLE:-tonghopd}
 TH_FAILS=0
 TH_PASSES=0
 
@@ -72,6 +82,16 @@ th_setup() {
   "$TONGHOPD" import-units --db "$TH_DSN" "$units" >/dev/null
 }
 
+# th_serve_role: sets TH_SERVE_DSN, the connection string serve uses,
+# unless the test set it: the serve role's, created on the first call (it
+# needs the schema migrated: migrate creates tonghop_server).
+th_serve_role() {
+  if [ -z "${TH_SERVE_DSN:-}" ]; then
+    th_pg_login_role "$TH_WORK/pg" tonghop "$TH_SERVE_ROLE" tonghop_server
+    TH_SERVE_DSN=$(th_pg_dsn "$TH_WORK/pg" tonghop "$TH_SERVE_ROLE")
+  fi
+}
+
 # th_server_start [extra args]: starts tonghopd on a free loopback port (or
 # on TH_BIND, e.g. the endpoint of a server that was stopped) and waits until
 # it listens; sets TH_ENDPOINT and TH_SERVER_PID.
@@ -81,12 +101,13 @@ th_server_start() {
     wait "$TH_SERVER_PID" 2>/dev/null || true
   fi
   rm -f "$TH_WORK/endpoint"
+  th_serve_role
   # Plain text on loopback unless a test sets TH_SECURE=1 and passes its keys.
   local mode=--insecure
   [ "${TH_SECURE:-0}" = 1 ] && mode=""
   # TH_VALGRIND (a valgrind command line) runs the server under memcheck.
   # shellcheck disable=SC2086
-  ${TH_VALGRIND:-} "$TONGHOPD" serve --db "$TH_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" $mode \
+  ${TH_VALGRIND:-} "$TONGHOPD" serve --db "$TH_SERVE_DSN" --bind "${TH_BIND:-tcp://127.0.0.1:*}" $mode \
     --endpoint-file "$TH_WORK/endpoint" "$@" >>"$TH_WORK/server.log" 2>&1 &
   TH_SERVER_PID=$!
   local i

@@ -12,7 +12,9 @@
 WINDOW=${1:-512}
 th_setup
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json >/dev/null
-th_server_start
+# One DEALER connection keeps up to WINDOW (default 512) submissions in flight:
+# more than one connection may have open by default (256).
+th_server_start --max-open-per-client 1024
 th_sql "SELECT code FROM units WHERE level = 3 ORDER BY code" >"$TH_WORK/communes"
 echo "== tonghopd: $(wc -l <"$TH_WORK/communes") communes, one submission each, up to $WINDOW in flight"
 "$TH_BIN_DIR/tests/th_bench" "$TH_ENDPOINT" 2025Q3 "$WINDOW" <"$TH_WORK/communes"

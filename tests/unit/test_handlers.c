@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "handler.h"
 #include "ingest.h"
 #include "job.h"
@@ -52,6 +53,7 @@ static th_job *job_for(th_envelope *env)
     free(buf);
     assert_non_null(job);
     job->handler = th_handler_find((int)job->env->body_case);
+    job->who.role = TH_ROLE_LOCAL; /* as under --insecure; authz_* tests set keys */
     return job;
 }
 
@@ -99,23 +101,35 @@ static void report_check_names_the_field(void **state)
     th_job_destroy(&job); /* frees the handler's data too */
 }
 
+/* Phú Hài's 2025Q3 with one ratio value (3 of 5), in env (s and v its
+ * parts, on the caller's stack). */
+static void phu_hai_submission(th_envelope *env, Tonghop__Submission *s, Tonghop__ResultValue *v,
+                               Tonghop__ResultValue **vp, const char *id)
+{
+    tonghop__result_value__init(v);
+    v->indicator_code = "CTXH-01";
+    v->has_numerator = v->has_denominator = 1;
+    v->numerator = 3;
+    v->denominator = 5;
+    *vp = v;
+    tonghop__submission__init(s);
+    s->submission_id = (char *)id;
+    s->unit_code = "22921";
+    s->period = "2025Q3";
+    s->values = vp;
+    s->n_values = 1;
+    tonghop__envelope__init(env);
+    env->body_case = TONGHOP__ENVELOPE__BODY_SUBMISSION;
+    env->submission = s;
+}
+
 static void submission_check_and_ack(void **state)
 {
     (void)state;
-    Tonghop__ResultValue v = TONGHOP__RESULT_VALUE__INIT, *vp = &v;
-    v.indicator_code = "CTXH-01";
-    v.has_numerator = v.has_denominator = 1;
-    v.numerator = 3;
-    v.denominator = 5;
-    Tonghop__Submission s = TONGHOP__SUBMISSION__INIT;
-    s.submission_id = "6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c11";
-    s.unit_code = "22921";
-    s.period = "2025Q3";
-    s.values = &vp;
-    s.n_values = 1;
-    th_envelope env = TONGHOP__ENVELOPE__INIT;
-    env.body_case = TONGHOP__ENVELOPE__BODY_SUBMISSION;
-    env.submission = &s;
+    Tonghop__ResultValue v, *vp;
+    Tonghop__Submission s;
+    th_envelope env;
+    phu_hai_submission(&env, &s, &v, &vp, "6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c11");
     th_job *job = job_for(&env);
     assert_int_equal(job->handler->check(job), 0);
     /* What run() would leave after a commit. */
@@ -151,6 +165,69 @@ static void undecodable_job(void **state)
     th_job_destroy(&job);
 }
 
+/* A commune key sends for its own unit only; other roles send nothing; a
+ * key whose unit ceased no longer speaks for its code. */
+static void authz_submission_from_the_key(void **state)
+{
+    (void)state;
+    th_period q3 = {.year = 2025, .quarter = 3}, q2 = {.year = 2025, .quarter = 2};
+    th_identity phu_thuy = {.role = TH_ROLE_COMMUNE};
+    strcpy(phu_thuy.unit, "22924");
+    th_verr err = {0};
+    assert_int_equal(th_authz_submit(&phu_thuy, "22924", &q3, &err), 0);
+    assert_int_equal(th_authz_submit(&phu_thuy, "22921", &q3, &err), -1);
+    assert_int_equal(err.code, TONGHOP__ERROR__CODE__FORBIDDEN);
+    assert_string_equal(err.field, "submission.unit_code");
+    assert_string_equal(err.detail, "22921");
+    /* A prefix is not the code. */
+    assert_int_equal(th_authz_submit(&phu_thuy, "2292", &q3, &err), -1);
+
+    /* A reused code: the key "26734.2025-07-01" speaks for 26734. */
+    th_identity reused = {.role = TH_ROLE_COMMUNE};
+    strcpy(reused.unit, "26734.2025-07-01");
+    assert_int_equal(th_authz_submit(&reused, "26734", &q3, &err), 0);
+
+    /* Another unit took the code on 2025-07-01: Q2 yes, Q3 no. */
+    th_identity gone = {.role = TH_ROLE_COMMUNE};
+    strcpy(gone.unit, "22915");
+    strcpy(gone.code_reused_on, "2025-07-01");
+    assert_int_equal(th_authz_submit(&gone, "22915", &q2, &err), 0);
+    assert_int_equal(th_authz_submit(&gone, "22915", &q3, &err), -1);
+    assert_string_equal(err.field, "submission.period");
+
+    th_identity ministry = {.role = TH_ROLE_MINISTRY};
+    strcpy(ministry.unit, "VN");
+    assert_int_equal(th_authz_submit(&ministry, "VN", &q3, &err), -1);
+    assert_int_equal(th_authz_admin(&ministry, "catalogue_json", &err), -1);
+    assert_string_equal(err.detail, "ministry");
+    th_identity admin = {.role = TH_ROLE_ADMIN};
+    assert_int_equal(th_authz_admin(&admin, "catalogue_json", &err), 0);
+    assert_int_equal(th_authz_submit(&admin, "22924", &q3, &err), -1);
+    assert_true(th_authz_reads_all(&ministry) && th_authz_reads_all(&admin));
+    assert_false(th_authz_reads_all(&phu_thuy));
+    assert_int_equal(th_role_parse("district"), TH_ROLE_DISTRICT);
+    assert_int_equal(th_role_parse("local"), TH_ROLE_NONE); /* never enrolled */
+}
+
+/* The handler refuses, from the key, a submission for a neighbour. */
+static void submission_for_a_neighbour(void **state)
+{
+    (void)state;
+    Tonghop__ResultValue v, *vp;
+    Tonghop__Submission s;
+    th_envelope env;
+    phu_hai_submission(&env, &s, &v, &vp, "6f1c2f0e-8a47-4c1e-9d51-3f1f6b7a0c12");
+    th_job *job = job_for(&env);
+    job->who.role = TH_ROLE_COMMUNE;
+    strcpy(job->who.unit, "22924");
+    assert_int_equal(job->handler->check(job), -1);
+    assert_int_equal(job->error_code, TONGHOP__ERROR__CODE__FORBIDDEN);
+    assert_null(job->data);
+    assert_int_equal(th_job_pack_reply(job), 0);
+    assert_string_equal(job->outcome, "FORBIDDEN");
+    th_job_destroy(&job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +235,8 @@ int main(void)
         cmocka_unit_test(report_check_names_the_field),
         cmocka_unit_test(submission_check_and_ack),
         cmocka_unit_test(undecodable_job),
+        cmocka_unit_test(authz_submission_from_the_key),
+        cmocka_unit_test(submission_for_a_neighbour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,79 @@
+-- rules/60_authz.sql: what a key's unit may read and publish (server/authz.h).
+--
+-- A rules file: SQL functions only, re-applied by `tonghopd migrate`
+-- whenever its content changes. The server asks these on a worker, before
+-- the request's own work, for keys of communes, districts and provinces
+-- (ministry and admin keys read everything and are not asked about).
+
+-- The last day of a period written "2025" or "2025Q3"; today when NULL.
+CREATE OR REPLACE FUNCTION th_period_last_day(p_period text)
+RETURNS date LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN p_period IS NULL OR p_period = '' THEN current_date
+        WHEN length(p_period) = 4 THEN make_date(p_period::integer, 12, 31)
+        ELSE (make_date(substr(p_period, 1, 4)::integer, substr(p_period, 6, 1)::integer * 3, 1)
+              + interval '1 month' - interval '1 day')::date
+    END
+$$;
+
+-- Whether the territory of a key's unit holds a unit on a day: the unit
+-- itself; below it that day; made of units that were below it
+-- (th_in_territory); or, after a merger, a unit whose territory is the
+-- key's today (its heir today is the key's unit or below it): new Lâm Đồng
+-- reads what old Bình Thuận's communes sent before July 2025.
+CREATE OR REPLACE FUNCTION th_key_covers(p_key_unit text, p_unit text, p_day date)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT p_unit = p_key_unit
+        OR th_in_territory(p_unit, p_key_unit, p_day)
+        OR EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[p_unit], current_date) h
+                    WHERE h.key = p_key_unit OR th_in_territory(h.key, p_key_unit, current_date))
+$$;
+
+-- May a key's unit read a unit (a GSO code, as the request wrote it) for a
+-- period, or, with p_unit NULL, the plan's issuer (a report's default)?
+-- target is the GSO code checked, for the refusal. A unit or plan that does
+-- not exist is allowed here: the request itself then says it is unknown.
+CREATE OR REPLACE FUNCTION th_may_read(p_key_unit text, p_unit text, p_plan text, p_period text)
+RETURNS TABLE (allowed boolean, target text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    d date := th_period_last_day(p_period);
+    k text;
+BEGIN
+    IF p_unit IS NOT NULL THEN
+        k := coalesce(th_unit_key(p_unit, d), th_unit_key_before(p_unit, d),
+                      (SELECT u.code FROM units u WHERE u.code = p_unit));
+        RETURN QUERY SELECT k IS NULL OR th_key_covers(p_key_unit, k, d), p_unit;
+        RETURN;
+    END IF;
+    SELECT c.issuer_unit INTO k FROM current_plans c WHERE c.code = p_plan;
+    RETURN QUERY SELECT k IS NULL OR th_key_covers(p_key_unit, k, d),
+                        (SELECT u.gso_code FROM units u WHERE u.code = k);
+END
+$$;
+
+-- May a key's unit fetch a plan? When the plan covers the unit (the plan
+-- it reports against: issued above it, or by it), or the plan's issuer lies
+-- in the unit's territory. A unit that ceased is looked at on its last day.
+CREATE OR REPLACE FUNCTION th_may_read_plan(p_key_unit text, p_plan text)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT c.issuer_unit IS NULL
+        OR th_key_covers(p_key_unit, c.issuer_unit, current_date)
+        OR th_in_territory(p_key_unit, c.issuer_unit,
+                           (SELECT least(current_date, coalesce(u.valid_to - 1, current_date))
+                              FROM units u WHERE u.code = p_key_unit))
+      FROM (SELECT (SELECT issuer_unit FROM current_plans WHERE code = p_plan) AS issuer_unit) c
+$$;
+
+-- May a province key publish a plan file? When the plan's issuer lies in
+-- its territory, as it stood when the plan was issued or as it stands
+-- today. target is the issuer's GSO code, for the refusal.
+CREATE OR REPLACE FUNCTION th_may_publish_plan(p_key_unit text, p jsonb)
+RETURNS TABLE (allowed boolean, target text)
+LANGUAGE sql STABLE AS $$
+    SELECT i.k IS NULL
+        OR th_key_covers(p_key_unit, i.k, coalesce((p->>'issued_on')::date,
+                                                  make_date((p->'years'->>'from')::integer, 1, 1))),
+           p->>'issuer_unit'
+      FROM (SELECT th_plan_issuer(p) AS k) i
+$$;

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Authorisation from the key (issue #11), with the real client over CURVE:
+# a commune sends and reads only its own; a district and a province read
+# their territory as the tree stood for the period (and, after the 2025
+# merger, what their territory's old units sent); plans are published by an
+# admin or the issuer's province; the catalogue by an admin; the ministry
+# reads everything. Every refusal is FORBIDDEN naming what, and every write
+# and refusal is in the audit trail (tonghopd audit).
+. "$(dirname "$0")/../lib/harness.sh"
+th_setup
+K=$TH_WORK/keys
+mkdir -p "$K"
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json \
+  "$TH_SRC_DIR/tests/data/plans/quoc-gia-2025.json" >/dev/null
+server_pub=$("$TONGHOPD" keygen --secret-file "$K/server.key" | tail -1)
+
+# enrol NAME UNIT ROLE: a key pair for NAME, enrolled.
+enrol() {
+  local pub
+  pub=$("$TONGHOP" keygen --secret-file "$K/$1.key" | tail -1)
+  "$TONGHOPD" enroll --db "$TH_DSN" --unit "$2" --role "$3" --public-key "$pub" --name "$1" >/dev/null
+}
+enrol phu-thuy 22924 commune     # Phường Phú Thủy, Phan Thiết, Bình Thuận
+enrol phu-hai 22921 commune      # Phường Phú Hài, its neighbour
+enrol phan-thiet 593 district    # Thành phố Phan Thiết
+enrol binh-thuan 60 province     # Tỉnh Bình Thuận (until July 2025)
+enrol dong-thap 87 province      # Tỉnh Đồng Tháp (Huyện Cao Lãnh's province)
+enrol bo VN ministry             # the ministry
+enrol quan-tri VN admin          # the system's administrator
+
+rc=0; err=$("$TONGHOPD" enroll --db "$TH_DSN" --unit 22924 --role district --public-key "$(
+  "$TONGHOP" keygen --secret-file "$K/wrong.key" | tail -1)" 2>&1) || rc=$?
+th_check "enrolling a commune as a district: refused, saying which role it is" \
+  bash -c '[ "$1" != 0 ] && grep -q "commune" <<<"$2"' _ "$rc" "$err"
+
+TH_SECURE=1 th_server_start --secret-key-file "$K/server.key"
+# as NAME ARGS...: the client with NAME's key; output and exit code in $out, $rc.
+as() {
+  local who=$1
+  shift
+  rc=0
+  out=$(TONGHOP_SPOOL=$TH_WORK/spool-$who "$TONGHOP" "$1" --server "$TH_ENDPOINT" --server-key "$server_pub" \
+    --key-file "$K/$who.key" --timeout 5s --retries 1 "${@:2}" 2>&1) || rc=$?
+}
+forbidden() { [ "$rc" = 4 ] && grep -q "$1" <<<"$out" || { echo "  rc=$rc: $out" >&2; return 1; }; }
+ok() { [ "$rc" = 0 ] || { echo "  rc=$rc: $out" >&2; return 1; }; }
+
+th_results_csv "$TH_WORK/r.csv"
+P=1751/KH-UBND
+
+# --- submissions -------------------------------------------------------------
+as phu-thuy submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "a commune key submits for its own commune" ok
+as phu-thuy submit --unit 22921 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "a commune key submitting for its neighbour: FORBIDDEN, naming the unit" forbidden "22921"
+th_check "... and saying why" grep -q "only for its own unit" <<<"$out"
+as phan-thiet submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "a district key submitting for one of its communes: FORBIDDEN" forbidden "22924"
+as bo submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "a ministry key submits nothing" forbidden "22924"
+as phu-hai submit --unit 22921 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "the neighbour's own key may" ok
+th_check "two submissions stored, no more" th_eq "$(th_sql "SELECT string_agg(unit_code, ',' ORDER BY unit_code) FROM submissions")" "22921,22924"
+
+# --- reports and history -------------------------------------------------------
+as phan-thiet report --plan "$P" --period 2025Q2 --unit 593
+th_check "a district reads its own report" ok
+as phan-thiet report --plan "$P" --period 2025Q2 --unit 22924
+th_check "a district reads one of its communes" ok
+as phan-thiet report --plan "$P" --period 2025Q2 --unit 594
+th_check "a district reading another district (La Gi): FORBIDDEN" forbidden "594"
+th_check "... and saying why" grep -q "outside the territory" <<<"$out"
+as phan-thiet report --plan "$P" --period 2025Q2
+th_check "a district reading the province (the plan's issuer, by default): FORBIDDEN" forbidden "60"
+as binh-thuan report --plan "$P" --period 2025Q2 --by-child
+th_check "the province reads its whole report" ok
+as binh-thuan report --plan KH-UBND-HCL-2021-2030 --period 2025 --unit 873
+th_check "a province reading another province's district: FORBIDDEN" forbidden "873"
+as bo report --plan KH-UBND-HCL-2021-2030 --period 2025 --unit 873
+th_check "the ministry reads anywhere" ok
+as phu-thuy history --unit 22924 --indicator CTXH-01 --period 2025Q2
+th_check "a commune reads its own history" ok
+as phu-thuy history --unit 22921 --indicator CTXH-01 --period 2025Q2
+th_check "a commune reading its neighbour's history: FORBIDDEN" forbidden "22921"
+as phu-thuy report --plan "$P" --period 2025Q2 --unit 593
+th_check "a commune reading its district: FORBIDDEN" forbidden "593"
+
+# --- plans -------------------------------------------------------------------
+as phu-thuy plan show "$P"
+th_check "a commune fetches the plan it reports against (issued above it)" ok
+as phu-thuy plan show KH-UBND-HCL-2021-2030
+th_check "a commune fetching another province's district plan: FORBIDDEN" forbidden "KH-UBND-HCL-2021-2030"
+as phu-thuy plans
+th_check "'plans' with a commune key lists the plans covering that commune" \
+  bash -c 'grep -q "1751/KH-UBND" <<<"$1" && ! grep -q "KH-UBND-HCL" <<<"$1"' _ "$out"
+as phan-thiet plan show "$P" --unit 594
+th_check "a district fetching its plan for another district's unit: FORBIDDEN" forbidden "594"
+as phan-thiet plan show "$P" --unit 22924
+th_check "... and for one of its own communes: served" ok
+as phan-thiet plans --unit 874
+th_check "listing another province's unit's plans: FORBIDDEN" forbidden "874"
+
+jq '.revision = 2 | .note = "Bản sửa đổi lần 2"' "$TH_SRC_DIR/deploy/samples/plans/cao-lanh-2021-2030-KH-UBND.json" \
+  >"$TH_WORK/cao-lanh-r2.json"
+as phu-thuy plan publish "$TH_WORK/cao-lanh-r2.json"
+th_check "a commune key publishing a plan: FORBIDDEN" forbidden "commune"
+as binh-thuan plan publish "$TH_WORK/cao-lanh-r2.json"
+th_check "Bình Thuận publishing Huyện Cao Lãnh's plan: FORBIDDEN, naming the issuer" forbidden "873"
+as phan-thiet plan publish "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json"
+th_check "a district key publishing: FORBIDDEN" forbidden "district"
+th_check "no revision 2 stored by the refused" th_eq "$(th_sql "SELECT max(revision) FROM plans WHERE code = 'KH-UBND-HCL-2021-2030'")" 1
+as dong-thap plan publish "$TH_WORK/cao-lanh-r2.json"
+th_check "Đồng Tháp publishes its district's plan" ok
+jq '.revision = 3' "$TH_WORK/cao-lanh-r2.json" >"$TH_WORK/cao-lanh-r3.json"
+as quan-tri plan publish "$TH_WORK/cao-lanh-r3.json"
+th_check "the admin publishes any plan" ok
+as binh-thuan catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.json"
+th_check "a province key publishing the catalogue: FORBIDDEN" forbidden "province"
+as quan-tri catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.json"
+th_check "the admin publishes the catalogue" ok
+
+# --- across the 2025 merger ----------------------------------------------------
+"$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
+  --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" \
+  "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >/dev/null
+enrol lam-dong 68 province # Tỉnh Lâm Đồng, which Bình Thuận went into
+sleep 1.5                  # the server reads the keys twice a second
+as lam-dong report --plan "$P" --period 2025Q2 --unit 60
+th_check "new Lâm Đồng reads old Bình Thuận's first half (its territory today)" ok
+as lam-dong history --unit 22921 --indicator CTXH-01 --period 2025Q2
+th_check "... and an old commune's history" ok
+as phu-hai submit --unit 22921 --period 2025Q3 "$TH_WORK/r.csv"
+th_check "a merged commune's key after the merger: refused, the successor named" \
+  bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$out"
+as phu-thuy report --plan "$P" --period 2025Q2 --unit 22921
+th_check "Phú Thủy (which took Phú Hài in) reads Phú Hài's first half" ok
+
+# --- the audit trail -----------------------------------------------------------
+sleep 1 # written within a fraction of a second
+audit=$("$TONGHOPD" audit --db "$TH_DSN" --limit 1000)
+th_check "the audit trail has every stored submission" \
+  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'STORED'")" 2
+th_check "... the refused submission for the neighbour, with key, unit and address" \
+  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'FORBIDDEN'
+                    AND target = '22921' AND unit_code = '22924' AND role = 'commune' AND peer LIKE '127.0.0.1%'")" 1
+th_check "... every FORBIDDEN answer (reads included)" \
+  bash -c '[ "$1" -ge 14 ]' _ "$(th_sql "SELECT count(*) FROM audit_log WHERE outcome = 'FORBIDDEN'")"
+th_check "... the published plans and catalogue" \
+  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request IN ('plan publish', 'catalogue publish') AND outcome = 'ACCEPTED'")" 3
+th_check "... no reported value in it" \
+  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE detail ~ '17|CTXH-04,'")" 0
+th_check "tonghopd audit shows them in Vietnam time" \
+  bash -c 'grep -q "FORBIDDEN" <<<"$1" && grep -Eq "^[0-9]{2}/[0-9]{2}/20[0-9]{2} " <<<"$(tail -1 <<<"$1")"' _ "$audit"
+th_check "tonghopd audit --unit 22924 --refused: only Phú Thủy's refusals" \
+  bash -c '! grep -v "^time\|22924" <<<"$1" | grep -q . && grep -q FORBIDDEN <<<"$1"' _ \
+  "$(TONGHOP_LANG=en "$TONGHOPD" audit --db "$TH_DSN" --unit 22924 --refused)"
+th_finish
