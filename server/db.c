@@ -67,9 +67,27 @@ static void set_error(th_db *db, const char *what, const char *why)
 
 static PGresult *await_result(th_db *db);
 
-/* Prepares the named statements, each within the timeout. */
+/* Sets the session up, then prepares the named statements, each within the
+ * timeout. The session's statement_timeout is the timeout and a second:
+ * when we give up on a statement and drop the connection, PostgreSQL stops
+ * it a moment later, instead of running a report nobody waits for any more
+ * for minutes. (A second later, so that we always give up first: a
+ * statement PostgreSQL cancelled would read as a failed statement, not as
+ * "the database did not answer in time".) */
 static int prepare_all(th_db *db)
 {
+    char set[64];
+    snprintf(set, sizeof set, "SET statement_timeout = %d", db->timeout_ms + 1000);
+    if (!PQsendQuery(db->conn, set)) {
+        set_error(db, "statement_timeout", PQerrorMessage(db->conn));
+        return -1;
+    }
+    PGresult *st = await_result(db);
+    if (!st) return -1;
+    int st_ok = PQresultStatus(st) == PGRES_COMMAND_OK;
+    if (!st_ok) set_error(db, "statement_timeout", PQresultErrorMessage(st));
+    PQclear(st);
+    if (!st_ok) return -1;
     for (size_t i = 0; i < db->nstmts; i++) {
         if (!PQsendPrepare(db->conn, db->stmts[i].name, db->stmts[i].sql, db->stmts[i].nparams, NULL)) {
             set_error(db, db->stmts[i].name, PQerrorMessage(db->conn));

@@ -1,6 +1,7 @@
 /* ingest.c -- group commit of submissions. */
 #include "ingest.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,13 @@
 #include "pgarray.h"
 
 const th_db_stmt th_ingest_stmts[] = {
-    {"th_ingest",
-     "SELECT outcome, err_code, err_field, err_detail, stored, superseded, stored_at"
-     "  FROM th_ingest_submission($1::uuid, $2, $3::int, $4::int, $5, $6::bigint, sha256($7::bytea),"
-     "                            $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[])",
-     12},
+    {"th_ingest_batch",
+     "SELECT idx, outcome, err_code, err_field, err_detail, stored, superseded, stored_at"
+     "  FROM th_ingest_batch($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::bigint[], "
+     "$7::text[],"
+     "                       $8::int[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], "
+     "$13::text[])",
+     13},
 };
 const size_t th_ingest_nstmts = sizeof th_ingest_stmts / sizeof th_ingest_stmts[0];
 
@@ -28,89 +31,159 @@ static void reject(th_ingest_item *it, int code, const char *field, const char *
     snprintf(it->err.detail, sizeof it->err.detail, "%s", detail ? detail : "");
 }
 
-/* Runs the ingest statement for one item inside the open transaction.
- * Returns 0 when the database answered (the item has an outcome, possibly
- * rejected by a rule), -1 when the statement failed. */
-static int ingest_one(th_db *db, th_ingest_item *it)
+/* The digest covers what the submission says (unit, period, plan, values),
+ * re-packed, without when or by which client version it was made: the same
+ * results sent again under the same id are a replay, different results
+ * under that id are refused. Adds its packed bytes, in hex, to arr (the
+ * database hashes them). Returns 0, or -1 when out of memory. */
+static int add_content_hex(th_pgarray *arr, const Tonghop__Submission *s)
 {
-    const Tonghop__Submission *s = it->sub;
-    th_pgarray ind, num, den, val, txt;
-    th_pgarray_init(&ind);
-    th_pgarray_init(&num);
-    th_pgarray_init(&den);
-    th_pgarray_init(&val);
-    th_pgarray_init(&txt);
-    for (size_t i = 0; i < s->n_values; i++) {
-        const Tonghop__ResultValue *v = s->values[i];
-        th_pgarray_add_text(&ind, v->indicator_code);
-        th_pgarray_add_int(&num, v->has_numerator, v->numerator);
-        th_pgarray_add_int(&den, v->has_denominator, v->denominator);
-        th_pgarray_add_int(&val, v->has_value, v->value);
-        th_pgarray_add_text(&txt, v->text);
-    }
-    /* The digest covers what the submission says (unit, period, plan,
-     * values), re-packed, without when or by which client version it was
-     * made: the same results sent again under the same id are a replay,
-     * different results under that id are refused. */
     Tonghop__Submission content = *s;
     content.has_created_at = 0;
     content.client_version = NULL;
-    size_t raw_len = tonghop__submission__get_packed_size(&content);
-    uint8_t *raw = malloc(raw_len ? raw_len : 1);
-    const char *a_ind = th_pgarray_finish(&ind), *a_num = th_pgarray_finish(&num),
-               *a_den = th_pgarray_finish(&den), *a_val = th_pgarray_finish(&val),
-               *a_txt = th_pgarray_finish(&txt);
-    int rc = -1;
-    if (!raw || !a_ind || !a_num || !a_den || !a_val || !a_txt) {
+    size_t len = tonghop__submission__get_packed_size(&content);
+    uint8_t *raw = malloc(len ? len : 1);
+    char *hex = malloc(2 * len + 1);
+    if (!raw || !hex) {
+        free(raw);
+        free(hex);
+        return -1;
+    }
+    tonghop__submission__pack(&content, raw);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = digits[raw[i] >> 4];
+        hex[2 * i + 1] = digits[raw[i] & 15];
+    }
+    hex[2 * len] = '\0';
+    th_pgarray_add_text(arr, hex);
+    free(raw);
+    free(hex);
+    return 0;
+}
+
+enum {
+    A_ID,
+    A_UNIT,
+    A_YEAR,
+    A_QUARTER,
+    A_PLAN,
+    A_CREATED,
+    A_RAW,
+    A_VSUB,
+    A_VIND,
+    A_VNUM,
+    A_VDEN,
+    A_VVAL,
+    A_VTXT,
+    A_N
+};
+
+/* Runs th_ingest_batch over items[0..n) inside the open transaction (no id,
+ * and no unit and quarter, twice among them). Returns 0 when the database
+ * answered (each item has an outcome, possibly rejected by a rule), -1
+ * when the statement failed. */
+static int ingest_round(th_db *db, th_ingest_item *const *items, size_t n)
+{
+    th_pgarray a[A_N];
+    for (int c = 0; c < A_N; c++)
+        th_pgarray_init(&a[c]);
+    int rc = -1, oom = 0;
+    for (size_t k = 0; k < n; k++) {
+        const Tonghop__Submission *s = items[k]->sub;
+        th_pgarray_add_text(&a[A_ID], s->submission_id);
+        th_pgarray_add_text(&a[A_UNIT], s->unit_code);
+        th_pgarray_add_int(&a[A_YEAR], 1, items[k]->period.year);
+        th_pgarray_add_int(&a[A_QUARTER], 1, items[k]->period.quarter);
+        th_pgarray_add_text(&a[A_PLAN], (s->plan_code && *s->plan_code) ? s->plan_code : NULL);
+        th_pgarray_add_int(&a[A_CREATED], s->has_created_at, s->created_at);
+        oom |= add_content_hex(&a[A_RAW], s) != 0;
+        for (size_t i = 0; i < s->n_values; i++) {
+            const Tonghop__ResultValue *v = s->values[i];
+            th_pgarray_add_int(&a[A_VSUB], 1, (int64_t)k + 1);
+            th_pgarray_add_text(&a[A_VIND], v->indicator_code);
+            th_pgarray_add_int(&a[A_VNUM], v->has_numerator, v->numerator);
+            th_pgarray_add_int(&a[A_VDEN], v->has_denominator, v->denominator);
+            th_pgarray_add_int(&a[A_VVAL], v->has_value, v->value);
+            th_pgarray_add_text(&a[A_VTXT], v->text);
+        }
+    }
+    const char *params[A_N];
+    for (int c = 0; c < A_N; c++)
+        oom |= (params[c] = th_pgarray_finish(&a[c])) == NULL;
+    if (oom) {
         th_error("ingest: out of memory");
         goto out;
     }
-    tonghop__submission__pack(&content, raw);
-
-    char year[8], quarter[4], created[24];
-    snprintf(year, sizeof year, "%d", it->period.year);
-    snprintf(quarter, sizeof quarter, "%d", it->period.quarter);
-    snprintf(created, sizeof created, "%lld", (long long)s->created_at);
-    const char *params[12] = {s->submission_id,
-                              s->unit_code,
-                              year,
-                              quarter,
-                              (s->plan_code && *s->plan_code) ? s->plan_code : NULL,
-                              s->has_created_at ? created : NULL,
-                              (const char *)raw,
-                              a_ind,
-                              a_num,
-                              a_den,
-                              a_val,
-                              a_txt};
-    int lengths[12] = {0};
-    int formats[12] = {0};
-    lengths[6] = (int)raw_len;
-    formats[6] = 1; /* binary bytea */
-    PGresult *r = th_db_exec_prepared(db, "th_ingest", 12, params, lengths, formats);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        th_warn("ingest %s: %s", s->submission_id, th_db_error(db));
+    PGresult *r = th_db_exec_prepared(db, "th_ingest_batch", A_N, params, NULL, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || (size_t)PQntuples(r) != n) {
+        th_warn("ingest: a round of %zu: %s", n, th_db_error(db));
         PQclear(r);
         goto out;
     }
-    const char *outcome = PQgetvalue(r, 0, 0);
-    if (strcmp(outcome, "stored") == 0 || strcmp(outcome, "duplicate") == 0) {
-        it->outcome = outcome[0] == 's' ? TH_INGEST_STORED : TH_INGEST_DUPLICATE;
-        it->stored = (uint32_t)strtoul(PQgetvalue(r, 0, 4), NULL, 10);
-        it->superseded = (uint32_t)strtoul(PQgetvalue(r, 0, 5), NULL, 10);
-        it->stored_at = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
-    } else {
-        reject(it, th_wire_error_code(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3));
+    for (int row = 0; row < PQntuples(r); row++) {
+        long idx = strtol(PQgetvalue(r, row, 0), NULL, 10);
+        assert(idx >= 1 && (size_t)idx <= n);
+        th_ingest_item *it = items[idx - 1];
+        const char *outcome = PQgetvalue(r, row, 1);
+        if (strcmp(outcome, "stored") == 0 || strcmp(outcome, "duplicate") == 0) {
+            it->outcome = outcome[0] == 's' ? TH_INGEST_STORED : TH_INGEST_DUPLICATE;
+            it->stored = (uint32_t)strtoul(PQgetvalue(r, row, 5), NULL, 10);
+            it->superseded = (uint32_t)strtoul(PQgetvalue(r, row, 6), NULL, 10);
+            it->stored_at = strtoll(PQgetvalue(r, row, 7), NULL, 10);
+        } else {
+            reject(it, th_wire_error_code(PQgetvalue(r, row, 2)), PQgetvalue(r, row, 3),
+                   PQgetvalue(r, row, 4));
+        }
     }
     PQclear(r);
     rc = 0;
 out:
-    free(raw);
-    th_pgarray_fini(&ind);
-    th_pgarray_fini(&num);
-    th_pgarray_fini(&den);
-    th_pgarray_fini(&val);
-    th_pgarray_fini(&txt);
+    for (int c = 0; c < A_N; c++)
+        th_pgarray_fini(&a[c]);
+    return rc;
+}
+
+/* Whether two submissions must go to different rounds: the same id (a
+ * resend, whose outcome depends on the first), or the same unit and
+ * quarter (a correction, which supersedes the first in order). */
+static int conflict(const th_ingest_item *x, const th_ingest_item *y)
+{
+    if (!strcmp(x->sub->submission_id, y->sub->submission_id)) return 1;
+    return x->period.year == y->period.year && x->period.quarter == y->period.quarter &&
+           !strcmp(x->sub->unit_code, y->sub->unit_code);
+}
+
+/* Stores items[0..n) in rounds inside the open transaction: an item goes
+ * one round after the last earlier item it conflicts with, so each round
+ * is one statement and the outcomes are those of storing them one by one,
+ * in order. Nearly always a single round. Returns 0, or -1 when a
+ * statement failed. */
+static int ingest_rounds(th_db *db, th_ingest_item *const *items, size_t n)
+{
+    size_t *round = calloc(n, sizeof *round);
+    th_ingest_item **sel = calloc(n, sizeof *sel);
+    int rc = -1;
+    if (!round || !sel) {
+        th_error("ingest: out of memory");
+        goto out;
+    }
+    size_t rounds = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (round[j] + 1 > round[i] && conflict(items[i], items[j])) round[i] = round[j] + 1;
+        if (round[i] + 1 > rounds) rounds = round[i] + 1;
+    }
+    for (size_t r = 0; r < rounds; r++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (round[i] == r) sel[m++] = items[i];
+        if (ingest_round(db, sel, m) != 0) goto out;
+    }
+    rc = 0;
+out:
+    free(round);
+    free(sel);
     return rc;
 }
 
@@ -123,12 +196,10 @@ static int run_transaction(th_db *db, th_ingest_item *const *items, size_t n)
     PGconn *conn = th_db_ensure(db);
     if (!conn) return -2;
     if (th_db_exec(db, "BEGIN") != 0) return th_db_check_lost(db) ? -2 : -1;
-    for (size_t i = 0; i < n; i++) {
-        if (ingest_one(db, items[i]) != 0) {
-            if (th_db_check_lost(db)) return -2;
-            th_db_exec(db, "ROLLBACK");
-            return -1;
-        }
+    if (ingest_rounds(db, items, n) != 0) {
+        if (th_db_check_lost(db)) return -2;
+        th_db_exec(db, "ROLLBACK");
+        return -1;
     }
     if (th_db_exec(db, "COMMIT") != 0) {
         if (th_db_check_lost(db)) return -2;

@@ -1,7 +1,11 @@
 /* ingest.h -- storing a batch of validated submissions in one transaction.
  *
  * Group commit: the submissions that arrived together are written in one
- * transaction, so one fsync covers them all; each gets its own outcome. If the
+ * transaction, so one fsync covers them all; each gets its own outcome. The
+ * batch is checked and written by one set-based statement
+ * (th_ingest_batch, migrations/rules/20_ingest.sql), called once per round:
+ * a resend or a correction of a submission earlier in the same batch goes
+ * in a later round, so every outcome is the one it would get alone. If the
  * batch fails for a reason other than a lost connection, each submission is
  * retried alone so that one bad submission cannot sink the others. An outcome
  * of stored or duplicate is only reported after COMMIT succeeded. */

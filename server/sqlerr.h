@@ -9,7 +9,7 @@
  *                         DETAIL = p_plan, MESSAGE = 'no such plan';
  *
  * The MESSAGE is for the log only; the C side reads the code. Functions that
- * return a row instead (th_ingest_submission, th_plan_store) carry the code's
+ * return a row instead (th_ingest_batch, th_plan_store) carry the code's
  * name in an err_code column, read with th_wire_error_code. */
 #ifndef TH_SQLERR_H
 #define TH_SQLERR_H

@@ -104,3 +104,139 @@ BEGIN
         extract(epoch FROM now_t)::bigint;
 END;
 $$;
+
+-- Stores a batch of submissions in one statement, checking them by joins
+-- rather than one call and a loop of lookups each: the server's group
+-- commit (server/ingest.c) calls it once per round of a transaction. The
+-- rules are th_ingest_submission's, in the same order (an id already stored:
+-- duplicate or ID_REUSED; the unit that held the code in the quarter, else
+-- UNIT_CEASED or UNKNOWN_UNIT; each value's indicator and kind, the first
+-- bad one named), and each submission gets the outcome it would get alone.
+-- The caller guarantees that within one call no id, and no unit code and
+-- quarter, appears twice (it splits a batch into rounds, called in order),
+-- so a correction sent twice in one batch supersedes in order and one row
+-- of current_results is never written twice by one statement.
+--   p_*    one element per submission (p_raw_hex: the packed content whose
+--          SHA-256 is the digest, hex)
+--   v_*    one element per value; v_sub is its submission's index in p_*
+-- Returns one row per submission, idx its index (from 1).
+CREATE OR REPLACE FUNCTION th_ingest_batch(
+    p_id uuid[], p_unit text[], p_year integer[], p_quarter integer[], p_plan text[],
+    p_created_at bigint[], p_raw_hex text[],
+    v_sub integer[], v_ind text[], v_num bigint[], v_den bigint[], v_val bigint[], v_txt text[])
+RETURNS TABLE (idx integer, outcome text, err_code text, err_field text, err_detail text,
+               stored integer, superseded integer, stored_at bigint)
+-- PL/pgSQL for its plan cache: a LANGUAGE sql function plans this statement
+-- again at every call, which cost as much as running it.
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
+WITH t AS MATERIALIZED (SELECT clock_timestamp() AS now_t),
+-- (The unit's key as th_unit_key_in finds it, written out as a join: a
+-- function call per row costs more than the rest of the statement.)
+s AS MATERIALIZED (
+    SELECT o AS idx, p_id[o] AS id, p_unit[o] AS unit, p_year[o] AS y, p_quarter[o] AS q,
+           p_plan[o] AS plan, p_created_at[o] AS created, sha256(decode(p_raw_hex[o], 'hex')) AS digest,
+           u.code AS key
+      FROM generate_subscripts(p_id, 1) AS o
+      LEFT JOIN LATERAL (
+          SELECT code FROM units
+           WHERE gso_code = p_unit[o]
+             AND valid_from < make_date(p_year[o], (p_quarter[o] - 1) * 3 + 1, 1) + interval '3 months'
+             AND (valid_to IS NULL OR valid_to > make_date(p_year[o], (p_quarter[o] - 1) * 3 + 1, 1))
+           ORDER BY valid_from DESC LIMIT 1) u ON true
+),
+v AS MATERIALIZED (
+    SELECT v_sub[k] AS idx, v_ind[k] AS ind, v_num[k] AS num, v_den[k] AS den, v_val[k] AS val,
+           v_txt[k] AS txt, (row_number() OVER (PARTITION BY v_sub[k] ORDER BY k) - 1)::integer AS pos
+      FROM generate_subscripts(v_sub, 1) AS k
+),
+-- The first value per submission whose indicator is unknown or whose kind
+-- does not match.
+bad AS (
+    SELECT DISTINCT ON (v.idx) v.idx,
+           CASE WHEN i.code IS NULL THEN 'UNKNOWN_INDICATOR' ELSE 'WRONG_KIND' END AS code,
+           CASE WHEN i.code IS NULL THEN format('values[%s].indicator_code', v.pos)
+                ELSE format('values[%s]', v.pos) END AS field,
+           CASE WHEN i.code IS NULL THEN v.ind ELSE i.kind END AS detail
+      FROM v LEFT JOIN indicators i ON i.code = v.ind
+     WHERE i.code IS NULL
+        OR (i.kind = 'ratio' AND (v.num IS NULL OR v.den IS NULL OR v.val IS NOT NULL OR v.txt IS NOT NULL))
+        OR (i.kind = 'count' AND (v.val IS NULL OR v.num IS NOT NULL OR v.den IS NOT NULL OR v.txt IS NOT NULL))
+        OR (i.kind = 'qualitative' AND (v.txt IS NULL OR v.num IS NOT NULL OR v.den IS NOT NULL OR v.val IS NOT NULL))
+     ORDER BY v.idx, v.pos
+),
+chk AS MATERIALIZED (
+    SELECT s.*, p.id IS NOT NULL AS seen, p.digest AS prev_digest, p.value_count AS prev_count,
+           p.superseded_count AS prev_sup, p.received_at AS prev_at,
+           b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals
+      FROM s
+      LEFT JOIN submissions p ON p.id = s.id
+      LEFT JOIN bad b ON b.idx = s.idx
+      LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals FROM v GROUP BY v.idx) n ON n.idx = s.idx
+),
+ok AS MATERIALIZED (
+    SELECT c.*, coalesce(x.sup, 0) AS sup
+      FROM chk c
+      LEFT JOIN (SELECT v.idx, count(*)::integer AS sup
+                   FROM chk c2 JOIN v ON v.idx = c2.idx
+                   JOIN current_results r
+                     ON r.unit_code = c2.key AND r.indicator_code = v.ind AND r.year = c2.y AND r.quarter = c2.q
+                  GROUP BY v.idx) x ON x.idx = c.idx
+     WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL
+),
+ins_s AS (
+    INSERT INTO submissions (id, unit_code, year, quarter, plan_code, digest,
+                             value_count, superseded_count, client_created_at, received_at)
+    SELECT ok.id, ok.key, ok.y, ok.q, ok.plan, ok.digest, ok.nvals, ok.sup,
+           CASE WHEN ok.created IS NULL THEN NULL ELSE to_timestamp(ok.created) END, t.now_t
+      FROM ok, t
+),
+ins_v AS (
+    INSERT INTO result_values (submission_id, indicator_code, unit_code, year, quarter,
+                               numerator, denominator, value, text)
+    SELECT ok.id, v.ind, ok.key, ok.y, ok.q, v.num, v.den, v.val, v.txt
+      FROM ok JOIN v ON v.idx = ok.idx
+),
+ups AS (
+    INSERT INTO current_results AS c (unit_code, indicator_code, year, quarter, submission_id,
+                                      numerator, denominator, value, text, updated_at)
+    SELECT ok.key, v.ind, ok.y, ok.q, ok.id, v.num, v.den, v.val, v.txt, t.now_t
+      FROM ok JOIN v ON v.idx = ok.idx, t
+    ON CONFLICT (unit_code, indicator_code, year, quarter) DO UPDATE
+       SET submission_id = EXCLUDED.submission_id, numerator = EXCLUDED.numerator,
+           denominator = EXCLUDED.denominator, value = EXCLUDED.value,
+           text = EXCLUDED.text, updated_at = EXCLUDED.updated_at
+)
+SELECT c.idx,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN 'duplicate'
+            WHEN c.seen OR c.key IS NULL OR c.bad_code IS NOT NULL THEN 'rejected'
+            ELSE 'stored' END,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
+            WHEN c.seen THEN 'ID_REUSED'
+            WHEN c.key IS NULL THEN CASE WHEN g.ceased IS NOT NULL THEN 'UNIT_CEASED' ELSE 'UNKNOWN_UNIT' END
+            ELSE c.bad_code END,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
+            WHEN c.seen THEN 'submission_id'
+            WHEN c.key IS NULL THEN 'unit_code'
+            ELSE c.bad_field END,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
+            WHEN c.seen THEN c.id::text
+            WHEN c.key IS NULL THEN c.unit || coalesce(' ' || g.ceased, '')
+            ELSE c.bad_detail END,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_count
+            WHEN ok.idx IS NOT NULL THEN ok.nvals ELSE 0 END,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_sup
+            WHEN ok.idx IS NOT NULL THEN ok.sup ELSE 0 END,
+       CASE WHEN c.seen AND c.prev_digest = c.digest THEN extract(epoch FROM c.prev_at)::bigint
+            WHEN ok.idx IS NOT NULL THEN extract(epoch FROM t.now_t)::bigint END
+  FROM chk c
+  CROSS JOIN t
+  LEFT JOIN ok ON ok.idx = c.idx
+  LEFT JOIN LATERAL (
+      SELECT th_unit_ceased_text(th_unit_key_before(c.unit, make_date(c.y, (c.q - 1) * 3 + 1, 1))) AS ceased
+       WHERE c.key IS NULL) g ON true
+ ORDER BY c.idx;
+END
+$$;

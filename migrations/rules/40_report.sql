@@ -111,6 +111,9 @@ RETURNS jsonb LANGUAGE plpgsql STABLE
 -- Each call plans its statements for its own plan, period and unit: a
 -- cached generic plan (after five calls) was seen to take 15 s instead of 1.
 SET plan_cache_mode = force_custom_plan
+-- JIT compiling took 170-260 ms of every report (bench/RESULTS.md), more
+-- than a district's report itself.
+SET jit = off
 AS $$
 DECLARE
     pl       plans%ROWTYPE;
