@@ -157,3 +157,18 @@ int th_validate_submission(const Tonghop__Submission *s, int today_year, int tod
     }
     return 0;
 }
+
+char *th_utf8_trim(char *s)
+{
+    size_t n = strlen(s), i = n, cont = 0;
+    /* Back over at most three continuation bytes to the lead byte. */
+    while (i > 0 && cont < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        cont++;
+    }
+    if (i == 0) return s;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (want > 1 && cont + 1 < want) s[i - 1] = '\0'; /* incomplete: cut at its lead byte */
+    return s;
+}

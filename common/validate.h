@@ -45,4 +45,9 @@ int th_validate_utf8(const char *s);
  * valid UTF-8 (U+0000): callers that refuse it check it themselves. */
 int th_validate_utf8_n(const char *s, size_t n);
 
+/* Cuts, in place, a multi-byte UTF-8 character left incomplete at the end
+ * of s (by a copy into a fixed-size buffer), so that a truncated text stays
+ * valid UTF-8. Returns s. */
+char *th_utf8_trim(char *s);
+
 #endif

@@ -44,7 +44,13 @@ static const char SQL_INSERT[] =
     "   FROM unnest($1::float8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
     "               $8::text[], $9::text[], $10::text[], $11::text[]) AS x(t, k, u, r, q, g, o, f, d, p, i)";
 
-static void copy(char *dst, size_t size, const char *src) { snprintf(dst, size, "%s", src ? src : ""); }
+/* Copies, cut to fit without splitting a character (PostgreSQL refuses a
+ * batch with invalid UTF-8 in it). */
+static void copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+    th_utf8_trim(dst);
+}
 
 void th_audit_record(th_audit *a, const th_identity *who, const char *request, const char *target,
                      const char *outcome, const char *field, const char *detail, const char *request_id)
@@ -102,11 +108,13 @@ static int write_batch(th_audit *a, const th_audit_rec *recs, size_t n)
     int rc = -1;
     if (ok && th_db_ensure(a->db)) {
         PGresult *r = th_db_exec_params(a->db, SQL_INSERT, 11, params, NULL, NULL);
-        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        if (PQresultStatus(r) == PGRES_COMMAND_OK) {
             rc = 0;
-        else {
+        } else {
             th_warn("audit: %s", th_db_error(a->db));
-            th_db_check_lost(a->db);
+            /* Refused by a live database: the same rows would be refused
+             * for ever and stop the trail; give them up (-2), counted. */
+            if (!th_db_check_lost(a->db)) rc = -2;
         }
         PQclear(r);
     }
@@ -116,8 +124,9 @@ static int write_batch(th_audit *a, const th_audit_rec *recs, size_t n)
 }
 
 /* Takes up to TH_AUDIT_BATCH records (and the dropped count, as one more
- * record) off the queue and writes them; on failure puts the count back
- * and leaves the records queued. Returns how many were written. */
+ * record) off the queue and writes them. While the database is away they
+ * stay queued (and the count is put back); rows a live database refused
+ * are given up and counted. Returns how many left the queue. */
 static size_t flush_some(th_audit *a, th_audit_rec *batch)
 {
     pthread_mutex_lock(&a->lock);
@@ -140,9 +149,10 @@ static size_t flush_some(th_audit *a, th_audit_rec *batch)
     if (total == 0) return 0;
     int rc = write_batch(a, batch, total);
     pthread_mutex_lock(&a->lock);
-    if (rc == 0) {
+    if (rc == 0 || rc == -2) {
         a->head = (a->head + n) % TH_AUDIT_QUEUE;
         a->count -= n;
+        if (rc == -2) a->dropped += n + dropped;
     } else {
         a->dropped += dropped;
         n = 0;

@@ -74,9 +74,16 @@ void th_job_fail(th_job *job, int code, const char *field, const char *detail)
     snprintf(job->err.detail, sizeof job->err.detail, "%s", detail ? detail : "");
 }
 
-static uint8_t *pack_error(th_job *job, int code, const th_verr *err, size_t *len)
+static uint8_t *pack_error(th_job *job, int code, th_verr *err, size_t *len)
 {
     th_envelope env;
+    if (err) {
+        /* A detail cut to fit (a long list of successors' names) must not
+         * end inside a character: the client refuses text that is not
+         * UTF-8. */
+        th_utf8_trim(err->field);
+        th_utf8_trim(err->detail);
+    }
     Tonghop__Error e;
     char message[512];
     /* English for the log; the client renders its own language. */

@@ -434,13 +434,14 @@ static void refuse_busy(th_server *srv, th_job *job)
 static void dispatch(th_server *srv, th_job *job)
 {
     const th_envelope *env = job->env;
-    /* A key revoked after the handshake: refused from the next request. */
     /* Who is asking, from the handshake: a key revoked after it is refused
-     * from its next request. Without keys (--insecure) everything is
-     * allowed: a test on this machine. */
+     * from its next request, and so is one without a role we know (the
+     * table allows none, but nothing may fall through to a unit's rights).
+     * Without keys (--insecure) everything is allowed: a test on this
+     * machine. */
     if (!srv->keys) {
         job->who.role = TH_ROLE_LOCAL;
-    } else if (!th_keys_lookup(srv->keys, job->who.key, &job->who)) {
+    } else if (!th_keys_lookup(srv->keys, job->who.key, &job->who) || job->who.role == TH_ROLE_NONE) {
         th_job_fail(job, TONGHOP__ERROR__CODE__FORBIDDEN, "key", "revoked");
         refuse_now(srv, job);
         return;

@@ -67,13 +67,20 @@ $$;
 
 -- May a province key publish a plan file? When the plan's issuer lies in
 -- its territory, as it stood when the plan was issued or as it stands
--- today. target is the issuer's GSO code, for the refusal.
+-- today; and, for a new revision of a plan already stored, when the stored
+-- revision's issuer does too (else a province could take over another's
+-- plan code by naming itself the issuer). target is the issuer's GSO code
+-- that is not the key's, for the refusal.
 CREATE OR REPLACE FUNCTION th_may_publish_plan(p_key_unit text, p jsonb)
 RETURNS TABLE (allowed boolean, target text)
 LANGUAGE sql STABLE AS $$
-    SELECT i.k IS NULL
-        OR th_key_covers(p_key_unit, i.k, coalesce((p->>'issued_on')::date,
-                                                  make_date((p->'years'->>'from')::integer, 1, 1))),
-           p->>'issuer_unit'
+    SELECT (i.k IS NULL
+            OR th_key_covers(p_key_unit, i.k, coalesce((p->>'issued_on')::date,
+                                                      make_date((p->'years'->>'from')::integer, 1, 1))))
+           AND (c.issuer_unit IS NULL OR th_key_covers(p_key_unit, c.issuer_unit, current_date)),
+           CASE WHEN c.issuer_unit IS NOT NULL AND NOT th_key_covers(p_key_unit, c.issuer_unit, current_date)
+                THEN (SELECT u.gso_code FROM units u WHERE u.code = c.issuer_unit)
+                ELSE p->>'issuer_unit' END
       FROM (SELECT th_plan_issuer(p) AS k) i
+      LEFT JOIN current_plans c ON c.code = p->>'code'
 $$;

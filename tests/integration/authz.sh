@@ -109,6 +109,11 @@ th_check "Bình Thuận publishing Huyện Cao Lãnh's plan: FORBIDDEN, naming t
 as phan-thiet plan publish "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json"
 th_check "a district key publishing: FORBIDDEN" forbidden "district"
 th_check "no revision 2 stored by the refused" th_eq "$(th_sql "SELECT max(revision) FROM plans WHERE code = 'KH-UBND-HCL-2021-2030'")" 1
+jq '.revision = 2 | .issuer_unit = "60"' "$TH_SRC_DIR/deploy/samples/plans/cao-lanh-2021-2030-KH-UBND.json" \
+  >"$TH_WORK/cao-lanh-taken.json"
+as binh-thuan plan publish "$TH_WORK/cao-lanh-taken.json"
+th_check "Bình Thuận taking over Huyện Cao Lãnh's plan code by naming itself the issuer: FORBIDDEN, naming 873" \
+  forbidden "873"
 as dong-thap plan publish "$TH_WORK/cao-lanh-r2.json"
 th_check "Đồng Tháp publishes its district's plan" ok
 jq '.revision = 3' "$TH_WORK/cao-lanh-r2.json" >"$TH_WORK/cao-lanh-r3.json"

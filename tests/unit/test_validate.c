@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "validate.h"
@@ -192,10 +193,39 @@ static void codes(void **state)
     assert_false(th_validate_uuid("6f1c2f0e8a474c1e9d513f1f6b7a0c11"));
 }
 
+/* A text cut to fit a buffer stays UTF-8: an incomplete last character
+ * goes, a complete one stays. */
+static void utf8_trim_cuts_only_a_broken_end(void **state)
+{
+    (void)state;
+    char buf[64];
+    strcpy(buf, "Ph\xc6\xb0\xe1\xbb\x9dng"); /* "Phường", whole */
+    assert_string_equal(th_utf8_trim(buf), "Ph\xc6\xb0\xe1\xbb\x9dng");
+    strcpy(buf, "Ph\xc6\xb0\xe1\xbb"); /* cut inside "ờ" (3 bytes) */
+    assert_string_equal(th_utf8_trim(buf), "Ph\xc6\xb0");
+    assert_true(th_validate_utf8(buf));
+    strcpy(buf, "Ph\xc6"); /* cut inside "ư" (2 bytes) */
+    assert_string_equal(th_utf8_trim(buf), "Ph");
+    strcpy(buf, "x\xf0\x9f\x98"); /* cut inside a 4-byte character */
+    assert_string_equal(th_utf8_trim(buf), "x");
+    strcpy(buf, "");
+    assert_string_equal(th_utf8_trim(buf), "");
+    strcpy(buf, "22921");
+    assert_string_equal(th_utf8_trim(buf), "22921");
+    /* A copy cut to a fixed buffer, as the server makes them. */
+    char small[8];
+    const char *lam_dong = "L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng"; /* "Lâm Đồng" */
+    memcpy(small, lam_dong, 6); /* ends inside "Đ" */
+    small[6] = '\0';
+    assert_false(th_validate_utf8(small));
+    assert_true(th_validate_utf8(th_utf8_trim(small)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_good),
+        cmocka_unit_test(utf8_trim_cuts_only_a_broken_end),
         cmocka_unit_test(boundary_numerator_equals_denominator),
         cmocka_unit_test(refuses_each_fault),
         cmocka_unit_test(number_bound),
