@@ -133,24 +133,28 @@ LANGUAGE plpgsql AS $$
 BEGIN
 RETURN QUERY
 WITH t AS MATERIALIZED (SELECT clock_timestamp() AS now_t),
+-- The arrays are read by one unnest each: subscripting a text array
+-- (p_unit[o]) walks it from the start, so a loop of subscripts is
+-- quadratic in the batch.
 -- (The unit's key as th_unit_key_in finds it, written out as a join: a
 -- function call per row costs more than the rest of the statement.)
 s AS MATERIALIZED (
-    SELECT o AS idx, p_id[o] AS id, p_unit[o] AS unit, p_year[o] AS y, p_quarter[o] AS q,
-           p_plan[o] AS plan, p_created_at[o] AS created, sha256(decode(p_raw_hex[o], 'hex')) AS digest,
-           u.code AS key
-      FROM generate_subscripts(p_id, 1) AS o
+    SELECT a.o::integer AS idx, a.id, a.unit, a.y, a.q, a.plan, a.created,
+           sha256(decode(a.raw_hex, 'hex')) AS digest, u.code AS key
+      FROM unnest(p_id, p_unit, p_year, p_quarter, p_plan, p_created_at, p_raw_hex)
+           WITH ORDINALITY AS a(id, unit, y, q, plan, created, raw_hex, o)
       LEFT JOIN LATERAL (
           SELECT code FROM units
-           WHERE gso_code = p_unit[o]
-             AND valid_from < make_date(p_year[o], (p_quarter[o] - 1) * 3 + 1, 1) + interval '3 months'
-             AND (valid_to IS NULL OR valid_to > make_date(p_year[o], (p_quarter[o] - 1) * 3 + 1, 1))
+           WHERE gso_code = a.unit
+             AND valid_from < make_date(a.y, (a.q - 1) * 3 + 1, 1) + interval '3 months'
+             AND (valid_to IS NULL OR valid_to > make_date(a.y, (a.q - 1) * 3 + 1, 1))
            ORDER BY valid_from DESC LIMIT 1) u ON true
 ),
 v AS MATERIALIZED (
-    SELECT v_sub[k] AS idx, v_ind[k] AS ind, v_num[k] AS num, v_den[k] AS den, v_val[k] AS val,
-           v_txt[k] AS txt, (row_number() OVER (PARTITION BY v_sub[k] ORDER BY k) - 1)::integer AS pos
-      FROM generate_subscripts(v_sub, 1) AS k
+    SELECT a.idx, a.ind, a.num, a.den, a.val, a.txt,
+           (row_number() OVER (PARTITION BY a.idx ORDER BY a.k) - 1)::integer AS pos
+      FROM unnest(v_sub, v_ind, v_num, v_den, v_val, v_txt)
+           WITH ORDINALITY AS a(idx, ind, num, den, val, txt, k)
 ),
 -- The first value per submission whose indicator is unknown or whose kind
 -- does not match.
@@ -167,23 +171,37 @@ bad AS (
         OR (i.kind = 'qualitative' AND (v.txt IS NULL OR v.num IS NOT NULL OR v.den IS NOT NULL OR v.val IS NOT NULL))
      ORDER BY v.idx, v.pos
 ),
+-- Lookups into the stored tables are LATERAL subqueries and subplans, so
+-- that each is an index probe per row of the batch: written as joins, the
+-- cached plan hashed the whole of submissions and current_results for every
+-- batch, a cost that grew with every quarter stored (bench/RESULTS.md).
 chk AS MATERIALIZED (
     SELECT s.*, p.id IS NOT NULL AS seen, p.digest AS prev_digest, p.value_count AS prev_count,
            p.superseded_count AS prev_sup, p.received_at AS prev_at,
            b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals
       FROM s
-      LEFT JOIN submissions p ON p.id = s.id
+      LEFT JOIN LATERAL (
+          SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
+            FROM submissions x WHERE x.id = s.id) p ON true
       LEFT JOIN bad b ON b.idx = s.idx
       LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals FROM v GROUP BY v.idx) n ON n.idx = s.idx
+),
+-- How many values each stored submission supersedes: those already in
+-- current_results (one probe of its primary key per value).
+sup AS MATERIALIZED (
+    SELECT v.idx,
+           count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM current_results r
+                WHERE r.unit_code = c.key AND r.indicator_code = v.ind
+                  AND r.year = c.y AND r.quarter = c.q))::integer AS sup
+      FROM chk c JOIN v ON v.idx = c.idx
+     WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL
+     GROUP BY v.idx
 ),
 ok AS MATERIALIZED (
     SELECT c.*, coalesce(x.sup, 0) AS sup
       FROM chk c
-      LEFT JOIN (SELECT v.idx, count(*)::integer AS sup
-                   FROM chk c2 JOIN v ON v.idx = c2.idx
-                   JOIN current_results r
-                     ON r.unit_code = c2.key AND r.indicator_code = v.ind AND r.year = c2.y AND r.quarter = c2.q
-                  GROUP BY v.idx) x ON x.idx = c.idx
+      LEFT JOIN sup x ON x.idx = c.idx
      WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL
 ),
 ins_s AS (
@@ -208,6 +226,15 @@ ups AS (
        SET submission_id = EXCLUDED.submission_id, numerator = EXCLUDED.numerator,
            denominator = EXCLUDED.denominator, value = EXCLUDED.value,
            text = EXCLUDED.text, updated_at = EXCLUDED.updated_at
+),
+-- Why a unit was not found: computed only for those (a LATERAL join
+-- computed it for every row and then dropped it).
+r AS (
+    SELECT c.*, ok.idx IS NOT NULL AS stored_now, ok.nvals AS ok_nvals, ok.sup AS ok_sup,
+           CASE WHEN c.key IS NULL AND NOT c.seen
+                THEN th_unit_ceased_text(th_unit_key_before(c.unit, make_date(c.y, (c.q - 1) * 3 + 1, 1)))
+           END AS ceased
+      FROM chk c LEFT JOIN ok ON ok.idx = c.idx
 )
 SELECT c.idx,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN 'duplicate'
@@ -215,7 +242,7 @@ SELECT c.idx,
             ELSE 'stored' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN 'ID_REUSED'
-            WHEN c.key IS NULL THEN CASE WHEN g.ceased IS NOT NULL THEN 'UNIT_CEASED' ELSE 'UNKNOWN_UNIT' END
+            WHEN c.key IS NULL THEN CASE WHEN c.ceased IS NOT NULL THEN 'UNIT_CEASED' ELSE 'UNKNOWN_UNIT' END
             ELSE c.bad_code END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN 'submission_id'
@@ -223,20 +250,15 @@ SELECT c.idx,
             ELSE c.bad_field END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN c.id::text
-            WHEN c.key IS NULL THEN c.unit || coalesce(' ' || g.ceased, '')
+            WHEN c.key IS NULL THEN c.unit || coalesce(' ' || c.ceased, '')
             ELSE c.bad_detail END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_count
-            WHEN ok.idx IS NOT NULL THEN ok.nvals ELSE 0 END,
+            WHEN c.stored_now THEN c.ok_nvals ELSE 0 END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_sup
-            WHEN ok.idx IS NOT NULL THEN ok.sup ELSE 0 END,
+            WHEN c.stored_now THEN c.ok_sup ELSE 0 END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN extract(epoch FROM c.prev_at)::bigint
-            WHEN ok.idx IS NOT NULL THEN extract(epoch FROM t.now_t)::bigint END
-  FROM chk c
-  CROSS JOIN t
-  LEFT JOIN ok ON ok.idx = c.idx
-  LEFT JOIN LATERAL (
-      SELECT th_unit_ceased_text(th_unit_key_before(c.unit, make_date(c.y, (c.q - 1) * 3 + 1, 1))) AS ceased
-       WHERE c.key IS NULL) g ON true
+            WHEN c.stored_now THEN extract(epoch FROM t.now_t)::bigint END
+  FROM r c CROSS JOIN t
  ORDER BY c.idx;
 END
 $$;
