@@ -17,3 +17,10 @@ ALTER TABLE result_values DROP CONSTRAINT result_values_submission_id_fkey,
 ALTER TABLE current_results DROP CONSTRAINT current_results_unit_code_fkey,
                             DROP CONSTRAINT current_results_indicator_code_fkey,
                             DROP CONSTRAINT current_results_submission_id_fkey;
+
+-- The value in force is found by its key (unit, indicator, quarter): the
+-- primary key. The index by indicator and quarter served no report better
+-- than a scan or the key, cost every stored value one more index entry, and
+-- on a new database (no statistics yet) the planner chose it to look up a
+-- single key, with a cost that grew with every batch.
+DROP INDEX current_results_period_idx;

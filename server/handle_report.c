@@ -9,6 +9,7 @@
 #include "handler.h"
 #include "period.h"
 #include "report.h"
+#include "stats_refresh.h"
 
 typedef struct report_data {
     char period[16];
@@ -64,6 +65,9 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
             job->error_code = job->err.code;
             continue;
         }
+        /* Right after a burst: plan the report on statistics of today's
+         * tables, not of this morning's (stats_refresh.h). */
+        th_stats_refresh_if_due(db);
         int rc = th_report_fetch(db, q->plan_code, d->period, unit, q->has_by_child && q->by_child, &d->json,
                                  &job->err, dberr, sizeof dberr);
         if (rc != 0)

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "pgarray.h"
+#include "stats_refresh.h"
 
 const th_db_stmt th_ingest_stmts[] = {
     {"th_ingest_batch",
@@ -219,7 +220,13 @@ void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n)
 {
     if (n == 0) return;
     int rc = run_transaction(db, items, n);
-    if (rc == 0) return;
+    if (rc == 0) {
+        long values = 0;
+        for (size_t i = 0; i < n; i++)
+            if (items[i]->outcome == TH_INGEST_STORED) values += items[i]->stored;
+        th_stats_note_stored(values);
+        return;
+    }
     if (rc == -2) {
         th_warn("ingest: %zu submission(s) not stored: %s", n, th_db_error(db));
         mark_unavailable(items, n);
@@ -238,5 +245,6 @@ void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n)
             th_error("ingest %s: %s", items[i]->sub->submission_id, th_db_error(db));
             reject(items[i], TONGHOP__ERROR__CODE__INTERNAL, NULL, NULL);
         }
+        if (rc == 0 && items[i]->outcome == TH_INGEST_STORED) th_stats_note_stored(items[i]->stored);
     }
 }

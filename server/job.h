@@ -49,6 +49,7 @@ typedef struct th_job {
     th_job_state state;
     struct th_job *qnext; /* the lane's queue */
     unsigned flow;        /* which of the lane's queues (lane.h) */
+    unsigned part;        /* which partition of a partitioned lane */
 
     /* The outcome, set by the handler's check (front) or run (worker). */
     int error_code; /* 0: success */

@@ -14,31 +14,54 @@
 #include "handler.h"
 #include "log.h"
 
+/* One partition's queue: one FIFO per flow, oldest first; rr is the flow
+ * the next take starts from. */
+typedef struct lane_queue {
+    th_job *head[TH_LANE_FLOWS], *tail[TH_LANE_FLOWS];
+    unsigned rr;
+    size_t queued;
+} lane_queue;
+
+/* What a worker thread starts with. */
+typedef struct lane_worker {
+    struct th_lane *lane;
+    unsigned part; /* the partition it serves */
+} lane_worker;
+
 struct th_lane {
     th_lane_config cfg;
     char *dsn, *done_endpoint; /* copies */
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    /* The queue (guarded by lock): one FIFO per flow, oldest first; rr is
-     * the flow the next take starts from. */
-    th_job *head[TH_LANE_FLOWS], *tail[TH_LANE_FLOWS];
-    unsigned rr;
-    size_t queued;
+    unsigned nparts;    /* 1, or cfg.threads when partitioned */
+    lane_queue *queues; /* [nparts], guarded by lock */
     int stop;
     pthread_t *threads;
+    lane_worker *workers;
     int nthreads; /* started */
 };
 
-/* The flow of a job: FNV-1a of its connection's routing id. */
-static unsigned flow_of(th_job *job)
+static uint32_t fnv1a(const unsigned char *p, size_t len)
 {
-    if (job->nroute == 0) return 0;
-    const unsigned char *p = zmq_msg_data(&job->route[0]);
-    size_t len = zmq_msg_size(&job->route[0]);
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < len; i++)
         h = (h ^ p[i]) * 16777619u;
-    return h % TH_LANE_FLOWS;
+    return h;
+}
+
+/* The flow of a job: a hash of its connection's routing id. */
+static unsigned flow_of(th_job *job)
+{
+    if (job->nroute == 0) return 0;
+    return fnv1a(zmq_msg_data(&job->route[0]), zmq_msg_size(&job->route[0])) % TH_LANE_FLOWS;
+}
+
+/* The partition of a job: a hash of the unit (or plan) it names, so that
+ * everything about one unit is served by one worker, in order. */
+static unsigned part_of(const th_lane *lane, const th_job *job)
+{
+    if (lane->nparts == 1) return 0;
+    return fnv1a((const unsigned char *)job->target, strlen(job->target)) % lane->nparts;
 }
 
 void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
@@ -50,16 +73,22 @@ void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
         assert(job->state == TH_JOB_FRONT && job->handler && job->handler->run);
         job->state = TH_JOB_QUEUED;
         job->flow = flow_of(job);
+        job->part = part_of(lane, job);
         job->qnext = NULL;
+        lane_queue *q = &lane->queues[job->part];
         unsigned f = job->flow;
-        if (lane->tail[f])
-            lane->tail[f]->qnext = job;
+        if (q->tail[f])
+            q->tail[f]->qnext = job;
         else
-            lane->head[f] = job;
-        lane->tail[f] = job;
-        lane->queued++;
+            q->head[f] = job;
+        q->tail[f] = job;
+        q->queued++;
     }
-    pthread_cond_signal(&lane->wake);
+    /* Partitioned, the one worker that serves a job's partition must wake. */
+    if (lane->nparts > 1)
+        pthread_cond_broadcast(&lane->wake);
+    else
+        pthread_cond_signal(&lane->wake);
     pthread_mutex_unlock(&lane->lock);
 }
 
@@ -67,33 +96,34 @@ void th_lane_push_many(th_lane *lane, th_job *const *jobs, size_t n)
 static void unlink_queued(th_lane *lane, th_job *job)
 {
     unsigned f = job->flow;
-    assert(f < TH_LANE_FLOWS);
-    th_job **pp = &lane->head[f], *prev = NULL;
+    assert(f < TH_LANE_FLOWS && job->part < lane->nparts);
+    lane_queue *q = &lane->queues[job->part];
+    th_job **pp = &q->head[f], *prev = NULL;
     while (*pp && *pp != job) {
         prev = *pp;
         pp = &(*pp)->qnext;
     }
     assert(*pp == job);
     *pp = job->qnext;
-    if (lane->tail[f] == job) lane->tail[f] = prev;
+    if (q->tail[f] == job) q->tail[f] = prev;
     job->qnext = NULL;
-    lane->queued--;
+    q->queued--;
 }
 
-/* The next job to run: the oldest of the next waiting flow after the last
- * one served, or NULL; unlinked. The lock is held. */
-static th_job *take_next(th_lane *lane)
+/* The next job of a partition: the oldest of the next waiting flow after
+ * the last one served, or NULL; unlinked. The lock is held. */
+static th_job *take_next(lane_queue *q)
 {
-    if (lane->queued == 0) return NULL;
+    if (q->queued == 0) return NULL;
     for (unsigned k = 0; k < TH_LANE_FLOWS; k++) {
-        unsigned f = (lane->rr + k) % TH_LANE_FLOWS;
-        th_job *job = lane->head[f];
+        unsigned f = (q->rr + k) % TH_LANE_FLOWS;
+        th_job *job = q->head[f];
         if (!job) continue;
-        lane->head[f] = job->qnext;
-        if (!lane->head[f]) lane->tail[f] = NULL;
+        q->head[f] = job->qnext;
+        if (!q->head[f]) q->tail[f] = NULL;
         job->qnext = NULL;
-        lane->queued--;
-        lane->rr = (f + 1) % TH_LANE_FLOWS;
+        q->queued--;
+        q->rr = (f + 1) % TH_LANE_FLOWS;
         return job;
     }
     assert(0 && "queued jobs in no flow");
@@ -133,7 +163,8 @@ static void run_batch(th_lane *lane, th_db *db, th_job **batch, size_t n)
 
 static void *worker_main(void *p)
 {
-    th_lane *lane = p;
+    th_lane *lane = ((lane_worker *)p)->lane;
+    lane_queue *q = &lane->queues[((lane_worker *)p)->part];
     th_job **batch = calloc(lane->cfg.batch_max, sizeof *batch);
     th_db *db = th_db_new(lane->dsn, lane->cfg.stmts, lane->cfg.nstmts);
     void *push = zmq_socket(lane->cfg.zctx, ZMQ_PUSH);
@@ -157,23 +188,26 @@ static void *worker_main(void *p)
 
     pthread_mutex_lock(&lane->lock);
     while (!lane->stop) {
-        if (lane->queued == 0) {
+        if (q->queued == 0) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_sec += 1;
-            if (pthread_cond_timedwait(&lane->wake, &lane->lock, &until) == ETIMEDOUT && lane->queued == 0) {
+            if (pthread_cond_timedwait(&lane->wake, &lane->lock, &until) == ETIMEDOUT && q->queued == 0) {
                 /* Idle: notice a connection PostgreSQL has closed (a
                  * restart) and reconnect by ourselves, not on a request. */
                 pthread_mutex_unlock(&lane->lock);
                 th_db_poll(db);
-                if (!th_db_ensure(db)) th_debug("database still unavailable: %s", th_db_error(db));
+                if (!th_db_ensure(db))
+                    th_debug("database still unavailable: %s", th_db_error(db));
+                else if (lane->cfg.idle)
+                    lane->cfg.idle(db);
                 pthread_mutex_lock(&lane->lock);
             }
             continue;
         }
         size_t n = 0;
         th_job *next;
-        while (n < lane->cfg.batch_max && (next = take_next(lane)) != NULL) {
+        while (n < lane->cfg.batch_max && (next = take_next(q)) != NULL) {
             next->state = TH_JOB_RUNNING;
             batch[n++] = next;
         }
@@ -215,16 +249,21 @@ th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen)
     lane->cfg = *cfg;
     lane->dsn = strdup(cfg->dsn ? cfg->dsn : "");
     lane->done_endpoint = strdup(cfg->done_endpoint);
+    lane->nparts = cfg->partitioned ? (unsigned)cfg->threads : 1;
+    lane->queues = calloc(lane->nparts, sizeof *lane->queues);
     lane->threads = calloc((size_t)cfg->threads, sizeof *lane->threads);
+    lane->workers = calloc((size_t)cfg->threads, sizeof *lane->workers);
     pthread_mutex_init(&lane->lock, NULL);
     pthread_cond_init(&lane->wake, NULL);
-    if (!lane->dsn || !lane->done_endpoint || !lane->threads) {
+    if (!lane->dsn || !lane->done_endpoint || !lane->queues || !lane->threads || !lane->workers) {
         snprintf(err, errlen, "out of memory");
         th_lane_destroy(&lane);
         return NULL;
     }
     for (int i = 0; i < cfg->threads; i++) {
-        int rc = pthread_create(&lane->threads[i], NULL, worker_main, lane);
+        lane->workers[i].lane = lane;
+        lane->workers[i].part = lane->nparts > 1 ? (unsigned)i : 0;
+        int rc = pthread_create(&lane->threads[i], NULL, worker_main, &lane->workers[i]);
         if (rc != 0) {
             snprintf(err, errlen, "%s lane: %s", cfg->name, strerror(rc));
             th_lane_destroy(&lane);
@@ -247,10 +286,13 @@ void th_lane_destroy(th_lane **lanep)
         pthread_join(lane->threads[i], NULL);
     /* What no worker took goes back to the front, which still owns it. */
     th_job *job;
-    while ((job = take_next(lane)) != NULL)
-        job->state = TH_JOB_FRONT;
+    for (unsigned p = 0; lane->queues && p < lane->nparts; p++)
+        while ((job = take_next(&lane->queues[p])) != NULL)
+            job->state = TH_JOB_FRONT;
     pthread_cond_destroy(&lane->wake);
     pthread_mutex_destroy(&lane->lock);
+    free(lane->queues);
+    free(lane->workers);
     free(lane->threads);
     free(lane->dsn);
     free(lane->done_endpoint);

@@ -7,7 +7,12 @@
  * routing id picks one of TH_LANE_FLOWS FIFO queues), and a worker takes
  * one job from each waiting flow in a round, oldest first within a flow.
  * So a client with hundreds of requests waiting delays another client's
- * request by about one job per busy connection, not by all of its own. A
+ * request by about one job per busy connection, not by all of its own.
+ * A partitioned lane (the INGEST lane) gives each worker a queue of its own
+ * and puts each job in the one of the worker chosen by a hash of the unit
+ * it names: the workers store in parallel, each on its own connection,
+ * while one unit's submissions are still stored one after another, in the
+ * order they came. A
  * worker makes sure its connection is up, runs the jobs' handler,
  * packs each reply, and hands each job back to the front as a pointer sent
  * over inproc:// (the front's PULL socket at done_endpoint). While idle,
@@ -23,10 +28,12 @@
 typedef struct th_lane_config {
     const char *name;        /* "ingest", "read": for the log */
     int threads;             /* at least 1 */
+    int partitioned;         /* each thread serves the jobs of its own units */
     size_t batch_max;        /* most jobs one run gets */
     const char *dsn;         /* each worker connects with it */
     int db_timeout_ms;       /* per statement and per connection attempt */
     const th_db_stmt *stmts; /* prepared on each worker's connection */
+    void (*idle)(th_db *db); /* if set, called by a worker idle for a second */
     size_t nstmts;
     void *zctx;                /* the front's ZeroMQ context */
     const char *done_endpoint; /* where finished jobs are sent */

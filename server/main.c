@@ -42,6 +42,7 @@ typedef struct opts {
     long db_timeout;
     long workers;
     long max_open; /* serve --max-open-per-client */
+    long ingest_workers;
     long to_version;
     const char *succession;
     const char *secret_key_file;
@@ -71,6 +72,7 @@ static const command commands[] = {
      "tonghopd migrate --db \"host=/var/run/postgresql dbname=tonghop\"", 0, 0},
     {"serve",
      "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N] [--db-timeout DURATION] [--workers N] "
+     "[--ingest-workers N] "
      "[--max-open-per-client N]",
      N_("Serve the clients: store submissions, answer reports, plans and history."),
      N_("  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
@@ -81,6 +83,8 @@ static const command commands[] = {
         "                          500ms, 30s, 2min (default 10s)\n"
         "  --workers N             threads and connections for reports and other reads (1-64,\n"
         "                          default 2)\n"
+        "  --ingest-workers N      threads and connections that store submissions, side by side\n"
+        "                          (1-16, default 2); one unit's submissions go to one of them\n"
         "  --max-open-per-client N most requests one connection may have waiting for their answer;\n"
         "                          past it the server answers BUSY at once (1-4096, default 256)\n"
         "  --secret-key-file FILE  the server's key pair (tonghopd keygen), readable by its owner\n"
@@ -200,6 +204,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"db-timeout", required_argument, NULL, 't'},
                                              {"workers", required_argument, NULL, 'w'},
                                              {"max-open-per-client", required_argument, NULL, 1101},
+                                             {"ingest-workers", required_argument, NULL, 1102},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
                                              {"secret-key-file", required_argument, NULL, 'K'},
@@ -257,6 +262,13 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
         case 1101:
             if (th_cli_parse_count(optarg, 1, 4096, &o->max_open) != 0) {
                 fprintf(stderr, _("tonghopd: --max-open-per-client %s: not a whole number from 1 to 4096\n"),
+                        optarg);
+                return -1;
+            }
+            break;
+        case 1102:
+            if (th_cli_parse_count(optarg, 1, 16, &o->ingest_workers) != 0) {
+                fprintf(stderr, _("tonghopd: --ingest-workers %s: not a whole number from 1 to 16\n"),
                         optarg);
                 return -1;
             }
@@ -503,6 +515,7 @@ static int cmd_serve(opts *o)
                            .batch_max = (int)o->batch,
                            .db_timeout_ms = (int)o->db_timeout,
                            .read_workers = (int)o->workers,
+                           .ingest_workers = (int)o->ingest_workers,
                            .max_open_per_client = (int)o->max_open,
                            .secret_key_file = o->secret_key_file,
                            .insecure = o->insecure};

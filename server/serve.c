@@ -29,6 +29,7 @@
 #include "handler.h"
 #include "i18n.h"
 #include "ingest.h"
+#include "stats_refresh.h"
 #include "keyfile.h"
 #include "keys.h"
 #include "lane.h"
@@ -39,6 +40,10 @@
 
 #define TH_BATCH_DEFAULT 256
 #define TH_READ_WORKERS_DEFAULT 2
+/* Two: PostgreSQL's ingest backend is the bottleneck of a burst, and a
+ * second one on the second core stores about 1.6 times as fast
+ * (bench/RESULTS.md). */
+#define TH_INGEST_WORKERS_DEFAULT 2
 /* Most requests open at once; past it the ROUTER is not read (requests wait
  * in ZeroMQ's own bounded queue). */
 #define TH_MAX_OPEN 4096
@@ -122,6 +127,7 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     srv->cfg = *cfg;
     if (srv->cfg.batch_max <= 0) srv->cfg.batch_max = TH_BATCH_DEFAULT;
     if (srv->cfg.read_workers <= 0) srv->cfg.read_workers = TH_READ_WORKERS_DEFAULT;
+    if (srv->cfg.ingest_workers <= 0) srv->cfg.ingest_workers = TH_INGEST_WORKERS_DEFAULT;
     if (srv->cfg.db_timeout_ms <= 0) srv->cfg.db_timeout_ms = TH_DB_TIMEOUT_MS;
     if (srv->cfg.max_open_per_client <= 0) srv->cfg.max_open_per_client = TH_MAX_OPEN_PER_CLIENT_DEFAULT;
     if (srv->cfg.max_open_per_client > TH_MAX_OPEN) srv->cfg.max_open_per_client = TH_MAX_OPEN;
@@ -203,7 +209,9 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     }
 
     th_lane_config ingest = {.name = "ingest",
-                             .threads = 1,
+                             .threads = srv->cfg.ingest_workers,
+                             .partitioned = 1,
+                             .idle = th_stats_refresh_if_due,
                              .batch_max = (size_t)srv->cfg.batch_max,
                              .dsn = cfg->dsn,
                              .db_timeout_ms = srv->cfg.db_timeout_ms,
@@ -214,6 +222,8 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     th_lane_config read = ingest;
     read.name = "read";
     read.threads = srv->cfg.read_workers;
+    read.partitioned = 0;
+    read.idle = NULL;
     read.batch_max = 1;
     read.stmts = NULL;
     read.nstmts = 0;
@@ -231,7 +241,8 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
 
     /* Before binding, not to miss a connection: the database threads are
      * the lanes', the ZAP handler's and the audit writer's. */
-    srv->guard = th_guard_new(srv->ctx, srv->sock, srv->cfg.read_workers + 3, err, errlen);
+    srv->guard =
+        th_guard_new(srv->ctx, srv->sock, srv->cfg.read_workers + srv->cfg.ingest_workers + 2, err, errlen);
     if (!srv->guard) goto fail;
     if (zmq_bind(srv->sock, cfg->bind) != 0) {
         snprintf(err, errlen, _("cannot listen on %s: %s"), cfg->bind, zmq_strerror(errno));

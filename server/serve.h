@@ -1,8 +1,9 @@
 /* serve.h -- the server: a ROUTER socket in front of PostgreSQL.
  *
  * Every request gets exactly one reply, within --db-timeout whatever the
- * database does. Submissions are stored in group commit on one connection
- * (ingest.h); reports, plans and history run on a pool of others (lane.h),
+ * database does. Submissions are stored in group commit (ingest.h) by
+ * ingest workers side by side, each on its own connection and for its own
+ * share of the units; reports, plans and history run on a pool of others (lane.h),
  * so they never hold up an ack. Acks go out only after COMMIT. On SIGTERM
  * or SIGINT the server answers everything it has already received, then
  * returns. */
@@ -20,6 +21,7 @@ typedef struct th_serve_config {
     int batch_max;               /* most requests per transaction */
     int db_timeout_ms;           /* longest a request may wait for the database (0: TH_DB_TIMEOUT_MS) */
     int read_workers;            /* threads (and connections) for everything but submissions (0: 2) */
+    int ingest_workers;          /* threads (and connections) that store submissions (0: 2) */
     const char *secret_key_file; /* the server's CURVE key pair (keyfile.h); required unless insecure */
     const th_keypair *keypair;   /* or the pair itself (from TONGHOP_SECRET_KEY), instead of the file */
     int insecure;                /* plain text, loopback only (tests, a first try) */

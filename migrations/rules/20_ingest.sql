@@ -81,10 +81,10 @@ BEGIN
        AND c.year = p_year AND c.quarter = p_quarter;
 
     INSERT INTO submissions (id, unit_code, year, quarter, plan_code, digest,
-                             value_count, superseded_count, client_created_at, received_at)
+                             value_count, superseded_count, client_created_at, received_at, indicator_codes)
     VALUES (p_id, unit_key, p_year, p_quarter, p_plan, p_digest, n, sup,
             CASE WHEN p_created_at IS NULL THEN NULL ELSE to_timestamp(p_created_at) END,
-            now_t);
+            now_t, ARRAY(SELECT DISTINCT u FROM unnest(p_ind) AS u ORDER BY u));
 
     INSERT INTO result_values (submission_id, indicator_code, unit_code, year, quarter,
                                numerator, denominator, value, text)
@@ -128,7 +128,13 @@ RETURNS TABLE (idx integer, outcome text, err_code text, err_field text, err_det
                stored integer, superseded integer, stored_at bigint)
 -- PL/pgSQL for its plan cache: a LANGUAGE sql function plans this statement
 -- again at every call, which cost as much as running it.
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Every lookup is one row by its key: an index probe whatever the table
+-- statistics say. The plan is cached for the session: made while the
+-- tables were nearly empty (a new database), it scanned them whole ever
+-- after, and the first burst took 42 s instead of 5 (bench/RESULTS.md).
+SET enable_seqscan = off
+AS $$
 #variable_conflict use_column
 BEGIN
 RETURN QUERY
@@ -178,13 +184,15 @@ bad AS (
 chk AS MATERIALIZED (
     SELECT s.*, p.id IS NOT NULL AS seen, p.digest AS prev_digest, p.value_count AS prev_count,
            p.superseded_count AS prev_sup, p.received_at AS prev_at,
-           b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals
+           b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals,
+           coalesce(n.inds, '{}') AS inds
       FROM s
       LEFT JOIN LATERAL (
           SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
             FROM submissions x WHERE x.id = s.id) p ON true
       LEFT JOIN bad b ON b.idx = s.idx
-      LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals FROM v GROUP BY v.idx) n ON n.idx = s.idx
+      LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals, array_agg(DISTINCT v.ind ORDER BY v.ind) AS inds
+                   FROM v GROUP BY v.idx) n ON n.idx = s.idx
 ),
 -- How many values each stored submission supersedes: those already in
 -- current_results (one probe of its primary key per value).
@@ -206,9 +214,9 @@ ok AS MATERIALIZED (
 ),
 ins_s AS (
     INSERT INTO submissions (id, unit_code, year, quarter, plan_code, digest,
-                             value_count, superseded_count, client_created_at, received_at)
+                             value_count, superseded_count, client_created_at, received_at, indicator_codes)
     SELECT ok.id, ok.key, ok.y, ok.q, ok.plan, ok.digest, ok.nvals, ok.sup,
-           CASE WHEN ok.created IS NULL THEN NULL ELSE to_timestamp(ok.created) END, t.now_t
+           CASE WHEN ok.created IS NULL THEN NULL ELSE to_timestamp(ok.created) END, t.now_t, ok.inds
       FROM ok, t
 ),
 ins_v AS (

@@ -20,7 +20,9 @@
 -- Each lookup is an index probe per distinct value: a batch names about a
 -- hundred units and submissions and a dozen indicators.
 CREATE OR REPLACE FUNCTION th_results_refs_check()
-RETURNS trigger LANGUAGE plpgsql AS $$
+RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off  -- probes, whatever the statistics (see th_ingest_batch)
+AS $$
 DECLARE
     col text;
     val text;
@@ -48,7 +50,9 @@ $$;
 
 -- After a statement wrote rows of submissions: each names a unit.
 CREATE OR REPLACE FUNCTION th_submissions_refs_check()
-RETURNS trigger LANGUAGE plpgsql AS $$
+RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off  -- probes, whatever the statistics (see th_ingest_batch)
+AS $$
 DECLARE
     val text;
 BEGIN

@@ -21,7 +21,10 @@
 --
 -- The functions stay SECURITY INVOKER: serve's rights are checked on each
 -- table, whichever function it calls (EXECUTE is PUBLIC's by default, and
--- the admin functions fail for serve on the tables they would write).
+-- the admin functions fail for serve on the tables they would write). One
+-- exception, th_refresh_statistics (27_statistics.sql): ANALYZE of the
+-- results tables and nothing else, with the owner's rights, callable by
+-- tonghop_server only.
 
 -- Roles belong to the whole cluster. The role is created when it is missing
 -- and the migrating user may (superuser or CREATEROLE); else the database
@@ -123,6 +126,10 @@ GRANT SELECT, INSERT ON catalogue_revisions TO tonghop_server;
 GRANT SELECT, INSERT ON indicators TO tonghop_server;
 GRANT UPDATE (name, kind, numerator_label, denominator_label, numerator_agg, denominator_agg, programme, description)
     ON indicators TO tonghop_server;
+
+-- Fresh statistics after a burst (27_statistics.sql, stats_refresh.c).
+REVOKE ALL ON FUNCTION th_refresh_statistics() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION th_refresh_statistics() TO tonghop_server;
 
 -- The audit log (009_audit.sql, audit.c): serve appends, and only appends;
 -- reading it is the officers' (tonghopd audit, as the owner).

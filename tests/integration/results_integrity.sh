@@ -59,8 +59,8 @@ for who in owner server; do
      VALUES ('22921', 'CTXH-01', 2025, 1, gen_random_uuid(), 1, 2, now())
      ON CONFLICT (unit_code, indicator_code, year, quarter) DO UPDATE SET submission_id = EXCLUDED.submission_id"
   th_check "$who: a submission naming no unit is refused" refused x "$dsn" \
-    "INSERT INTO submissions (id, unit_code, year, quarter, digest, value_count, superseded_count)
-     VALUES (gen_random_uuid(), '99999', 2025, 1, '\\x00', 0, 0)"
+    "INSERT INTO submissions (id, unit_code, year, quarter, digest, value_count, superseded_count, indicator_codes)
+     VALUES (gen_random_uuid(), '99999', 2025, 1, '\\x00', 0, 0, '{}')"
 done
 
 th_check "deleting a unit that results name is refused" refused x "$TH_DSN" "DELETE FROM units WHERE code = '22921'"
