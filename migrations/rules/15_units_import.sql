@@ -205,6 +205,11 @@ BEGIN
         END IF;
     END IF;
 
+    -- Who belongs where may have changed: each unit's values for each
+    -- period are computed anew (35_unit_values.sql).
+    IF n_added + n_changed + n_moved + n_closed + n_succ > 0 THEN
+        PERFORM th_unit_values_rebuild();
+    END IF;
     RETURN QUERY SELECT n_added, n_changed, n_moved, n_closed, n_succ;
 END;
 $$;

@@ -134,6 +134,9 @@ LANGUAGE plpgsql
 -- tables were nearly empty (a new database), it scanned them whole ever
 -- after, and the first burst took 42 s instead of 5 (bench/RESULTS.md).
 SET enable_seqscan = off
+-- Its cost estimates pass jit_above_cost; compiling took longer than
+-- running the statement.
+SET jit = off
 AS $$
 #variable_conflict use_column
 BEGIN
@@ -162,6 +165,15 @@ v AS MATERIALIZED (
       FROM unnest(v_sub, v_ind, v_num, v_den, v_val, v_txt)
            WITH ORDINALITY AS a(idx, ind, num, den, val, txt, k)
 ),
+-- The indicators the batch names, locked (key share) until it commits: a
+-- catalogue publication that would change one's kind or aggregation waits
+-- for it, and then sees its values (th_catalogue_store: INDICATOR_IN_USE).
+-- (A foreign key took this lock per value; one per indicator is enough.)
+ind AS MATERIALIZED (
+    SELECT i.code, i.kind FROM indicators i
+     WHERE i.code IN (SELECT DISTINCT v.ind FROM v)
+       FOR KEY SHARE
+),
 -- The first value per submission whose indicator is unknown or whose kind
 -- does not match.
 bad AS (
@@ -170,7 +182,7 @@ bad AS (
            CASE WHEN i.code IS NULL THEN format('values[%s].indicator_code', v.pos)
                 ELSE format('values[%s]', v.pos) END AS field,
            CASE WHEN i.code IS NULL THEN v.ind ELSE i.kind END AS detail
-      FROM v LEFT JOIN indicators i ON i.code = v.ind
+      FROM v LEFT JOIN ind i ON i.code = v.ind
      WHERE i.code IS NULL
         OR (i.kind = 'ratio' AND (v.num IS NULL OR v.den IS NULL OR v.val IS NOT NULL OR v.txt IS NOT NULL))
         OR (i.kind = 'count' AND (v.val IS NULL OR v.num IS NOT NULL OR v.den IS NOT NULL OR v.txt IS NOT NULL))
@@ -187,9 +199,9 @@ chk AS MATERIALIZED (
            b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals,
            coalesce(n.inds, '{}') AS inds
       FROM s
-      LEFT JOIN LATERAL (
+      LEFT JOIN LATERAL (   -- (OFFSET 0: kept a probe, never flattened into a join)
           SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
-            FROM submissions x WHERE x.id = s.id) p ON true
+            FROM submissions x WHERE x.id = s.id OFFSET 0) p ON true
       LEFT JOIN bad b ON b.idx = s.idx
       LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals, array_agg(DISTINCT v.ind ORDER BY v.ind) AS inds
                    FROM v GROUP BY v.idx) n ON n.idx = s.idx

@@ -18,10 +18,13 @@
 -- After a statement wrote rows of result_values or current_results (the
 -- rows it wrote are new_rows): the first reference that names nothing.
 -- Each lookup is an index probe per distinct value: a batch names about a
--- hundred units and submissions and a dozen indicators.
+-- hundred units and submissions and a dozen indicators. (OFFSET 0 keeps
+-- each NOT EXISTS a probe: as an anti-join, a plan cached on a new database
+-- could walk the whole table for every batch.)
 CREATE OR REPLACE FUNCTION th_results_refs_check()
 RETURNS trigger LANGUAGE plpgsql
 SET enable_seqscan = off  -- probes, whatever the statistics (see th_ingest_batch)
+SET jit = off
 AS $$
 DECLARE
     col text;
@@ -30,15 +33,15 @@ BEGIN
     SELECT x.col, x.val INTO col, val FROM (
         SELECT 'unit_code' AS col, n.unit_code AS val
           FROM (SELECT DISTINCT unit_code FROM new_rows) n
-         WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = n.unit_code)
+         WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = n.unit_code OFFSET 0)
         UNION ALL
         SELECT 'indicator_code', n.indicator_code
           FROM (SELECT DISTINCT indicator_code FROM new_rows) n
-         WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = n.indicator_code)
+         WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = n.indicator_code OFFSET 0)
         UNION ALL
         SELECT 'submission_id', n.submission_id::text
           FROM (SELECT DISTINCT submission_id FROM new_rows) n
-         WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = n.submission_id)) x
+         WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = n.submission_id OFFSET 0)) x
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME, COLUMN = col,
@@ -52,13 +55,14 @@ $$;
 CREATE OR REPLACE FUNCTION th_submissions_refs_check()
 RETURNS trigger LANGUAGE plpgsql
 SET enable_seqscan = off  -- probes, whatever the statistics (see th_ingest_batch)
+SET jit = off
 AS $$
 DECLARE
     val text;
 BEGIN
     SELECT n.unit_code INTO val
       FROM (SELECT DISTINCT unit_code FROM new_rows) n
-     WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = n.unit_code)
+     WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = n.unit_code OFFSET 0)
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'submissions', COLUMN = 'unit_code',

@@ -106,7 +106,7 @@ $$;
 -- A plan covers its issuer's territory as it was when issued, now made of
 -- the units that succeeded it (th_in_territory); a reporting level that no
 -- longer exists is counted at the level below, and the report says so.
-CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean)
+CREATE OR REPLACE FUNCTION th_report_compute(p_plan text, p_period text, p_unit text, p_by_child boolean)
 RETURNS jsonb LANGUAGE plpgsql STABLE
 -- Each call plans its statements for its own plan, period and unit: a
 -- cached generic plan (after five calls) was seen to take 15 s instead of 1.
@@ -215,80 +215,26 @@ BEGIN
                i.name, i.kind, i.numerator_agg, i.denominator_agg
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
-    ), cand AS (       -- who can have sent for this territory: its units, their
-                       -- predecessors, and units that ceased leaving no successor
-        WITH RECURSIVE l(code) AS (
-            SELECT code FROM tree
-            UNION
-            SELECT s.predecessor FROM l JOIN unit_successions s ON s.successor = l.code
-        )
-        SELECT code FROM l
-        UNION
-        SELECT u.code FROM units u
-         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end
-           AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)
-    ), subs AS (       -- submissions of the period with a value for the plan
-        SELECT s.id, s.unit_code, s.quarter, s.received_at
-          FROM submissions s
-         WHERE s.year = y AND s.quarter BETWEEN q_from AND q_to
-           AND s.unit_code IN (SELECT code FROM cand)
-           AND s.indicator_codes && (SELECT array_agg(indicator_code) FROM targets)
-    ), ends AS (       -- where each sender's results belong on the last day
-        SELECT h.orig AS unit_code, h.key AS end_key, h.depth AS gen
-          FROM th_heirs_at(ARRAY(SELECT DISTINCT unit_code FROM subs), p_end) h
-    ), sender AS (    -- time aggregation per sender and indicator, in one hashed pass:
-                      -- its quarters added up (a flow), and its latest quarter (a stock)
-        SELECT x.unit_code, x.indicator_code, x.f_num, x.f_den, x.f_val,
-               CASE x.lq WHEN 4 THEN x.n4 WHEN 3 THEN x.n3 WHEN 2 THEN x.n2 ELSE x.n1 END AS l_num,
-               CASE x.lq WHEN 4 THEN x.d4 WHEN 3 THEN x.d3 WHEN 2 THEN x.d2 ELSE x.d1 END AS l_den,
-               CASE x.lq WHEN 4 THEN x.v4 WHEN 3 THEN x.v3 WHEN 2 THEN x.v2 ELSE x.v1 END AS l_val,
-               CASE x.lq WHEN 4 THEN x.t4 WHEN 3 THEN x.t3 WHEN 2 THEN x.t2 ELSE x.t1 END AS l_txt
-          FROM (SELECT c.unit_code, c.indicator_code, max(c.quarter) AS lq,
-                       sum(c.numerator) AS f_num, sum(c.denominator) AS f_den, sum(c.value) AS f_val,
-                       max(c.numerator) FILTER (WHERE c.quarter = 1) AS n1, max(c.numerator) FILTER (WHERE c.quarter = 2) AS n2,
-                       max(c.numerator) FILTER (WHERE c.quarter = 3) AS n3, max(c.numerator) FILTER (WHERE c.quarter = 4) AS n4,
-                       max(c.denominator) FILTER (WHERE c.quarter = 1) AS d1, max(c.denominator) FILTER (WHERE c.quarter = 2) AS d2,
-                       max(c.denominator) FILTER (WHERE c.quarter = 3) AS d3, max(c.denominator) FILTER (WHERE c.quarter = 4) AS d4,
-                       max(c.value) FILTER (WHERE c.quarter = 1) AS v1, max(c.value) FILTER (WHERE c.quarter = 2) AS v2,
-                       max(c.value) FILTER (WHERE c.quarter = 3) AS v3, max(c.value) FILTER (WHERE c.quarter = 4) AS v4,
-                       max(c.text) FILTER (WHERE c.quarter = 1) AS t1, max(c.text) FILTER (WHERE c.quarter = 2) AS t2,
-                       max(c.text) FILTER (WHERE c.quarter = 3) AS t3, max(c.text) FILTER (WHERE c.quarter = 4) AS t4
-                  FROM current_results c
-                 WHERE c.year = y AND c.quarter BETWEEN q_from AND q_to
-                   AND c.unit_code IN (SELECT e.unit_code FROM ends e JOIN tree t ON t.code = e.end_key)
-                   AND c.indicator_code IN (SELECT indicator_code FROM targets)
-                 GROUP BY c.unit_code, c.indicator_code) x
-    ), r AS (          -- each sender where its results belong; the nearest generation
-                       -- with a value stands for a stock
-        SELECT s.*, e.end_key, e.gen, t.top,
-               min(e.gen) OVER (PARTITION BY e.end_key, s.indicator_code) AS mingen
-          FROM sender s
-          JOIN ends e ON e.unit_code = s.unit_code
-          JOIN tree t ON t.code = e.end_key
-    ), per_unit AS (   -- per end-of-period unit and component
-        SELECT r.end_key, r.top, r.indicator_code,
-               CASE WHEN tg.numerator_agg = 'flow' THEN sum(r.f_num)
-                    ELSE sum(r.l_num) FILTER (WHERE r.gen = r.mingen) END AS num,
-               CASE WHEN tg.denominator_agg = 'flow' THEN sum(r.f_den)
-                    ELSE sum(r.l_den) FILTER (WHERE r.gen = r.mingen) END AS den,
-               CASE WHEN tg.numerator_agg = 'flow' THEN sum(r.f_val)
-                    ELSE sum(r.l_val) FILTER (WHERE r.gen = r.mingen) END AS val,
-               max(r.l_txt) FILTER (WHERE r.gen = r.mingen) AS txt,
-               bool_or(r.mingen > 0 AND ('stock' IN (tg.numerator_agg, tg.denominator_agg))) AS carried
-          FROM r JOIN targets tg USING (indicator_code)
-         GROUP BY r.end_key, r.top, r.indicator_code, tg.numerator_agg, tg.denominator_agg
+    ), per_unit AS (   -- each unit's values for the period (unit_period_values,
+                       -- 35_unit_values.sql: what these rules make of its
+                       -- senders' results), for the plan's indicators
+        SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
+               v.f1, v.f2, v.f3, v.f4
+          FROM unit_period_values v
+          JOIN tree t ON t.code = v.end_key
+         WHERE v.year = y AND v.quarter = q
+           AND v.indicator_code IN (SELECT indicator_code FROM targets)
     ), sums AS (       -- spatial aggregation: per child of root, and in all
         SELECT top, indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
                count(DISTINCT end_key) AS units, count(txt) AS texts,
                count(*) FILTER (WHERE carried) AS carried
           FROM per_unit GROUP BY GROUPING SETS ((top, indicator_code), (indicator_code))
     ), firsts AS (     -- when each reporter first sent each quarter
-        SELECT t.reporter, s.quarter, min(s.received_at) AS first_at
-          FROM subs s
-          JOIN ends e ON e.unit_code = s.unit_code
-          JOIN tree t ON t.code = e.end_key
-         WHERE t.reporter IS NOT NULL
-         GROUP BY t.reporter, s.quarter
+        SELECT p.reporter, x.quarter, min(x.at) AS first_at
+          FROM per_unit p
+          CROSS JOIN LATERAL (VALUES (1, p.f1), (2, p.f2), (3, p.f3), (4, p.f4)) AS x(quarter, at)
+         WHERE p.reporter IS NOT NULL AND x.at IS NOT NULL
+         GROUP BY p.reporter, x.quarter
     ), reporters AS (  -- every unit expected to report: the level's units on the last day
         SELECT t.code, t.top, count(f.quarter) > 0 AS reported, max(f.first_at) AS done_at
           FROM tree t LEFT JOIN firsts f ON f.reporter = t.code
@@ -360,5 +306,29 @@ BEGIN
         'generated_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
       INTO result;
     RETURN result;
+END;
+$$;
+
+-- Below the national root, a report's territory is a small part of the
+-- tables, and its results are best found by their keys; the planner cannot
+-- know it (it sees the territory as a function's 1,000 rows) and scanned
+-- all the country's results for a district (bench/RESULTS.md: a district's
+-- year 255 ms, 58 ms by keys; a province's 445 ms, 185 ms). The country's
+-- own report reads nearly everything, and is planned as it comes.
+CREATE OR REPLACE FUNCTION th_report_by_keys(p_plan text, p_period text, p_unit text, p_by_child boolean)
+RETURNS jsonb LANGUAGE sql STABLE
+SET enable_seqscan = off
+AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child) $$;
+
+-- The report of a plan for a period at a unit: th_report_compute, by keys
+-- unless it is the country's (the unit VN, or a plan issued by VN asked
+-- without a unit). The same numbers either way.
+CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean)
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF coalesce(p_unit, (SELECT issuer_unit FROM current_plans WHERE code = p_plan)) = 'VN' THEN
+        RETURN th_report_compute(p_plan, p_period, p_unit, p_by_child);
+    END IF;
+    RETURN th_report_by_keys(p_plan, p_period, p_unit, p_by_child);
 END;
 $$;

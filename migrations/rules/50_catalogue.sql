@@ -75,9 +75,9 @@ BEGIN
             WHEN ind.denominator_agg IS DISTINCT FROM e->'denominator'->>'aggregation' THEN 'denominator.aggregation'
         END;
         CONTINUE WHEN what IS NULL;
-        -- A submission being stored holds a key-share lock on the indicators
-        -- it refers to until it commits: wait for it, so that its results
-        -- are seen below.
+        -- A batch being stored holds a key-share lock on the indicators it
+        -- refers to until it commits (th_ingest_batch): wait for it, so that
+        -- its results are seen below.
         PERFORM 1 FROM indicators x WHERE x.code = ind.code FOR UPDATE;
         IF EXISTS (SELECT 1 FROM current_results r WHERE r.indicator_code = ind.code)
            OR EXISTS (SELECT 1 FROM result_values v WHERE v.indicator_code = ind.code)

@@ -17,14 +17,15 @@
 -- catalogue revisions and audit rows, never change or delete one. The one
 -- table it updates is current_results, the value in force (a correction
 -- replaces it; the value it replaced stays in result_values), and there only
--- the columns a correction changes. Nothing needs DELETE or TRUNCATE.
+-- the columns a correction changes. Nothing needs DELETE or TRUNCATE but
+-- unit_period_values, derived data that storing results rewrites.
 --
 -- The functions stay SECURITY INVOKER: serve's rights are checked on each
 -- table, whichever function it calls (EXECUTE is PUBLIC's by default, and
 -- the admin functions fail for serve on the tables they would write). One
--- exception, th_refresh_statistics (27_statistics.sql): ANALYZE of the
--- results tables and nothing else, with the owner's rights, callable by
--- tonghop_server only.
+-- exception, callable by tonghop_server only, with the owner's rights:
+-- th_refresh_statistics (27_statistics.sql), ANALYZE of the results tables
+-- and nothing else.
 
 -- Roles belong to the whole cluster. The role is created when it is missing
 -- and the migrating user may (superuser or CREATEROLE); else the database
@@ -126,6 +127,12 @@ GRANT SELECT, INSERT ON catalogue_revisions TO tonghop_server;
 GRANT SELECT, INSERT ON indicators TO tonghop_server;
 GRANT UPDATE (name, kind, numerator_label, denominator_label, numerator_agg, denominator_agg, programme, description)
     ON indicators TO tonghop_server;
+
+-- Each unit's values for each period (012, 35_unit_values.sql): derived
+-- data, not history. Reports read them; storing a submission rewrites the
+-- rows it changes (the trigger on current_results, in serve's transaction),
+-- by delete and insert where a unit's senders changed.
+GRANT SELECT, INSERT, UPDATE, DELETE ON unit_period_values TO tonghop_server;
 
 -- Fresh statistics after a burst (27_statistics.sql, stats_refresh.c).
 REVOKE ALL ON FUNCTION th_refresh_statistics() FROM PUBLIC;

@@ -112,4 +112,5 @@ rc=0; e=$("$TONGHOPD" import-units --db "$TH_DSN" --as-of 2026-01-01 "$TH_WORK/c
 th_check "a cycle in the tree is refused" th_eq "$rc" 1
 th_check "naming the codes involved" bash -c 'grep -q "68" <<<"$1" && grep -q "22918" <<<"$1" && grep -q "cycle" <<<"$1"' _ "$e"
 th_check "and nothing changed" th_eq "$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")" "$before"
+th_check "the maintained values of each unit and period are what a rebuild computes" th_unit_values_fresh
 th_finish

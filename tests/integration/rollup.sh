@@ -55,4 +55,5 @@ rc=0; $C report --plan NO/SUCH --period 2025 >/dev/null 2>&1 || rc=$?
 th_check "report on an unknown plan: exit 4" th_eq "$rc" 4
 rc=0; $C report --plan $PLAN --period 2025Q5 >/dev/null 2>&1 || rc=$?
 th_check "report on a bad period: refused" test "$rc" -ne 0
+th_check "the maintained values of each unit and period are what a rebuild computes" th_unit_values_fresh
 th_finish

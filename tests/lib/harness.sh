@@ -163,6 +163,23 @@ th_check() {
   fi
 }
 
+# th_unit_values_fresh: the maintained unit_period_values (35_unit_values.sql)
+# are exactly what a rebuild from the stored results computes (checked in
+# a transaction that is rolled back).
+th_unit_values_fresh() {
+  local d
+  d=$(psql "$TH_DSN" -X -A -t -q -v ON_ERROR_STOP=1 <<'SQL'
+BEGIN;
+CREATE TEMP TABLE kept AS SELECT * FROM unit_period_values;
+SELECT count(*) > 0 FROM (SELECT th_unit_values_rebuild()) r;
+SELECT count(*) FROM ((TABLE kept EXCEPT TABLE unit_period_values)
+                      UNION ALL (TABLE unit_period_values EXCEPT TABLE kept)) d;
+ROLLBACK;
+SQL
+  ) || return 1
+  [ "$(tail -1 <<<"$d")" = 0 ] || { echo "  unit_period_values differs from a rebuild in $(tail -1 <<<"$d") rows" >&2; return 1; }
+}
+
 th_eq() { [ "$1" = "$2" ] || { echo "  expected: $2" >&2; echo "  actual:   $1" >&2; return 1; }; }
 
 # th_finish: prints the tally and exits non-zero if anything failed.
