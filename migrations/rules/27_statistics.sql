@@ -14,14 +14,15 @@
 -- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
 -- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
 
--- Analyses the tables a report reads that a burst changes; returns the
+-- Analyses the tables a report reads that a burst changes (the results and
+-- each unit's maintained values); returns the
 -- rows of result_values now (the server's measure of "a tenth").
 CREATE OR REPLACE FUNCTION th_refresh_statistics()
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
-    ANALYZE public.submissions, public.result_values, public.current_results;
+    ANALYZE public.submissions, public.result_values, public.current_results, public.unit_period_values;
     RETURN (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'public.result_values'::regclass);
 END;
 $$;

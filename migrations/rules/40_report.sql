@@ -224,22 +224,28 @@ BEGIN
           JOIN tree t ON t.code = v.end_key
          WHERE v.year = y AND v.quarter = q
            AND v.indicator_code IN (SELECT indicator_code FROM targets)
-    ), sums AS (       -- spatial aggregation: per child of root, and in all
+    ), by_top AS (     -- spatial aggregation per child of root (one row per unit
+                       -- and indicator in per_unit: count(*) counts units)
         SELECT top, indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
-               count(DISTINCT end_key) AS units, count(txt) AS texts,
-               count(*) FILTER (WHERE carried) AS carried
-          FROM per_unit GROUP BY GROUPING SETS ((top, indicator_code), (indicator_code))
-    ), firsts AS (     -- when each reporter first sent each quarter
-        SELECT p.reporter, x.quarter, min(x.at) AS first_at
+               count(*) AS units, count(txt) AS texts, count(*) FILTER (WHERE carried) AS carried
+          FROM per_unit GROUP BY top, indicator_code
+    ), sums AS (       -- ... and in all (a unit lies under one child only)
+        SELECT top, indicator_code, num, den, val, units, texts, carried FROM by_top
+        UNION ALL
+        SELECT NULL, indicator_code, sum(num), sum(den), sum(val),
+               sum(units)::bigint, sum(texts)::bigint, sum(carried)::bigint
+          FROM by_top GROUP BY indicator_code
+    ), firsts AS (     -- when each reporter first sent each quarter (null: not)
+        SELECT p.reporter, min(p.f1) AS f1, min(p.f2) AS f2, min(p.f3) AS f3, min(p.f4) AS f4
           FROM per_unit p
-          CROSS JOIN LATERAL (VALUES (1, p.f1), (2, p.f2), (3, p.f3), (4, p.f4)) AS x(quarter, at)
-         WHERE p.reporter IS NOT NULL AND x.at IS NOT NULL
-         GROUP BY p.reporter, x.quarter
-    ), reporters AS (  -- every unit expected to report: the level's units on the last day
-        SELECT t.code, t.top, count(f.quarter) > 0 AS reported, max(f.first_at) AS done_at
+         WHERE p.reporter IS NOT NULL
+         GROUP BY p.reporter
+    ), reporters AS (  -- every unit expected to report: the level's units on the last day;
+                       -- done when it had sent every quarter it sent (the latest first time)
+        SELECT t.code, t.top, coalesce(f.f1, f.f2, f.f3, f.f4) IS NOT NULL AS reported,
+               greatest(f.f1, f.f2, f.f3, f.f4) AS done_at
           FROM tree t LEFT JOIN firsts f ON f.reporter = t.code
          WHERE t.code = t.reporter
-         GROUP BY t.code, t.top
     ), completeness AS (
         SELECT top, count(*) AS expected, count(*) FILTER (WHERE reported) AS reported,
                count(*) FILTER (WHERE reported AND dl IS NOT NULL
