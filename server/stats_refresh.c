@@ -7,7 +7,7 @@
 
 #include "log.h"
 
-/* Values stored since the last refresh; rows of result_values at the last
+/* Values stored since the last refresh; rows of unit_period_values at the last
  * refresh (0: not known yet); whether a thread is refreshing now. */
 static atomic_long stored_since;
 static atomic_long rows_at_refresh;

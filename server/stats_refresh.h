@@ -1,12 +1,13 @@
 /* stats_refresh.h -- fresh planner statistics right after a burst.
  *
- * PostgreSQL plans a report from its statistics of the results tables.
+ * PostgreSQL plans a report from its statistics of each unit's maintained
+ * values (unit_period_values).
  * Autovacuum refreshes them about a minute after a burst at best; until
  * then a report asked the moment the last commune is in was planned for
  * tables a fraction of their size, and took seconds or timed out
  * (bench/RESULTS.md). So the server counts the values it stores and, once
- * they reach a tenth of what the tables held at the last refresh (at least
- * TH_STATS_MIN_VALUES), has them analysed: by the ingest worker when it has
+ * they reach a tenth of the rows that table held at the last refresh (at
+ * least TH_STATS_MIN_VALUES), has it analysed: by the ingest worker when it has
  * been idle for a second (the burst is over), or first thing by a read
  * worker about to run a report, whichever comes first. One refresh runs at
  * a time. th_refresh_statistics (migrations/rules/27_statistics.sql) runs

@@ -175,8 +175,8 @@ $$;
 -- transactions storing results of two senders of one unit (two communes
 -- merged into one, stored by two ingest workers) would each compute the
 -- unit's row without the other's uncommitted results: so each first takes
--- a transaction lock per (period, unit), all in one sorted order (no
--- deadlock), and computes after it has them (under READ COMMITTED, a
+-- a transaction lock for the unit (see below), in one sorted order (no
+-- deadlock), and computes after it has it (under READ COMMITTED, a
 -- statement after the wait sees what the other committed).
 -- (SECURITY INVOKER, as the rest: the server's role writes this derived
 -- table, rules/90_grants.sql. Run with its owner's rights it made every
@@ -191,24 +191,40 @@ AS $$
 DECLARE
     g record;
 BEGIN
-    PERFORM pg_advisory_xact_lock(x.lk)
-       FROM (SELECT DISTINCT hashtextextended(a.y || ':' || a.q || ':' || a.k, 20250701) AS lk
-               FROM unnest(p_year, p_quarter, p_key) AS a(y, q, k)) x
-      ORDER BY x.lk;
     FOR g IN SELECT a.y, a.q, p_end,
                     array_agg(DISTINCT a.k) FILTER (WHERE a.own) AS own,
                     array_agg(DISTINCT a.k) FILTER (WHERE NOT a.own) AS other
                FROM (SELECT b.y, b.q, b.k, b.p_end,
+                            -- its own alone: it exists on the last day, no
+                            -- predecessor of it lived into the period (so no
+                            -- chain of them can have sent for it), and it is
+                            -- no unit's parent
                             EXISTS (SELECT 1 FROM units u WHERE u.code = b.k AND u.valid_from <= b.p_end
                                        AND (u.valid_to IS NULL OR u.valid_to > b.p_end))
-                            AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.successor = b.k)
+                            AND NOT EXISTS (SELECT 1 FROM unit_successions s JOIN units p ON p.code = s.predecessor
+                                             WHERE s.successor = b.k AND p.valid_to > b.p_start)
                             AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = b.k) AS own
                        FROM (SELECT DISTINCT a0.y, a0.q, a0.k,
+                                    make_date(a0.y, (CASE WHEN a0.q = 0 THEN 1 ELSE a0.q END - 1) * 3 + 1, 1) AS p_start,
                                     (make_date(a0.y, (CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END - 1) * 3 + 1, 1)
                                      + interval '3 months' - interval '1 day')::date AS p_end
                                FROM unnest(p_year, p_quarter, p_key) AS a0(y, q, k)) b) a
               GROUP BY a.y, a.q, a.p_end
+              ORDER BY a.y, a.q   -- (the locks below in one order)
     LOOP
+        -- Only a unit with several senders can be refreshed by two
+        -- transactions at once (two ingest workers storing two of its
+        -- predecessors; a unit of its own alone is stored by one worker).
+        -- Wait for the other, by one of 64 transaction locks per period
+        -- taken in one order: bounded however many units a transaction
+        -- touches (a lock per unit ran out of shared memory on a load of
+        -- the whole country in one transaction).
+        IF g.other IS NOT NULL THEN
+            PERFORM pg_advisory_xact_lock(20250701, x.lk)
+               FROM (SELECT DISTINCT (g.y * 5 + g.q) * 64 + (hashtext(k) & 63) AS lk
+                       FROM unnest(g.other) AS k) x
+              ORDER BY x.lk;
+        END IF;
         IF g.own IS NOT NULL THEN
             -- A unit of its own keeps its rows (current results are never
             -- deleted): replaced in place.
