@@ -14,6 +14,41 @@
 -- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
 -- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
 
+-- Each sender's results for a period (p_quarter 1-4, or 0 for the year),
+-- per indicator, in one hashed pass: its quarters added up (what a flow
+-- takes) and its latest quarter (what a stock takes). A probe per unit
+-- (LATERAL with OFFSET 0, which the planner may not flatten: a plan
+-- cached on a new database otherwise walked all the year's rows for every
+-- batch).
+CREATE OR REPLACE FUNCTION th_sender_values(p_year integer, p_quarter integer, p_units text[])
+RETURNS TABLE (unit_code text, indicator_code text, f_num numeric, f_den numeric, f_val numeric,
+               l_num bigint, l_den bigint, l_val bigint, l_txt text)
+LANGUAGE sql STABLE AS $$
+    SELECT x.unit_code, x.indicator_code, x.f_num, x.f_den, x.f_val,
+           CASE x.lq WHEN 4 THEN x.n4 WHEN 3 THEN x.n3 WHEN 2 THEN x.n2 ELSE x.n1 END,
+           CASE x.lq WHEN 4 THEN x.d4 WHEN 3 THEN x.d3 WHEN 2 THEN x.d2 ELSE x.d1 END,
+           CASE x.lq WHEN 4 THEN x.v4 WHEN 3 THEN x.v3 WHEN 2 THEN x.v2 ELSE x.v1 END,
+           CASE x.lq WHEN 4 THEN x.t4 WHEN 3 THEN x.t3 WHEN 2 THEN x.t2 ELSE x.t1 END
+      FROM (SELECT c.unit_code, c.indicator_code, max(c.quarter) AS lq,
+                   sum(c.numerator) AS f_num, sum(c.denominator) AS f_den, sum(c.value) AS f_val,
+                   max(c.numerator) FILTER (WHERE c.quarter = 1) AS n1, max(c.numerator) FILTER (WHERE c.quarter = 2) AS n2,
+                   max(c.numerator) FILTER (WHERE c.quarter = 3) AS n3, max(c.numerator) FILTER (WHERE c.quarter = 4) AS n4,
+                   max(c.denominator) FILTER (WHERE c.quarter = 1) AS d1, max(c.denominator) FILTER (WHERE c.quarter = 2) AS d2,
+                   max(c.denominator) FILTER (WHERE c.quarter = 3) AS d3, max(c.denominator) FILTER (WHERE c.quarter = 4) AS d4,
+                   max(c.value) FILTER (WHERE c.quarter = 1) AS v1, max(c.value) FILTER (WHERE c.quarter = 2) AS v2,
+                   max(c.value) FILTER (WHERE c.quarter = 3) AS v3, max(c.value) FILTER (WHERE c.quarter = 4) AS v4,
+                   max(c.text) FILTER (WHERE c.quarter = 1) AS t1, max(c.text) FILTER (WHERE c.quarter = 2) AS t2,
+                   max(c.text) FILTER (WHERE c.quarter = 3) AS t3, max(c.text) FILTER (WHERE c.quarter = 4) AS t4
+              FROM unnest(p_units) AS k(code)
+              CROSS JOIN LATERAL (
+                  SELECT c0.* FROM current_results c0
+                   WHERE c0.unit_code = k.code AND c0.year = p_year
+                     AND c0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
+                                        AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+                  OFFSET 0) c
+             GROUP BY c.unit_code, c.indicator_code) x
+$$;
+
 -- The rows of unit_period_values for a period (p_quarter 1-4, or 0 for the
 -- year) and the units p_keys (keys of units existing on the period's last
 -- day), every indicator:
@@ -56,28 +91,8 @@ BEGIN
                                    JOIN submissions s ON s.unit_code = c.code
                                   WHERE s.year = p_year AND s.quarter BETWEEN q_from AND q_to), p_end) h
          WHERE h.key = ANY (p_keys)
-    ), sender AS (    -- per sender and indicator, in one hashed pass: its
-                      -- quarters added up (a flow) and its latest quarter (a stock)
-        SELECT x.unit_code, x.indicator_code, x.f_num, x.f_den, x.f_val,
-               CASE x.lq WHEN 4 THEN x.n4 WHEN 3 THEN x.n3 WHEN 2 THEN x.n2 ELSE x.n1 END AS l_num,
-               CASE x.lq WHEN 4 THEN x.d4 WHEN 3 THEN x.d3 WHEN 2 THEN x.d2 ELSE x.d1 END AS l_den,
-               CASE x.lq WHEN 4 THEN x.v4 WHEN 3 THEN x.v3 WHEN 2 THEN x.v2 ELSE x.v1 END AS l_val,
-               CASE x.lq WHEN 4 THEN x.t4 WHEN 3 THEN x.t3 WHEN 2 THEN x.t2 ELSE x.t1 END AS l_txt
-          FROM (SELECT c.unit_code, c.indicator_code, max(c.quarter) AS lq,
-                       sum(c.numerator) AS f_num, sum(c.denominator) AS f_den, sum(c.value) AS f_val,
-                       max(c.numerator) FILTER (WHERE c.quarter = 1) AS n1, max(c.numerator) FILTER (WHERE c.quarter = 2) AS n2,
-                       max(c.numerator) FILTER (WHERE c.quarter = 3) AS n3, max(c.numerator) FILTER (WHERE c.quarter = 4) AS n4,
-                       max(c.denominator) FILTER (WHERE c.quarter = 1) AS d1, max(c.denominator) FILTER (WHERE c.quarter = 2) AS d2,
-                       max(c.denominator) FILTER (WHERE c.quarter = 3) AS d3, max(c.denominator) FILTER (WHERE c.quarter = 4) AS d4,
-                       max(c.value) FILTER (WHERE c.quarter = 1) AS v1, max(c.value) FILTER (WHERE c.quarter = 2) AS v2,
-                       max(c.value) FILTER (WHERE c.quarter = 3) AS v3, max(c.value) FILTER (WHERE c.quarter = 4) AS v4,
-                       max(c.text) FILTER (WHERE c.quarter = 1) AS t1, max(c.text) FILTER (WHERE c.quarter = 2) AS t2,
-                       max(c.text) FILTER (WHERE c.quarter = 3) AS t3, max(c.text) FILTER (WHERE c.quarter = 4) AS t4
-                  FROM ends e
-                  CROSS JOIN LATERAL (SELECT c0.* FROM current_results c0   -- (a probe per sender)
-                                       WHERE c0.unit_code = e.unit_code AND c0.year = p_year
-                                         AND c0.quarter BETWEEN q_from AND q_to OFFSET 0) c
-                 GROUP BY c.unit_code, c.indicator_code) x
+    ), sender AS (    -- per sender and indicator: flows added up, the latest quarter
+        SELECT * FROM th_sender_values(p_year, p_quarter, ARRAY(SELECT e.unit_code FROM ends e))
     ), r AS (
         SELECT s.*, e.end_key, e.gen, min(e.gen) OVER (PARTITION BY e.end_key, s.indicator_code) AS mingen
           FROM sender s JOIN ends e ON e.unit_code = s.unit_code
@@ -120,37 +135,12 @@ CREATE OR REPLACE FUNCTION th_unit_values_compute_own(p_year integer, p_quarter 
 RETURNS TABLE (end_key text, indicator_code text, num numeric, den numeric, val numeric, txt text,
                carried boolean, f1 timestamptz, f2 timestamptz, f3 timestamptz, f4 timestamptz)
 LANGUAGE sql STABLE AS $$
-    WITH x AS (
-        SELECT c.unit_code, c.indicator_code, max(c.quarter) AS lq,
-               sum(c.numerator) AS f_num, sum(c.denominator) AS f_den, sum(c.value) AS f_val,
-               max(c.numerator) FILTER (WHERE c.quarter = 1) AS n1, max(c.numerator) FILTER (WHERE c.quarter = 2) AS n2,
-               max(c.numerator) FILTER (WHERE c.quarter = 3) AS n3, max(c.numerator) FILTER (WHERE c.quarter = 4) AS n4,
-               max(c.denominator) FILTER (WHERE c.quarter = 1) AS d1, max(c.denominator) FILTER (WHERE c.quarter = 2) AS d2,
-               max(c.denominator) FILTER (WHERE c.quarter = 3) AS d3, max(c.denominator) FILTER (WHERE c.quarter = 4) AS d4,
-               max(c.value) FILTER (WHERE c.quarter = 1) AS v1, max(c.value) FILTER (WHERE c.quarter = 2) AS v2,
-               max(c.value) FILTER (WHERE c.quarter = 3) AS v3, max(c.value) FILTER (WHERE c.quarter = 4) AS v4,
-               max(c.text) FILTER (WHERE c.quarter = 1) AS t1, max(c.text) FILTER (WHERE c.quarter = 2) AS t2,
-               max(c.text) FILTER (WHERE c.quarter = 3) AS t3, max(c.text) FILTER (WHERE c.quarter = 4) AS t4
-          FROM unnest(p_keys) AS k(code)
-          -- (LATERAL with OFFSET 0, which the planner may not flatten: a probe
-          -- per unit, never a walk through all the year's rows; a plan cached
-          -- on a new database walked them for every batch.)
-          CROSS JOIN LATERAL (
-              SELECT c0.* FROM current_results c0
-               WHERE c0.unit_code = k.code AND c0.year = p_year
-                 AND c0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
-                                    AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
-              OFFSET 0) c
-         GROUP BY c.unit_code, c.indicator_code
-    )
+    WITH x AS (SELECT * FROM th_sender_values(p_year, p_quarter, p_keys))
     SELECT x.unit_code, x.indicator_code,
-           CASE WHEN i.numerator_agg = 'flow' THEN x.f_num
-                ELSE CASE x.lq WHEN 4 THEN x.n4 WHEN 3 THEN x.n3 WHEN 2 THEN x.n2 ELSE x.n1 END END,
-           CASE WHEN i.denominator_agg = 'flow' THEN x.f_den
-                ELSE CASE x.lq WHEN 4 THEN x.d4 WHEN 3 THEN x.d3 WHEN 2 THEN x.d2 ELSE x.d1 END END,
-           CASE WHEN i.numerator_agg = 'flow' THEN x.f_val
-                ELSE CASE x.lq WHEN 4 THEN x.v4 WHEN 3 THEN x.v3 WHEN 2 THEN x.v2 ELSE x.v1 END END,
-           CASE x.lq WHEN 4 THEN x.t4 WHEN 3 THEN x.t3 WHEN 2 THEN x.t2 ELSE x.t1 END,
+           CASE WHEN i.numerator_agg = 'flow' THEN x.f_num ELSE x.l_num END,
+           CASE WHEN i.denominator_agg = 'flow' THEN x.f_den ELSE x.l_den END,
+           CASE WHEN i.numerator_agg = 'flow' THEN x.f_val ELSE x.l_val END,
+           x.l_txt,
            false, f.f1, f.f2, f.f3, f.f4
       FROM x
       JOIN indicators i ON i.code = x.indicator_code
