@@ -33,6 +33,11 @@ DECLARE
     bad       record;
     cyc       text;
 BEGIN
+    -- Results stored while the tree changes would be filed under the old
+    -- tree, after the rebuild below has read them: wait for the batches
+    -- being stored, and hold new ones (they wait; a client retries past
+    -- the server's --db-timeout) until this import commits.
+    LOCK TABLE current_results IN SHARE MODE;
     SELECT * INTO bad FROM th_succession_stage WHERE valid_from <> p_as_of ORDER BY line LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'TH005', COLUMN = 'valid_from',

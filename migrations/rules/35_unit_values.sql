@@ -70,9 +70,6 @@ DECLARE
     q_to    integer := CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END;
     p_end   date := (make_date(p_year, (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END - 1) * 3 + 1, 1)
                      + interval '3 months' - interval '1 day')::date;
-    -- A unit that ceased leaving no successor belongs to its parent: only
-    -- a unit that is (or was) a parent can receive one.
-    parents boolean := EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = ANY (p_keys));
 BEGIN
     RETURN QUERY
     WITH RECURSIVE l(code) AS (
@@ -82,8 +79,8 @@ BEGIN
     ), cand AS (
         SELECT code FROM l
         UNION
-        SELECT u.code FROM units u
-         WHERE parents AND u.valid_to IS NOT NULL AND u.valid_to <= p_end
+        SELECT u.code FROM units u   -- (th_report's senders: every such unit)
+         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end
            AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)
     ), ends AS MATERIALIZED (   -- each sender of the period, where it belongs
         SELECT h.orig AS unit_code, h.key AS end_key, h.depth AS gen
@@ -165,9 +162,12 @@ $$;
 -- transactions storing results of two senders of one unit (two communes
 -- merged into one, stored by two ingest workers) would each compute the
 -- unit's row without the other's uncommitted results: so each first takes
--- a transaction lock for the unit (see below), in one sorted order (no
--- deadlock), and computes after it has it (under READ COMMITTED, a
--- statement after the wait sees what the other committed).
+-- a transaction lock for the unit (see below), sorted within the call, and
+-- computes after it has it (under READ COMMITTED, a statement after the
+-- wait sees what the other committed). Two transactions that each make
+-- several calls can still take two of these locks in opposite orders:
+-- PostgreSQL then cancels one as a deadlock, and the server stores its
+-- batch again one submission at a time (server/ingest.c).
 -- (SECURITY INVOKER, as the rest: the server's role writes this derived
 -- table, rules/90_grants.sql. Run with its owner's rights it made every
 -- batch twice as slow, measured.)
@@ -186,27 +186,33 @@ BEGIN
                     array_agg(DISTINCT a.k) FILTER (WHERE NOT a.own) AS other
                FROM (SELECT b.y, b.q, b.k, b.p_end,
                             -- its own alone: it exists on the last day, no
-                            -- predecessor of it lived into the period (so no
-                            -- chain of them can have sent for it), and it is
-                            -- no unit's parent
+                            -- predecessor of it, of any generation, sent
+                            -- anything for the period (whatever the dates:
+                            -- a map loaded late leaves what an old commune
+                            -- sent after it ceased), and it is no unit's
+                            -- parent (a unit that ceased leaving no
+                            -- successor belongs to its parent)
                             EXISTS (SELECT 1 FROM units u WHERE u.code = b.k AND u.valid_from <= b.p_end
                                        AND (u.valid_to IS NULL OR u.valid_to > b.p_end))
-                            AND NOT EXISTS (SELECT 1 FROM unit_successions s JOIN units p ON p.code = s.predecessor
-                                             WHERE s.successor = b.k AND p.valid_to > b.p_start)
+                            AND NOT EXISTS (SELECT 1 FROM th_lineage(b.k) l
+                                              JOIN submissions x ON x.unit_code = l.code
+                                             WHERE l.depth > 0 AND x.year = b.y
+                                               AND x.quarter BETWEEN b.q_from AND b.q_to)
                             AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = b.k) AS own
                        FROM (SELECT DISTINCT a0.y, a0.q, a0.k,
-                                    make_date(a0.y, (CASE WHEN a0.q = 0 THEN 1 ELSE a0.q END - 1) * 3 + 1, 1) AS p_start,
+                                    CASE WHEN a0.q = 0 THEN 1 ELSE a0.q END AS q_from,
+                                    CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END AS q_to,
                                     (make_date(a0.y, (CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END - 1) * 3 + 1, 1)
                                      + interval '3 months' - interval '1 day')::date AS p_end
                                FROM unnest(p_year, p_quarter, p_key) AS a0(y, q, k)) b) a
               GROUP BY a.y, a.q, a.p_end
-              ORDER BY a.y, a.q   -- (the locks below in one order)
+              ORDER BY a.y, a.q   -- (the locks below sorted across periods too)
     LOOP
         -- Only a unit with several senders can be refreshed by two
         -- transactions at once (two ingest workers storing two of its
         -- predecessors; a unit of its own alone is stored by one worker).
         -- Wait for the other, by one of 64 transaction locks per period
-        -- taken in one order: bounded however many units a transaction
+        -- taken in a sorted order: bounded however many units a transaction
         -- touches (a lock per unit ran out of shared memory on a load of
         -- the whole country in one transaction).
         IF g.other IS NOT NULL THEN

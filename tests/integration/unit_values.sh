@@ -63,6 +63,36 @@ th_check "a changed submission time is followed" th_eq "$(th_sql "
   SELECT f2 = TIMESTAMPTZ '2025-07-20 09:00+07' FROM unit_period_values
    WHERE year = 2025 AND quarter = 2 AND end_key = '$OLD1' AND indicator_code = 'CTXH-02'")" "t"
 
+# A map loaded late: a commune sends 2026Q1, then a merger dated 1 January
+# 2026 is imported (it ceased before what it sent), then its successor
+# sends 2026Q1 too. The successor's quarter holds both (4 + 9 of its own
+# 50), not its own alone.
+read -r XG YG < <(th_sql "
+  SELECT min(x.gso_code), max(x.gso_code) FROM units x
+   WHERE x.level = 2 AND x.valid_to IS NULL AND x.valid_from = DATE '2025-07-01'
+     AND x.code IN (SELECT unit_code FROM unit_parents WHERE valid_to IS NULL
+                     AND parent_code = (SELECT min(code) FROM units WHERE level = 1 AND valid_to IS NULL))
+     AND x.code <> '$NEW' AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = x.code)" | tr '|' ' ')
+th_log "late merger: $XG into $YG from 2026-01-01"
+store26() {
+  echo "SELECT outcome FROM th_ingest_batch(ARRAY['$1']::uuid[], ARRAY['$2'], ARRAY[2026], ARRAY[1], ARRAY[NULL::text],
+        ARRAY[NULL::bigint], ARRAY[md5('$1')], ARRAY[1], ARRAY['CTXH-02'], ARRAY[$3]::bigint[], ARRAY[$4]::bigint[],
+        ARRAY[NULL]::bigint[], ARRAY[NULL]::text[]);"
+}
+th_check "the commune's 2026Q1, before the merger is known" \
+  th_eq "$(store26 "$(uuid)" "$XG" 4 20 | psql "$TH_DSN" -X -A -t -q)" stored
+grep -v "^$XG," "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >"$TH_WORK/late.csv"
+printf 'old_code,new_code,valid_from,kind\n%s,%s,2026-01-01,commune\n' "$XG" "$YG" >"$TH_WORK/late-succession.csv"
+th_check "the merger of 1 January 2026 imported after it" \
+  "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2026-01-01 --complete --succession "$TH_WORK/late-succession.csv" \
+  "$TH_WORK/late.csv"
+th_check "the successor's own 2026Q1" th_eq "$(store26 "$(uuid)" "$YG" 9 50 | psql "$TH_DSN" -X -A -t -q)" stored
+th_check "its quarter holds what both sent (4+9), its own stock (50)" th_eq "$(th_sql "
+  SELECT num || '/' || den FROM unit_period_values v JOIN units u ON u.code = v.end_key
+   WHERE v.year = 2026 AND v.quarter = 1 AND u.gso_code = '$YG' AND u.valid_to IS NULL
+     AND v.indicator_code = 'CTXH-02'")" "13/50"
+th_check "after the late merger, still what a rebuild computes" th_unit_values_fresh
+
 # The tree changes under stored results (a later reform moves the new
 # commune to another province): everything is computed anew.
 prov=$(th_sql "SELECT min(gso_code) FROM units WHERE level = 1 AND valid_to IS NULL AND code <> (
