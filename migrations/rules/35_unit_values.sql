@@ -195,9 +195,11 @@ BEGIN
                             EXISTS (SELECT 1 FROM units u WHERE u.code = b.k AND u.valid_from <= b.p_end
                                        AND (u.valid_to IS NULL OR u.valid_to > b.p_end))
                             AND NOT EXISTS (SELECT 1 FROM th_lineage(b.k) l
-                                              JOIN submissions x ON x.unit_code = l.code
-                                             WHERE l.depth > 0 AND x.year = b.y
-                                               AND x.quarter BETWEEN b.q_from AND b.q_to)
+                                             WHERE l.depth > 0
+                                               AND EXISTS (SELECT 1 FROM submissions x   -- (a probe: OFFSET 0)
+                                                            WHERE x.unit_code = l.code AND x.year = b.y
+                                                              AND x.quarter BETWEEN b.q_from AND b.q_to
+                                                           OFFSET 0))
                             AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = b.k) AS own
                        FROM (SELECT DISTINCT a0.y, a0.q, a0.k,
                                     CASE WHEN a0.q = 0 THEN 1 ELSE a0.q END AS q_from,
