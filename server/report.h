@@ -1,8 +1,9 @@
 /* report.h -- a plan's report for a period at a unit, as JSON.
  *
- * The numbers are computed by th_report (migrations/rules/40_report.sql) straight
- * from the current results, so a report asked right after an ack includes
- * that submission. The JSON format ("tonghop-report/1") is documented in the
+ * The numbers are summed by th_report (migrations/rules/40_report.sql) from
+ * each unit's maintained values (rules/35_unit_values.sql), which the
+ * transaction that stores a submission updates before its ack: a report
+ * asked right after an ack includes that submission. The JSON format ("tonghop-report/1") is documented in the
  * README and is what every client format (table, CSV, HTML, ADX, DHIS2) is
  * made from. */
 #ifndef TH_REPORT_H
