@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approve_cmd.h"
 #include "catalogue_cmd.h"
 #include "cli.h"
 #include "config.h"
@@ -44,6 +45,8 @@ typedef struct ctx {
     th_report_args rep;
     const char *indicator;
     const char *secret_file; /* keygen */
+    const char *reason;      /* reopen */
+    int before_children;     /* approve */
     int as_json;
 } ctx;
 
@@ -83,7 +86,30 @@ static int run_status(ctx *c, char **args)
 static int run_history(ctx *c, char **args)
 {
     (void)args;
+    if (!c->indicator && c->sub.plan)
+        return th_approve_cmd_history(c->t, c->sub.plan, c->sub.period, c->sub.unit);
+    if (!c->indicator || !c->sub.unit) {
+        fprintf(
+            stderr, "%s\n",
+            _("tonghop history: give --unit and --indicator (a value's history) or --plan (the approvals)"));
+        return TH_EXIT_USAGE;
+    }
     return th_history_cmd_run(c->t, c->sub.unit, c->indicator, c->sub.period);
+}
+static int run_approve(ctx *c, char **args)
+{
+    (void)args;
+    return th_approve_cmd_run(c->t, c->sub.plan, c->sub.period, c->sub.unit, 1, c->before_children,
+                              c->reason);
+}
+static int run_reopen(ctx *c, char **args)
+{
+    (void)args;
+    if (!c->reason || !*c->reason) {
+        fprintf(stderr, "%s\n", _("tonghop reopen: --reason is missing: say why the period is reopened"));
+        return TH_EXIT_USAGE;
+    }
+    return th_approve_cmd_run(c->t, c->sub.plan, c->sub.period, c->sub.unit, 0, 0, c->reason);
 }
 static int run_report(ctx *c, char **args)
 {
@@ -155,13 +181,30 @@ static const command commands[] = {
      0, 1, 1, run_sync},
     {"status", "", N_("Show what waits in the spool, what was delivered and what was refused."), "",
      "tonghop status", 0, 0, 0, 1, run_status},
-    {"history", "--unit CODE --indicator CODE --period YYYYQn",
-     N_("Every value sent for one unit, indicator and quarter, and which is in force."),
+    {"history", "--unit CODE --indicator CODE --period YYYYQn | --plan CODE --period P [--unit CODE]",
+     N_("Every value sent for one unit, indicator and quarter, and which is in force; or, with --plan, every "
+        "approval and reopening of a plan's period."),
      N_("  --unit CODE        the unit\n"
         "  --indicator CODE   the indicator, e.g. CTXH-01\n"
-        "  --period YYYYQn    the quarter\n"),
-     "tonghop history --unit 22921 --indicator CTXH-01 --period 2025Q3", 0,
-     NEED_UNIT | NEED_INDICATOR | NEED_PERIOD, 1, 0, run_history},
+        "  --period P         the quarter (a year or a quarter with --plan)\n"
+        "  --plan CODE        the approvals of this plan (instead of --indicator)\n"),
+     "tonghop history --unit 22921 --indicator CTXH-01 --period 2025Q3", 0, NEED_PERIOD, 1, 0, run_history},
+    {"approve", "--plan CODE --period P [--unit CODE] [--before-children]",
+     N_("Approve a plan's results for a period over a unit's territory: they are locked until reopened."),
+     N_("  --plan CODE         the plan\n"
+        "  --period P          a year (2025) or a quarter (2025Q3)\n"
+        "  --unit CODE         the approving unit, this computer's own (default: the configured unit)\n"
+        "  --before-children   approve although units below have not yet (recorded)\n"),
+     "tonghop approve --plan 1751/KH-UBND --period 2025Q3 --unit 593", 0, NEED_PLAN | NEED_PERIOD, 1, 0,
+     run_approve},
+    {"reopen", "--plan CODE --period P [--unit CODE] --reason TEXT",
+     N_("Reopen an approved period so that results may be sent and corrected again; the reason is recorded."),
+     N_("  --plan CODE     the plan\n"
+        "  --period P      the period approved\n"
+        "  --unit CODE     the unit whose approval to reopen (default: the configured unit)\n"
+        "  --reason TEXT   why (required)\n"),
+     "tonghop reopen --plan 1751/KH-UBND --period 2025Q3 --unit 593 --reason \"Phú Hài sửa số liệu quý 3\"",
+     0, NEED_PLAN | NEED_PERIOD, 1, 0, run_reopen},
     {"plans", "[--unit CODE]", N_("List the plans in force, or those covering a unit."),
      N_("  --unit CODE   only the plans covering this unit\n"), "tonghop plans --unit 22921", 0, 0, 1, 0,
      run_plans},
@@ -299,6 +342,8 @@ int main(int argc, char **argv)
                                              {"server-key", required_argument, NULL, 'k'},
                                              {"key-file", required_argument, NULL, 'K'},
                                              {"secret-file", required_argument, NULL, 'F'},
+                                             {"reason", required_argument, NULL, 'R'},
+                                             {"before-children", no_argument, NULL, 'B'},
                                              {NULL, 0, NULL, 0}};
     ctx c;
     memset(&c, 0, sizeof c);
@@ -317,7 +362,7 @@ int main(int argc, char **argv)
     memset(&kp, 0, sizeof kp);
     int help = 0, rc = TH_EXIT_USAGE, opt;
     opterr = 0; /* our own messages, in the user's language */
-    while ((opt = getopt_long(argc, argv, ":s:u:p:P:t:r:i:l:jhcf:o:S:I:k:K:F:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":s:u:p:P:t:r:i:l:jhcf:o:S:I:k:K:F:R:B", longopts, NULL)) != -1) {
         switch (opt) {
         case 's':
             if (ncli == TH_CONFIG_MAX_SERVERS) {
@@ -342,6 +387,8 @@ int main(int argc, char **argv)
         case 'k': server_key = optarg; break;
         case 'K': key_file = optarg; break;
         case 'F': c.secret_file = optarg; break;
+        case 'R': c.reason = optarg; break;
+        case 'B': c.before_children = 1; break;
         case 'h': help = 1; break;
         case 'V':
             th_cli_print_version("tonghop", TH_VERSION);

@@ -243,6 +243,37 @@ static const char *level_name(const char *level)
     return level;
 }
 
+char *th_report_approval_text(json_object *approval, char *buf, size_t size)
+{
+    if (!approval || !json_object_is_type(approval, json_type_object)) {
+        snprintf(buf, size, "%s", _("not approved"));
+        return buf;
+    }
+    char date[16], time[8];
+    if (th_report_vn_datetime(th_report_str(approval, "at"), date, sizeof date, time, sizeof time) != 0)
+        date[0] = time[0] = '\0';
+    int approved = !strcmp(th_report_str(approval, "state"), "approved");
+    const char *by = th_report_str(approval, "by");
+    if (approved && th_report_has(approval, "before_children"))
+        /* TRANSLATORS: date, time, the approving unit's code. */
+        snprintf(buf, size, _("approved %s %s by %s, before all units below had"), date, time, by);
+    else if (approved)
+        snprintf(buf, size, _("approved %s %s by %s"), date, time, by);
+    else
+        /* TRANSLATORS: date, time, the unit's code, the reason given. */
+        snprintf(buf, size, _("reopened %s %s by %s: %s"), date, time, by, th_report_str(approval, "reason"));
+    return buf;
+}
+
+int th_report_children_approvals(json_object *children)
+{
+    size_t n =
+        children && json_object_is_type(children, json_type_array) ? json_object_array_length(children) : 0;
+    for (size_t k = 0; k < n; k++)
+        if (th_report_has(json_object_array_get_idx(children, k), "approval")) return 1;
+    return 0;
+}
+
 void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *note), void *ctx)
 {
     char buf[512], d[16];
@@ -267,6 +298,20 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
                  _("The plan asks the %s level to report; that level no longer exists, so the %s level is "
                    "counted."),
                  level_name(th_report_str(c, "planned_level")), level_name(th_report_str(c, "level")));
+        emit(ctx, buf);
+    }
+    /* Approval: shown once anything was approved here or below. */
+    json_object *ap = th_report_get(report, "approval");
+    long long nchildren = c ? th_report_int(c, "children") : 0,
+              napproved = c ? th_report_int(c, "children_approved") : 0;
+    if (ap || napproved > 0) {
+        char a[256];
+        th_report_approval_text(ap, a, sizeof a);
+        if (nchildren > 0)
+            snprintf(buf, sizeof buf, _("Approval: %s; units directly below approved: %lld of %lld."), a,
+                     napproved, nchildren);
+        else
+            snprintf(buf, sizeof buf, _("Approval: %s."), a);
         emit(ctx, buf);
     }
     json_object *inds = th_report_get(report, "indicators");

@@ -74,6 +74,16 @@ const char *th_report_status(json_object *ind);
  * carried from predecessors. Calls emit for each (none for most reports). */
 void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *note), void *ctx);
 
+/* A unit's approval of the plan's period (the report's "approval" object,
+ * or a child's) in one short phrase in the user's language: "approved
+ * 02/10/2025 09:15 by 593" / "reopened ...: reason" / "not approved" (NULL
+ * approval). Returns buf. */
+char *th_report_approval_text(json_object *approval, char *buf, size_t size);
+
+/* True when a unit of children[] has an approval (approved or reopened):
+ * only then do the per-unit tables have an approval column. */
+int th_report_children_approvals(json_object *children);
+
 /* The escapers, one per output language. HTML: & < > " ' in text and
  * attribute values. XML (ADX): & < > " ' as entities, tab, line feed and
  * carriage return as character references (attribute values keep them), and

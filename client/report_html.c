@@ -206,6 +206,11 @@ int th_report_write_html(FILE *out, json_object *report)
         }
         fputs("<th>", out);
         esc(out, _("Units reported / expected"));
+        int approvals = th_report_children_approvals(children);
+        if (approvals) {
+            fputs("</th><th>", out);
+            esc(out, _("Approval"));
+        }
         fputs("</th></tr>\n", out);
         for (size_t k = 0; k < json_object_array_length(children); k++) {
             json_object *ch = json_object_array_get_idx(children, k),
@@ -230,8 +235,14 @@ int th_report_write_html(FILE *out, json_object *report)
                 fputs("</td>", out);
             }
             json_object *cc = th_report_get(ch, "completeness");
-            fprintf(out, "<td>%lld/%lld</td></tr>\n", th_report_int(cc, "reported"),
-                    th_report_int(cc, "expected"));
+            char ap[256];
+            fprintf(out, "<td>%lld/%lld</td>", th_report_int(cc, "reported"), th_report_int(cc, "expected"));
+            if (approvals) {
+                fputs("<td>", out);
+                esc(out, th_report_approval_text(th_report_get(ch, "approval"), ap, sizeof ap));
+                fputs("</td>", out);
+            }
+            fputs("</tr>\n", out);
         }
         fputs("</table>\n</section>\n", out);
     }

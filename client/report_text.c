@@ -150,14 +150,28 @@ static void children_table(FILE *out, json_object *inds, json_object *children)
     for (size_t i = 0; i < ni; i++)
         th_table_cell(out, th_report_str(json_object_array_get_idx(inds, i), "code"), wind + GAP);
     /* TRANSLATORS: column heading over "3/5": units that reported, of those that must. */
-    fprintf(out, "%s\n", _("Units reported / expected"));
+    int approvals = th_report_children_approvals(children);
+    if (approvals) {
+        th_table_cell(out, _("Units reported / expected"),
+                      th_table_width(_("Units reported / expected")) + GAP);
+        fprintf(out, "%s\n", _("Approval"));
+    } else {
+        fprintf(out, "%s\n", _("Units reported / expected"));
+    }
     for (size_t k = 0; k < nc; k++) {
         json_object *ch = json_object_array_get_idx(children, k), *cinds = th_report_get(ch, "indicators");
         th_table_cell(out, th_report_str(th_report_get(ch, "unit"), "name"), wunit + GAP);
         for (size_t i = 0; cinds && i < json_object_array_length(cinds); i++)
             th_table_cell(out, child_cell(json_object_array_get_idx(cinds, i), cellbuf, sizeof cellbuf),
                           wind + GAP);
-        fprintf(out, "%s\n", units_reported(th_report_get(ch, "completeness"), cellbuf, sizeof cellbuf));
+        if (!approvals) {
+            fprintf(out, "%s\n", units_reported(th_report_get(ch, "completeness"), cellbuf, sizeof cellbuf));
+            continue;
+        }
+        th_table_cell(out, units_reported(th_report_get(ch, "completeness"), cellbuf, sizeof cellbuf),
+                      th_table_width(_("Units reported / expected")) + GAP);
+        char ap[256];
+        fprintf(out, "%s\n", th_report_approval_text(th_report_get(ch, "approval"), ap, sizeof ap));
     }
 }
 

@@ -34,7 +34,15 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__UNAVAILABLE:
         return _("the server cannot reach its database; nothing was stored, try again later");
     case TONGHOP__ERROR__CODE__INTERNAL: return _("internal server error; nothing was stored");
-    case TONGHOP__ERROR__CODE__PERIOD_LOCKED: return _("the period has been approved and is closed");
+    case TONGHOP__ERROR__CODE__PERIOD_LOCKED:
+        return _(
+            "the period has been approved and is closed: the unit that approved it (or one above it) must "
+            "reopen it first (tonghop reopen)");
+    case TONGHOP__ERROR__CODE__CHILDREN_NOT_APPROVED:
+        return _("the units below have not all approved yet; to approve before them, say so with "
+                 "--before-children (it is recorded)");
+    case TONGHOP__ERROR__CODE__NOT_APPROVED:
+        return _("this period is not approved: there is nothing to reopen");
     case TONGHOP__ERROR__CODE__FORBIDDEN: return _("this unit is not allowed to do that");
     case TONGHOP__ERROR__CODE__BAD_JSON: return _("the file is not valid JSON");
     case TONGHOP__ERROR__CODE__UNKNOWN_FIELD:
@@ -93,6 +101,13 @@ static const char *forbidden_reason(const char *field)
         return _(
             "only an admin key, or the key of the province the issuer belongs to, may publish this plan");
     if (!strcmp(field, "catalogue_json")) return _("only an admin key may publish the indicator catalogue");
+    if (!strcmp(field, "approval.unit_code"))
+        return _("only the key of the unit itself may approve its results (ministry and admin keys approve "
+                 "nothing)");
+    if (!strcmp(field, "approval.commune"))
+        return _("a commune's results are approved by the unit above it (its district, or its province)");
+    if (!strcmp(field, "reopen.unit_code"))
+        return _("only the key of the unit that approved, or of a unit above it, may reopen");
     return NULL;
 }
 

@@ -23,7 +23,7 @@
 typedef struct th_verr {
     int code;
     char field[64];
-    char detail[128];
+    char detail[512]; /* a refusal may list units: "593 Thành phố Phan Thiết, 594 ..." */
 } th_verr;
 
 /* Checks s. today_year/today_month, when non-zero, refuse a quarter that has

@@ -1,10 +1,14 @@
-/* handle_history.c -- every value sent for one unit, indicator and quarter
- * (HistoryQuery). READ lane. */
+/* handle_history.c -- every value sent for one unit, indicator and quarter,
+ * or every approval and reopening of a plan's period (HistoryQuery with
+ * plan_code). READ lane. */
 #include <stdlib.h>
+#include <string.h>
 
+#include "approval.h"
 #include "authz.h"
 #include "handler.h"
 #include "history.h"
+#include "period.h"
 
 static int check(th_job *job)
 {
@@ -35,7 +39,34 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
             job->error_code = job->err.code;
             continue;
         }
-        int rc = th_history_fetch(db, job->env->history_query, job->data, &job->err, dberr, sizeof dberr);
+        int rc;
+        if (q->plan_code && *q->plan_code && !(q->indicator_code && *q->indicator_code)) {
+            th_period p;
+            if (!q->period || th_period_parse(q->period, &p) != 0) {
+                th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
+                continue;
+            }
+            if (q->unit_code && !th_validate_code(q->unit_code)) {
+                th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
+                continue;
+            }
+            /* Without a unit: the plan's issuer, which the key must cover. */
+            if (!q->unit_code && th_authz_read(db, &job->who, NULL, q->plan_code, q->period, "unit_code",
+                                               &job->err, dberr, sizeof dberr) != 0) {
+                th_handler_db_failed(db, job, dberr);
+                continue;
+            }
+            if (job->err.code) {
+                job->error_code = job->err.code;
+                continue;
+            }
+            char period[16];
+            th_period_format(&p, period, sizeof period);
+            rc = th_approval_history_fetch(db, q->plan_code, period, q->unit_code, job->data, &job->err,
+                                           dberr, sizeof dberr);
+        } else {
+            rc = th_history_fetch(db, q, job->data, &job->err, dberr, sizeof dberr);
+        }
         if (rc != 0)
             th_handler_db_failed(db, job, dberr);
         else if (job->err.code)

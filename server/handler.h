@@ -65,6 +65,7 @@ extern const th_handler th_handle_plan_fetch;
 extern const th_handler th_handle_report;
 extern const th_handler th_handle_history;
 extern const th_handler th_handle_catalogue_publish;
+extern const th_handler th_handle_approval;
 
 /* For handlers' run(): after a failed call into the database, marks the job
  * UNAVAILABLE when the connection is gone (or timed out), INTERNAL otherwise,

@@ -106,4 +106,20 @@ void th_history_fini(Tonghop__HistoryReply *reply)
     free(reply->entries);
     reply->entries = NULL;
     reply->n_entries = 0;
+    for (size_t i = 0; i < reply->n_approvals; i++) {
+        Tonghop__ApprovalEvent *e = reply->approvals[i];
+        free(e->unit_code);
+        free(e->unit_name);
+        free(e->actor_key);
+        free(e->actor_unit);
+        free(e->actor_role);
+        free(e->reason);
+        for (size_t j = 0; j < e->n_children_pending; j++)
+            free(e->children_pending[j]);
+        free(e->children_pending);
+        free(e);
+    }
+    free(reply->approvals);
+    reply->approvals = NULL;
+    reply->n_approvals = 0;
 }

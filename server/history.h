@@ -15,6 +15,8 @@
  * failure. */
 int th_history_fetch(th_db *db, const Tonghop__HistoryQuery *q, Tonghop__HistoryReply *reply, th_verr *err,
                      char *dberr, size_t dberrlen);
+/* Frees what th_history_fetch and th_approval_history_fetch (approval.h)
+ * put in reply. */
 void th_history_fini(Tonghop__HistoryReply *reply);
 
 #endif

@@ -85,7 +85,7 @@ static uint8_t *pack_error(th_job *job, int code, th_verr *err, size_t *len)
         th_utf8_trim(err->detail);
     }
     Tonghop__Error e;
-    char message[512];
+    char message[sizeof err->field + sizeof err->detail + 48];
     /* English for the log; the client renders its own language. */
     snprintf(message, sizeof message, "%s %s %s", th_wire_error_name(code), err ? err->field : "",
              err ? err->detail : "");

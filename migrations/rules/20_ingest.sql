@@ -29,6 +29,7 @@ DECLARE
     sup   integer := 0;
     now_t timestamptz := clock_timestamp();
     unit_key text;
+    lock_key text;  -- (unit_key, under a name no table's column has)
     ceased text;
 BEGIN
     SELECT * INTO prev FROM submissions WHERE id = p_id;
@@ -75,6 +76,20 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- An approval standing over the quarter (47_approval.sql).
+    lock_key := unit_key;
+    SELECT au.gso_code || ' ' || au.name_with_type || ', '
+           || to_char(a.changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') || ', ' || a.plan_code
+      INTO ceased
+      FROM period_locks l JOIN approvals a ON a.id = l.approval_id JOIN units au ON au.code = a.unit_key
+     WHERE l.unit_key = lock_key AND l.year = p_year AND l.quarter = p_quarter
+       AND a.indicator_codes && p_ind
+     ORDER BY a.changed_at, a.id LIMIT 1;
+    IF ceased IS NOT NULL THEN
+        RETURN QUERY SELECT 'rejected', 'PERIOD_LOCKED', 'period', ceased, 0, 0, NULL::bigint;
+        RETURN;
+    END IF;
+
     SELECT count(*) INTO sup
       FROM current_results c, unnest(p_ind) AS u(code)
      WHERE c.unit_code = unit_key AND c.indicator_code = u.code
@@ -111,7 +126,7 @@ $$;
 -- rules are th_ingest_submission's, in the same order (an id already stored:
 -- duplicate or ID_REUSED; the unit that held the code in the quarter, else
 -- UNIT_CEASED or UNKNOWN_UNIT; each value's indicator and kind, the first
--- bad one named), and each submission gets the outcome it would get alone.
+-- bad one named; an approval locking the quarter: PERIOD_LOCKED), and each submission gets the outcome it would get alone.
 -- The caller guarantees that within one call no id, and no unit code and
 -- quarter, appears twice (it splits a batch into rounds, called in order),
 -- so a correction sent twice in one batch supersedes in order and one row
@@ -197,7 +212,7 @@ chk AS MATERIALIZED (
     SELECT s.*, p.id IS NOT NULL AS seen, p.digest AS prev_digest, p.value_count AS prev_count,
            p.superseded_count AS prev_sup, p.received_at AS prev_at,
            b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals,
-           coalesce(n.inds, '{}') AS inds
+           coalesce(n.inds, '{}') AS inds, lk.locked
       FROM s
       LEFT JOIN LATERAL (   -- (OFFSET 0: kept a probe, never flattened into a join)
           SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
@@ -205,6 +220,18 @@ chk AS MATERIALIZED (
       LEFT JOIN bad b ON b.idx = s.idx
       LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals, array_agg(DISTINCT v.ind ORDER BY v.ind) AS inds
                    FROM v GROUP BY v.idx) n ON n.idx = s.idx
+      -- An approval standing over the unit's quarter that locks one of the
+      -- indicators sent (47_approval.sql): who approved, when, which plan.
+      LEFT JOIN LATERAL (
+          SELECT au.gso_code || ' ' || au.name_with_type || ', '
+                 || to_char(a.changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') || ', ' || a.plan_code
+                 AS locked
+            FROM period_locks l
+            JOIN approvals a ON a.id = l.approval_id
+            JOIN units au ON au.code = a.unit_key
+           WHERE l.unit_key = s.key AND l.year = s.y AND l.quarter = s.q
+             AND a.indicator_codes && n.inds
+           ORDER BY a.changed_at, a.id LIMIT 1 OFFSET 0) lk ON s.key IS NOT NULL
 ),
 -- How many values each stored submission supersedes: those already in
 -- current_results (one probe of its primary key per value).
@@ -215,14 +242,14 @@ sup AS MATERIALIZED (
                 WHERE r.unit_code = c.key AND r.indicator_code = v.ind
                   AND r.year = c.y AND r.quarter = c.q))::integer AS sup
       FROM chk c JOIN v ON v.idx = c.idx
-     WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL
+     WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL AND c.locked IS NULL
      GROUP BY v.idx
 ),
 ok AS MATERIALIZED (
     SELECT c.*, coalesce(x.sup, 0) AS sup
       FROM chk c
       LEFT JOIN sup x ON x.idx = c.idx
-     WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL
+     WHERE NOT c.seen AND c.key IS NOT NULL AND c.bad_code IS NULL AND c.locked IS NULL
 ),
 ins_s AS (
     INSERT INTO submissions (id, unit_code, year, quarter, plan_code, digest,
@@ -258,20 +285,23 @@ r AS (
 )
 SELECT c.idx,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN 'duplicate'
-            WHEN c.seen OR c.key IS NULL OR c.bad_code IS NOT NULL THEN 'rejected'
+            WHEN c.seen OR c.key IS NULL OR c.bad_code IS NOT NULL OR c.locked IS NOT NULL THEN 'rejected'
             ELSE 'stored' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN 'ID_REUSED'
             WHEN c.key IS NULL THEN CASE WHEN c.ceased IS NOT NULL THEN 'UNIT_CEASED' ELSE 'UNKNOWN_UNIT' END
-            ELSE c.bad_code END,
+            WHEN c.bad_code IS NOT NULL THEN c.bad_code
+            WHEN c.locked IS NOT NULL THEN 'PERIOD_LOCKED' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN 'submission_id'
             WHEN c.key IS NULL THEN 'unit_code'
-            ELSE c.bad_field END,
+            WHEN c.bad_code IS NOT NULL THEN c.bad_field
+            WHEN c.locked IS NOT NULL THEN 'period' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN c.id::text
             WHEN c.key IS NULL THEN c.unit || coalesce(' ' || c.ceased, '')
-            ELSE c.bad_detail END,
+            WHEN c.bad_code IS NOT NULL THEN c.bad_detail
+            ELSE c.locked END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_count
             WHEN c.stored_now THEN c.ok_nvals ELSE 0 END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_sup

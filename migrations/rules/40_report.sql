@@ -138,6 +138,7 @@ DECLARE
     levels   text[] := ARRAY['commune', 'district', 'province'];
     gone     text;
     result   jsonb;
+    has_approvals boolean;  -- the plan has an approval for the period at root or below
 BEGIN
     SELECT * INTO pl FROM current_plans WHERE code = p_plan;
     IF NOT FOUND THEN
@@ -206,6 +207,12 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.gso_code,
                               MESSAGE = 'the unit is not in the territory the plan covers';
     END IF;
+
+    SELECT EXISTS (SELECT 1 FROM approvals a
+                    WHERE a.plan_code = pl.code AND a.year = y AND a.quarter = q
+                      AND (a.unit_key = root.code
+                           OR EXISTS (SELECT 1 FROM th_ancestors(a.unit_key, p_end) x WHERE x.code = root.code)))
+      INTO has_approvals;
 
     WITH tree AS MATERIALIZED (  -- the territory on the last day, within the plan's
         SELECT t.code, t.depth, t.top, t.reporter FROM th_subtree_detail(root.code, p_end, lvl) t
@@ -292,6 +299,12 @@ BEGIN
                                                    'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END)
                                 || CASE WHEN planned IS NOT NULL
                                         THEN jsonb_build_object('planned_level', planned) ELSE '{}'::jsonb END
+                                || CASE WHEN has_approvals THEN jsonb_build_object(
+                                       'children', (SELECT count(*) FROM children),
+                                       'children_approved', (
+                                           SELECT count(*) FROM children ch
+                                            WHERE th_approval_json(pl.code, ch.code, y, q)->>'state' = 'approved'))
+                                        ELSE '{}'::jsonb END
                            FROM (SELECT 1) one LEFT JOIN completeness c ON c.top IS NULL),
         'children', CASE WHEN p_by_child THEN coalesce((
             SELECT jsonb_agg(jsonb_build_object(
@@ -307,9 +320,16 @@ BEGIN
                        'completeness', jsonb_build_object(
                            'expected', coalesce(c.expected, 0), 'reported', coalesce(c.reported, 0),
                            'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END))
+                   || CASE WHEN has_approvals
+                           THEN jsonb_build_object('approval', th_approval_json(pl.code, ch.code, y, q))
+                           ELSE '{}'::jsonb END
                    ORDER BY ch.gso_code)
               FROM children ch LEFT JOIN completeness c ON c.top = ch.code), '[]'::jsonb) END,
         'generated_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+        -- The approval of the plan's period at this unit (47_approval.sql),
+        -- once it or a unit below has one.
+        || CASE WHEN has_approvals THEN jsonb_build_object('approval', th_approval_json(pl.code, root.code, y, q))
+                ELSE '{}'::jsonb END
       INTO result;
     RETURN result;
 END;

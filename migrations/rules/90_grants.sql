@@ -134,6 +134,24 @@ GRANT UPDATE (name, kind, numerator_label, denominator_label, numerator_agg, den
 -- by delete and insert where a unit's senders changed.
 GRANT SELECT, INSERT, UPDATE, DELETE ON unit_period_values TO tonghop_server;
 
+-- Approvals (014, 47_approval.sql): serve records an approval or a
+-- reopening (the row's state changes; every transition is appended to
+-- approval_events, never changed) and the locks an approval sets, removed
+-- when it is reopened. th_results_hold lets an approval wait for the
+-- results being stored.
+GRANT SELECT, INSERT, UPDATE ON approvals TO tonghop_server;
+GRANT SELECT, INSERT ON approval_events TO tonghop_server;
+GRANT SELECT, INSERT, DELETE ON period_locks TO tonghop_server;
+DO $$
+BEGIN
+    EXECUTE format('GRANT USAGE ON SEQUENCE %s TO tonghop_server', pg_get_serial_sequence('public.approvals', 'id'));
+    EXECUTE format('GRANT USAGE ON SEQUENCE %s TO tonghop_server',
+                   pg_get_serial_sequence('public.approval_events', 'id'));
+END
+$$;
+REVOKE ALL ON FUNCTION th_results_hold() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION th_results_hold() TO tonghop_server;
+
 -- Fresh statistics after a burst (27_statistics.sql, stats_refresh.c).
 REVOKE ALL ON FUNCTION th_refresh_statistics() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION th_refresh_statistics() TO tonghop_server;

@@ -55,24 +55,25 @@ th_check "neither owns anything in the database (tables, sequences, views, funct
                         + (SELECT count(*) FROM pg_namespace WHERE nspowner IN ('tonghop_server'::regrole, 'tonghopd'::regrole))")" 0
 th_check "tonghopd may not create in the schema or the database" \
   th_eq "$(th_sql "SELECT has_schema_privilege('tonghopd', 'public', 'CREATE'), has_database_privilege('tonghopd', 'tonghop', 'CREATE')")" "f|f"
-# (unit_period_values is derived data that storing results rewrites:
+# (unit_period_values is derived data that storing results rewrites, and
+# period_locks the locks an approval sets and its reopening removes:
 # DELETE there only; rules/90_grants.sql.)
-th_check "no DELETE, TRUNCATE or TRIGGER on any table (DELETE on the derived unit_period_values only)" \
+th_check "no DELETE, TRUNCATE or TRIGGER on any table (DELETE on the derived unit_period_values and period_locks only)" \
   th_eq "$(th_sql "SELECT string_agg(relname, ',') FROM pg_class c WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
-                    AND ((has_table_privilege('tonghopd', c.oid, 'DELETE') AND relname <> 'unit_period_values')
+                    AND ((has_table_privilege('tonghopd', c.oid, 'DELETE') AND relname NOT IN ('unit_period_values', 'period_locks'))
                          OR has_table_privilege('tonghopd', c.oid, 'TRUNCATE')
                          OR has_table_privilege('tonghopd', c.oid, 'TRIGGER'))")" ""
 th_check "history is append-only: no UPDATE of any column of the history tables" \
   th_eq "$(th_sql "SELECT string_agg(t, ',') FROM unnest(ARRAY['submissions', 'result_values', 'plans', 'plan_programmes',
-                    'plan_targets', 'plan_deadlines', 'catalogue_revisions', 'audit_log']) t
+                    'plan_targets', 'plan_deadlines', 'catalogue_revisions', 'audit_log', 'approval_events']) t
                     WHERE has_any_column_privilege('tonghopd', t, 'UPDATE')")" ""
-th_check "it updates current_results (the value in force), indicators (the catalogue) in named columns, and the derived unit_period_values" \
+th_check "it updates current_results (the value in force), indicators (the catalogue) in named columns, an approval's state, and the derived unit_period_values" \
   th_eq "$(th_sql "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c
                     WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND has_any_column_privilege('tonghopd', c.oid, 'UPDATE')
                     UNION ALL
                    SELECT has_column_privilege('tonghopd', 'current_results', 'unit_code', 'UPDATE')::text
                        || has_column_privilege('tonghopd', 'indicators', 'code', 'UPDATE')::text" | paste -sd' ')" \
-        "current_results,indicators,unit_period_values falsefalse"
+        "approvals,current_results,indicators,unit_period_values falsefalse"
 
 # Straight to the database as tonghopd, what a bug or a stolen server might
 # try: each refused for want of rights (never for another reason), inside a

@@ -30,7 +30,7 @@ done
 expect_reply "truncated protobuf" "error MALFORMED" truncated
 expect_reply "protocol version 2" "error UNSUPPORTED_VERSION field=protocol_version" version 2
 expect_reply "protocol version 0" "error UNSUPPORTED_VERSION" version 0
-expect_reply "approval not served yet" "error UNSUPPORTED field=body detail=approval" unsupported
+expect_reply "an approval without its plan" "error MISSING_FIELD field=plan_code" unsupported
 expect_reply "envelope without body" "error MISSING_FIELD field=body" empty
 expect_reply "no delimiter frame" "ack STORED" nodelim
 

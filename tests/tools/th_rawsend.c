@@ -4,7 +4,7 @@
  *   th_rawsend ENDPOINT random N       N random bytes
  *   th_rawsend ENDPOINT truncated      a valid submission cut in half
  *   th_rawsend ENDPOINT version N      a valid submission with protocol_version N
- *   th_rawsend ENDPOINT unsupported    an approval request (not yet served)
+ *   th_rawsend ENDPOINT unsupported    an approval request without its fields
  *   th_rawsend ENDPOINT empty          an envelope with no body
  *   th_rawsend ENDPOINT nodelim        the payload without the empty delimiter frame
  *   th_rawsend ENDPOINT nulunit        a submission whose unit_code is "22921\0xyz"

@@ -1,0 +1,315 @@
+-- rules/47_approval.sql: approving a plan's results for a period, reopening it, and what an approval locks.
+--
+-- A unit above the communes (a district; a province; after the 2025 reform a
+-- province directly over its communes) approves its territory's results for
+-- a plan and a period (migration 014). The approval locks the results that
+-- count in that unit's report (th_report's territory and succession rules):
+-- from then on a submission of one of those units, for a quarter of the
+-- period, that names an indicator of the plan is refused with PERIOD_LOCKED
+-- (th_ingest_batch, 20_ingest.sql) until the period is reopened with a
+-- reason. Every transition is appended to approval_events.
+--
+--  * Only the unit's own key approves (a province does not approve for a
+--    district). The approving unit or any unit above it reopens; while a
+--    unit above has approved, the one below cannot reopen (the one above
+--    reopens first).
+--  * A unit whose units directly below approve too (a province over its
+--    districts, the country over its provinces) approves once they all have;
+--    before that only when asked to explicitly (before_children), which the
+--    event records with the units still pending.
+--  * Communes do not approve: they are the ones reporting.
+--
+-- A rules file: SQL functions and views only, applied by `tonghopd migrate`
+-- after the versioned migrations whenever this file's content changes
+-- (recorded in schema_rules with its SHA-256). Every statement must be
+-- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
+-- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
+
+-- Waits for every transaction that is storing results to commit, and keeps
+-- new ones out until the caller's transaction ends: an approval then locks
+-- exactly what was stored before it. (LOCK ... SHARE needs more than the
+-- server's column rights on current_results; this function runs with its
+-- owner's and does nothing else. rules/90_grants.sql lets serve call it.)
+CREATE OR REPLACE FUNCTION th_results_hold()
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+BEGIN
+    LOCK TABLE public.current_results IN SHARE MODE;
+END;
+$$;
+
+-- The unit an approval is about, on the period's last day, checked against
+-- the plan: its key, the plan's issuer, and whether the unit's whole
+-- territory is the plan's (else only the part that came from the issuer's
+-- territory counts). Raises as th_report_compute does for an unknown or
+-- ceased unit, or one outside the plan's territory.
+CREATE OR REPLACE FUNCTION th_approval_scope(p_plan_issuer text, p_unit text, p_end date,
+                                             OUT root_key text, OUT whole boolean)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    gone text;
+BEGIN
+    IF p_unit IS NULL THEN
+        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[p_plan_issuer], p_end) h;
+    ELSE
+        root_key := th_unit_key(p_unit, p_end);
+        IF root_key IS NULL THEN
+            gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
+            IF gone IS NOT NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
+                                      MESSAGE = 'the unit had ceased by the end of the period';
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit,
+                                  MESSAGE = 'no such unit';
+        END IF;
+    END IF;
+    IF root_key IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
+                              DETAIL = (SELECT gso_code FROM units WHERE code = p_plan_issuer),
+                              MESSAGE = 'the issuer had ceased by the end of the period';
+    END IF;
+    whole := root_key = p_plan_issuer
+             OR EXISTS (SELECT 1 FROM th_ancestors(root_key, p_end) a WHERE a.code = p_plan_issuer);
+    IF NOT whole AND NOT EXISTS (SELECT 1 FROM th_subtree(root_key, p_end) t
+                                  WHERE th_in_territory(t.code, p_plan_issuer, p_end)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
+                              DETAIL = (SELECT gso_code FROM units WHERE code = root_key),
+                              MESSAGE = 'the unit is not in the territory the plan covers';
+    END IF;
+END;
+$$;
+
+-- The units whose results count in the report of root_key for a period
+-- ending p_end: the units of its territory on that day (within the plan's,
+-- unless whole) and every unit whose results belong to one of them through
+-- the succession (th_heirs_at: predecessors, and a unit that ceased without
+-- successor through its parent).
+CREATE OR REPLACE FUNCTION th_approval_senders(p_root text, p_issuer text, p_whole boolean, p_end date)
+RETURNS TABLE (unit_key text)
+LANGUAGE sql STABLE AS $$
+    WITH tree AS MATERIALIZED (
+        SELECT t.code FROM th_subtree(p_root, p_end) t
+         WHERE p_whole OR th_in_territory(t.code, p_issuer, p_end)
+    ), cand AS (
+        SELECT DISTINCT l.code FROM tree t CROSS JOIN LATERAL th_lineage(t.code) l
+        UNION
+        -- units that ceased leaving no successor: their results go to the parent
+        SELECT u.code FROM units u
+          JOIN unit_parents l ON l.unit_code = u.code AND l.parent_code IN (SELECT code FROM tree)
+         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end
+           AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)
+    )
+    SELECT h.orig FROM th_heirs_at(ARRAY(SELECT code FROM cand), p_end) h
+     WHERE h.key IN (SELECT code FROM tree)
+$$;
+
+-- The units directly below root_key on p_end (within the plan's territory)
+-- that approve in turn: those with units below them themselves (districts
+-- under a province before the reform; provinces under the country). As
+-- "GSO name" texts, with whether each has approved the plan for the period.
+CREATE OR REPLACE FUNCTION th_approval_children(p_plan text, p_root text, p_issuer text, p_whole boolean,
+                                                p_year integer, p_quarter integer, p_end date)
+RETURNS TABLE (unit_key text, label text, approved boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT c.code, u.gso_code || ' ' || u.name_with_type,
+           EXISTS (SELECT 1 FROM approvals a
+                    WHERE a.plan_code = p_plan AND a.unit_key = c.code AND a.year = p_year
+                      AND a.quarter = p_quarter AND a.state = 'approved')
+      FROM th_subtree(p_root, p_end) c
+      JOIN units u ON u.code = c.code
+     WHERE c.depth = 1
+       AND (p_whole OR th_in_territory(c.code, p_issuer, p_end))
+       AND EXISTS (SELECT 1 FROM unit_parents l
+                    WHERE l.parent_code = c.code AND l.valid_from <= p_end
+                      AND (l.valid_to IS NULL OR l.valid_to > p_end))
+     ORDER BY u.gso_code
+$$;
+
+-- Approves (p_approve) or reopens a plan's results for a period at a unit
+-- (a GSO code; NULL: the plan's issuer, or its heir). p_actor_*: the
+-- authenticated key (its Z85, its unit's key or NULL, its role name);
+-- p_actor_unit NULL with role 'local' is a server without keys (allowed
+-- everything), 'ministry' and 'admin' keys approve nothing. p_now: the
+-- server's clock. Returns one row:
+--   changed           false when the state was already the one asked
+--   state, at         the state now and since when
+--   children_pending  the units below not yet approved, when approving
+--                     before them ("GSO name")
+--   locked_units      the units whose results the approval locks
+-- Refusals raise TH codes (server/sqlerr.h), the field in COLUMN:
+--   TH026 plan_code   no such plan
+--   TH007/TH029/TH028 unit_code: unknown, ceased, outside the plan
+--   TH018 unit_code   the key may not approve (not its own unit) or reopen
+--                     (not its own unit or one below it)
+--   TH018 approval.commune  a commune's results are approved above it
+--   TH031 unit_code   units below have not approved (DETAIL lists them)
+--   TH017 unit_code   reopening while a unit above has approved (DETAIL:
+--                     that unit and the date)
+--   TH032 period      reopening what is not approved
+CREATE OR REPLACE FUNCTION th_approval_apply(
+    p_plan text, p_period text, p_unit text, p_approve boolean, p_reason text, p_before_children boolean,
+    p_actor_key text, p_actor_unit text, p_actor_role text, p_now timestamptz)
+RETURNS TABLE (changed boolean, state text, at timestamptz, children_pending text[], locked_units integer)
+LANGUAGE plpgsql
+SET jit = off
+AS $$
+DECLARE
+    pl       plans%ROWTYPE;
+    y        integer := substr(p_period, 1, 4)::integer;
+    q        integer := CASE WHEN length(p_period) = 6 THEN substr(p_period, 6, 1)::integer ELSE 0 END;
+    p_end    date := th_period_last_day(p_period);
+    sc       record;
+    root     units%ROWTYPE;
+    ap       approvals%ROWTYPE;
+    pending  text[];
+    above    record;
+    n        integer := 0;
+    inds     text[];
+    now_t    timestamptz := coalesce(p_now, clock_timestamp());
+BEGIN
+    SELECT * INTO pl FROM current_plans c WHERE c.code = p_plan;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
+    END IF;
+    sc := th_approval_scope(pl.issuer_unit, p_unit, p_end);
+    SELECT * INTO root FROM units u WHERE u.code = sc.root_key;
+
+    -- Who may: the unit's own key approves; it or a unit above reopens.
+    IF p_actor_role IN ('ministry', 'admin')
+       OR (p_actor_role <> 'local'
+           AND NOT (p_actor_unit = root.code
+                    OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a
+                                                   WHERE a.code = p_actor_unit)))) THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
+                                                             ELSE 'reopen.unit_code' END,
+                              DETAIL = root.gso_code, MESSAGE = 'the key may not approve or reopen this unit';
+    END IF;
+    IF th_unit_role(root.type, root.parent_code) = 'commune' THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = 'approval.commune', DETAIL = root.gso_code,
+                              MESSAGE = 'a commune''s results are approved by the unit above it';
+    END IF;
+
+    -- One approval or reopening of a plan's period at a time (a child's
+    -- reopening must not slip between a parent's check and its approval).
+    PERFORM pg_advisory_xact_lock(hashtext('tonghop approval ' || p_plan || ' ' || p_period));
+    SELECT * INTO ap FROM approvals a
+     WHERE a.plan_code = p_plan AND a.unit_key = root.code AND a.year = y AND a.quarter = q
+       FOR UPDATE;
+
+    IF NOT p_approve THEN
+        IF NOT FOUND OR ap.state <> 'approved' THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH032', COLUMN = 'period', DETAIL = p_period,
+                                  MESSAGE = 'not approved: nothing to reopen';
+        END IF;
+        SELECT u.gso_code || ' ' || u.name_with_type AS who,
+               to_char(a.changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day
+          INTO above
+          FROM approvals a JOIN th_ancestors(root.code, p_end) x ON x.code = a.unit_key AND x.distance > 0
+          JOIN units u ON u.code = a.unit_key
+         WHERE a.plan_code = p_plan AND a.year = y AND a.quarter = q AND a.state = 'approved'
+         ORDER BY x.distance LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH017', COLUMN = 'unit_code', DETAIL = above.who || ', ' || above.day,
+                                  MESSAGE = 'a unit above has approved: it must reopen first';
+        END IF;
+        DELETE FROM period_locks l WHERE l.approval_id = ap.id;
+        UPDATE approvals a SET state = 'reopened', changed_at = now_t WHERE a.id = ap.id;
+        INSERT INTO approval_events (approval_id, action, at, actor_key, actor_unit, actor_role, reason)
+        VALUES (ap.id, 'reopen', now_t, coalesce(p_actor_key, ''), p_actor_unit, p_actor_role, p_reason);
+        RETURN QUERY SELECT true, 'reopened'::text, now_t, '{}'::text[], 0;
+        RETURN;
+    END IF;
+
+    IF FOUND AND ap.state = 'approved' THEN
+        RETURN QUERY SELECT false, ap.state, ap.changed_at, '{}'::text[],
+                            (SELECT count(DISTINCT l.unit_key)::integer FROM period_locks l WHERE l.approval_id = ap.id);
+        RETURN;
+    END IF;
+
+    SELECT coalesce(array_agg(c.label ORDER BY c.label), '{}') INTO pending
+      FROM th_approval_children(p_plan, root.code, pl.issuer_unit, sc.whole, y, q, p_end) c
+     WHERE NOT c.approved;
+    IF cardinality(pending) > 0 AND NOT p_before_children THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH031', COLUMN = 'unit_code', DETAIL = array_to_string(pending, ', '),
+                              MESSAGE = 'units below have not approved yet';
+    END IF;
+
+    SELECT coalesce(array_agg(DISTINCT t.indicator_code ORDER BY t.indicator_code), '{}') INTO inds
+      FROM plan_targets t WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to;
+
+    -- What is stored now is what is approved: wait for the batches being
+    -- stored, and keep new ones out until this commits.
+    PERFORM th_results_hold();
+    IF ap.id IS NULL THEN
+        INSERT INTO approvals (plan_code, unit_key, year, quarter, state, indicator_codes, changed_at)
+        VALUES (p_plan, root.code, y, q, 'approved', inds, now_t)
+        RETURNING * INTO ap;
+    ELSE
+        UPDATE approvals a SET state = 'approved', indicator_codes = inds, changed_at = now_t
+         WHERE a.id = ap.id;
+    END IF;
+    INSERT INTO period_locks (unit_key, year, quarter, approval_id)
+    SELECT s.unit_key, y, k, ap.id
+      FROM th_approval_senders(root.code, pl.issuer_unit, sc.whole, p_end) s,
+           generate_series(CASE WHEN q = 0 THEN 1 ELSE q END, CASE WHEN q = 0 THEN 4 ELSE q END) AS k
+    ON CONFLICT DO NOTHING;
+    SELECT count(DISTINCT l.unit_key)::integer INTO n FROM period_locks l WHERE l.approval_id = ap.id;
+    INSERT INTO approval_events (approval_id, action, at, actor_key, actor_unit, actor_role, reason,
+                                 before_children, children_pending)
+    VALUES (ap.id, 'approve', now_t, coalesce(p_actor_key, ''), p_actor_unit, p_actor_role,
+            nullif(p_reason, ''), cardinality(pending) > 0, pending);
+    RETURN QUERY SELECT true, 'approved'::text, now_t, pending, n;
+END;
+$$;
+
+-- The approval state of a plan's period at a unit (a key), as a report
+-- shows it: {"state", "at", "by", "before_children"} of the latest
+-- transition, or NULL when never approved.
+CREATE OR REPLACE FUNCTION th_approval_json(p_plan text, p_unit_key text, p_year integer, p_quarter integer)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+               'state', a.state,
+               'at', to_char(a.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+               'by', coalesce(ku.gso_code, ''),
+               'by_role', e.actor_role)
+           || CASE WHEN e.before_children THEN jsonb_build_object('before_children', true,
+                                                                  'children_pending', to_jsonb(e.children_pending))
+                   ELSE '{}'::jsonb END
+           || CASE WHEN e.reason IS NOT NULL THEN jsonb_build_object('reason', e.reason) ELSE '{}'::jsonb END
+      FROM approvals a
+      JOIN LATERAL (SELECT * FROM approval_events x WHERE x.approval_id = a.id ORDER BY x.id DESC LIMIT 1) e ON true
+      LEFT JOIN units ku ON ku.code = e.actor_unit
+     WHERE a.plan_code = p_plan AND a.unit_key = p_unit_key AND a.year = p_year AND a.quarter = p_quarter
+$$;
+
+-- Every transition of a plan's approvals for a period at a unit (a GSO
+-- code; NULL: the plan's issuer) and the units below it, oldest first.
+CREATE OR REPLACE FUNCTION th_approval_history(p_plan text, p_period text, p_unit text)
+RETURNS TABLE (unit_code text, unit_name text, action text, at bigint, actor_key text, actor_unit text,
+               actor_role text, reason text, before_children boolean, children_pending text[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    pl    plans%ROWTYPE;
+    y     integer := substr(p_period, 1, 4)::integer;
+    q     integer := CASE WHEN length(p_period) = 6 THEN substr(p_period, 6, 1)::integer ELSE 0 END;
+    p_end date := th_period_last_day(p_period);
+    sc    record;
+BEGIN
+    SELECT * INTO pl FROM current_plans c WHERE c.code = p_plan;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
+    END IF;
+    sc := th_approval_scope(pl.issuer_unit, p_unit, p_end);
+    RETURN QUERY
+    SELECT u.gso_code, u.name_with_type, e.action, extract(epoch FROM e.at)::bigint, e.actor_key,
+           ku.gso_code, e.actor_role, e.reason, e.before_children, e.children_pending
+      FROM approvals a
+      JOIN th_subtree(sc.root_key, p_end) t ON t.code = a.unit_key
+      JOIN units u ON u.code = a.unit_key
+      JOIN approval_events e ON e.approval_id = a.id
+      LEFT JOIN units ku ON ku.code = e.actor_unit
+     WHERE a.plan_code = p_plan AND a.year = y AND a.quarter = q
+     ORDER BY e.at, e.id;
+END;
+$$;
