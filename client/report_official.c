@@ -174,8 +174,8 @@ static const char CSS[] =
     "table.data{width:100%;border-collapse:collapse;table-layout:fixed;font-size:12pt;line-height:1.25;"
     "margin:6pt 0}"
     ".data th,.data td{border:1px solid #000;padding:3px 5px;vertical-align:top}"
-    ".data th{font-weight:bold;text-align:center}.data td.n{text-align:right;white-space:nowrap}"
-    ".data td.c{text-align:center}.data tr{page-break-inside:avoid}"
+    ".data th{font-weight:bold;text-align:center}.data td.n{text-align:right}"
+    ".data td.c{text-align:center}.data td.text{font-size:11pt}.data tr{page-break-inside:avoid}"
     ".data tr.child td{font-style:italic;font-size:11.5pt}.data tr.child td.name{padding-left:18px}"
     ".data td.notmet{font-weight:bold}.code{font-size:11pt}"
     "p.note{font-style:italic;font-size:12pt}p.source{font-size:11.5pt;font-style:italic}"
@@ -333,7 +333,8 @@ static void value_cells(FILE *out, json_object *ind)
     int ratio = !strcmp(kind, "ratio"), count = !strcmp(kind, "count");
     fputs("<td class=\"n\">", out);
     if (ratio && !no_data)
-        fprintf(out, "%s / %s", th_report_thousands(th_report_int(ind, "numerator"), '.', a, sizeof a),
+        fprintf(out, "%s&nbsp;/&nbsp;%s",
+                th_report_thousands(th_report_int(ind, "numerator"), '.', a, sizeof a),
                 th_report_thousands(th_report_int(ind, "denominator"), '.', b, sizeof b));
     else
         fputs("—", out);
@@ -400,7 +401,8 @@ static void results(doc *d)
         esc(out, th_report_str(ind, "code"));
         fputs("</span> ", out);
         esc(out, th_report_str(ind, "name"));
-        fputs("</td><td class=\"c\">", out);
+        fprintf(out, "</td><td class=\"%s\">",
+                th_report_has(th_report_get(ind, "target"), "value") ? "c" : "text");
         target_cell(out, ind);
         fputs("</td>", out);
         value_cells(out, ind);

@@ -42,7 +42,7 @@ for code in CTXH-01 CTXH-02 CTXH-04 CTXH-05 CTXH-07; do
 done
 th_check "one row per indicator" th_eq "$(grep -o '<tr class="ind">' "$html" | wc -l)" 5
 th_check "CTXH-01 as the other reports compute it: 15/30, 50,0%, not met (> 50%)" \
-  grep -q 'CTXH-01</span>[^<]*</td><td class="c">&gt; 50%</td><td class="n">15 / 30</td><td class="n">50,0%</td><td class="c notmet">Chưa đạt</td>' "$html"
+  grep -q 'CTXH-01</span>[^<]*</td><td class="c">&gt; 50%</td><td class="n">15&nbsp;/&nbsp;30</td><td class="n">50,0%</td><td class="c notmet">Chưa đạt</td>' "$html"
 th_check "CTXH-05, a count: 640 of 1.000" grep -q '≥ 1.000</td><td class="n">—</td><td class="n">640<br>(64,0% kế hoạch)' "$html"
 th_check "--by-child: the districts' rows under each indicator" \
   th_eq "$(grep -o '<tr class="child">' "$html" | wc -l)" "$((5 * 10))"
@@ -104,6 +104,13 @@ th_check "district: Kính gửi the plan's recipient for districts" grep -q "Kí
 th_check "district: the place without its type word" grep -q "Phan Thiết, ngày" <<<"$d"
 th_check "district: the quarter in words, the territory named" \
   grep -q "quý III năm 2025 trên địa bàn thành phố Phan Thiết như sau" <<<"$d"
+# One page: the whole document in one screenshot, signature block included.
+printf '%s\n' "$d" >"$TH_WORK/huyen.html"
+png=$artifacts/report-official-district-2025Q3.png
+rm -f "$png"
+chrome --window-size=900,1800 --screenshot="$png" "file://$TH_WORK/huyen.html" >/dev/null || true
+th_check "district: the screenshot shows the document ($png)" \
+  python3 "$TH_SRC_DIR/tests/integration/png_check.py" "$png" 900 1800 plain
 
 # The options, escaped like everything else.
 o=$($C report --plan $PLAN --period 2025 --format official --issuer-body 'UBND tỉnh Bình Thuận|Sở Y tế' \

@@ -132,7 +132,8 @@ static void a_districts_document(void **state)
     assert_non_null(
         strstr(html, "Kế hoạch số 99/KH-KIEMTHU ngày 15/01/2025 của Ủy ban nhân dân tỉnh Bình Thuận"));
     /* numbers as Vietnamese documents write them */
-    assert_non_null(strstr(html, "1.234 / 2.000</td><td class=\"n\">61,7%</td><td class=\"c\">Đạt</td>"));
+    assert_non_null(
+        strstr(html, "1.234&nbsp;/&nbsp;2.000</td><td class=\"n\">61,7%</td><td class=\"c\">Đạt</td>"));
     assert_non_null(strstr(html, "≥ 2.000</td>"));
     assert_non_null(strstr(html, "1.500<br>(75,0% kế hoạch)</td><td class=\"c notmet\">Chưa đạt</td>"));
     assert_non_null(strstr(html, "Tỷ lệ &lt;cơ sở&gt;"));
