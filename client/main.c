@@ -26,6 +26,9 @@
 #include "submit.h"
 #include "transport.h"
 
+/* Long options without a letter: the official report's lines. */
+enum { OPT_ISSUER_BODY = 256, OPT_NUMBER, OPT_TO, OPT_PLACE, OPT_SIGNER_TITLE, OPT_SIGNER_NAME };
+
 /* Options a command may require. */
 enum {
     NEED_UNIT = 1,
@@ -233,10 +236,18 @@ static const command commands[] = {
         "  --period P        a year (2025) or a quarter (2025Q3)\n"
         "  --unit CODE       the unit reported on (default: the plan's issuer)\n"
         "  --by-child        one row per unit directly below\n"
-        "  --format F        table (default), csv, json or html\n"
-        "  --output FILE     write to FILE instead of standard output\n"),
-     "tonghop report --plan 1751/KH-UBND --period 2025Q3 --by-child --format html --output bao-cao.html", 0,
-     NEED_PLAN | NEED_PERIOD, 1, 0, run_report},
+        "  --format F        table (default), csv, json, html, or official: the document to sign\n"
+        "  --output FILE     write to FILE instead of standard output (official: FILE.pdf\n"
+        "                    prints a PDF with Chromium)\n"
+        "The official document's own lines (defaults from the report and the plan):\n"
+        "  --issuer-body T   the issuing body, top left ('|' starts a new line)\n"
+        "  --number T        the number, e.g. 15/BC-UBND (default: blank, to fill in by hand)\n"
+        "  --to T            the recipient (Kính gửi)\n"
+        "  --place T         the place in the date line\n"
+        "  --signer-title T  the signer's title ('|' starts a new line)\n"
+        "  --signer-name T   the signer's name\n"),
+     "tonghop report --plan 1751/KH-UBND --period 2025Q3 --by-child --format official --output bao-cao.pdf",
+     0, NEED_PLAN | NEED_PERIOD, 1, 0, run_report},
     {"export", "--plan CODE --period YYYY|YYYYQn [--unit CODE] --format adx|dhis2 [--output FILE]",
      N_("Export a report's values for another system: IHE ADX XML or DHIS2 dataValueSets JSON."),
      N_("  --plan CODE       the plan\n"
@@ -344,6 +355,12 @@ int main(int argc, char **argv)
                                              {"secret-file", required_argument, NULL, 'F'},
                                              {"reason", required_argument, NULL, 'R'},
                                              {"before-children", no_argument, NULL, 'B'},
+                                             {"issuer-body", required_argument, NULL, OPT_ISSUER_BODY},
+                                             {"number", required_argument, NULL, OPT_NUMBER},
+                                             {"to", required_argument, NULL, OPT_TO},
+                                             {"place", required_argument, NULL, OPT_PLACE},
+                                             {"signer-title", required_argument, NULL, OPT_SIGNER_TITLE},
+                                             {"signer-name", required_argument, NULL, OPT_SIGNER_NAME},
                                              {NULL, 0, NULL, 0}};
     ctx c;
     memset(&c, 0, sizeof c);
@@ -389,6 +406,12 @@ int main(int argc, char **argv)
         case 'F': c.secret_file = optarg; break;
         case 'R': c.reason = optarg; break;
         case 'B': c.before_children = 1; break;
+        case OPT_ISSUER_BODY: c.rep.official.issuer_body = optarg; break;
+        case OPT_NUMBER: c.rep.official.number = optarg; break;
+        case OPT_TO: c.rep.official.to = optarg; break;
+        case OPT_PLACE: c.rep.official.place = optarg; break;
+        case OPT_SIGNER_TITLE: c.rep.official.signer_title = optarg; break;
+        case OPT_SIGNER_NAME: c.rep.official.signer_name = optarg; break;
         case 'h': help = 1; break;
         case 'V':
             th_cli_print_version("tonghop", TH_VERSION);

@@ -5,16 +5,18 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "i18n.h"
+#include "pdf_print.h"
 #include "period.h"
 #include "report_format.h"
 #include "request.h"
 
 typedef struct format {
     const char *name;
-    int (*write)(FILE *out, json_object *report);
-    int by_child; /* the format always carries the rows below the unit */
+    int (*write)(FILE *out, json_object *report); /* NULL: the official document */
+    int by_child;                                 /* the format always carries the rows below the unit */
 } format;
 
 static int write_json(FILE *out, json_object *report)
@@ -27,8 +29,46 @@ static int write_json(FILE *out, json_object *report)
 
 static const format formats[] = {
     {"table", th_report_write_table, 0}, {"csv", th_report_write_csv, 0}, {"json", write_json, 0},
-    {"html", th_report_write_html, 0},   {"adx", th_report_write_adx, 1}, {"dhis2", th_report_write_dhis2, 1},
+    {"html", th_report_write_html, 0},   {"official", NULL, 0},           {"adx", th_report_write_adx, 1},
+    {"dhis2", th_report_write_dhis2, 1},
 };
+
+/* What the official document needs besides the report. */
+typedef struct official_ctx {
+    json_object *report;
+    const th_official_opts *opts;
+} official_ctx;
+
+static int fill_official(FILE *html, void *ctx)
+{
+    const official_ctx *oc = ctx;
+    return th_report_write_official(html, oc->report, oc->opts);
+}
+
+static int write_report(const format *f, FILE *out, json_object *report, const th_report_args *a)
+{
+    return f->write ? f->write(out, report) : th_report_write_official(out, report, &a->official);
+}
+
+/* FILE.pdf, in any case. */
+static int is_pdf_name(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return n > 4 && !strcasecmp(path + n - 4, ".pdf");
+}
+
+/* The official document printed to a.output as a PDF. */
+static int write_pdf(json_object *report, const th_report_args *a)
+{
+    char err[8192];
+    official_ctx oc = {report, &a->official};
+    if (th_pdf_print_with(fill_official, &oc, a->output, err, sizeof err) == TH_PDF_OK) return TH_EXIT_OK;
+    if (*err)
+        fprintf(stderr, "tonghop: %s\n", err);
+    else
+        fprintf(stderr, _("tonghop: nothing to write in format %s for this report\n"), "official");
+    return TH_EXIT_FAILURE;
+}
 
 /* TH_EXIT_OK when reply is a report; otherwise says why and returns the exit
  * code. A unit outside the plan is named with the plan. */
@@ -59,7 +99,7 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (!strcmp(a->format ? a->format : "table", formats[i].name)) f = &formats[i];
     if (!f) {
-        fprintf(stderr, _("tonghop: unknown format \"%s\" (table, csv, json, html, adx, dhis2)\n"),
+        fprintf(stderr, _("tonghop: unknown format \"%s\" (table, csv, json, html, official, adx, dhis2)\n"),
                 a->format);
         return TH_EXIT_USAGE;
     }
@@ -97,13 +137,15 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
     if (!r->rollup_reply->report_json || !(report = json_tokener_parse(r->rollup_reply->report_json))) {
         fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
         rc = TH_EXIT_FAILURE;
+    } else if (!f->write && is_pdf_name(a->output)) {
+        rc = write_pdf(report, a);
     } else {
         FILE *out = a->output ? fopen(a->output, "w") : stdout;
         if (!out) {
             fprintf(stderr, "tonghop: %s: %s\n", a->output, strerror(errno));
             rc = TH_EXIT_FAILURE;
         } else {
-            if (f->write(out, report) != 0) {
+            if (write_report(f, out, report, a) != 0) {
                 fprintf(stderr, _("tonghop: nothing to write in format %s for this report\n"), f->name);
                 rc = TH_EXIT_FAILURE;
             }

@@ -72,12 +72,41 @@ const char *th_report_cmp_symbol(const char *cmp)
     return cmp;
 }
 
+th_report_status_code th_report_status_of(json_object *ind)
+{
+    if (!strcmp(th_report_str(ind, "kind"), "qualitative")) return TH_REPORT_QUALITATIVE;
+    json_object *met = th_report_get(ind, "met");
+    if (!met || json_object_is_type(met, json_type_null)) return TH_REPORT_NO_DATA;
+    return json_object_get_boolean(met) ? TH_REPORT_MET : TH_REPORT_NOT_MET;
+}
+
 const char *th_report_status(json_object *ind)
 {
-    if (!strcmp(th_report_str(ind, "kind"), "qualitative")) return _("qualitative");
-    json_object *met = th_report_get(ind, "met");
-    if (!met || json_object_is_type(met, json_type_null)) return _("no data");
-    return json_object_get_boolean(met) ? _("met") : _("not met");
+    switch (th_report_status_of(ind)) {
+    case TH_REPORT_QUALITATIVE: return _("qualitative");
+    case TH_REPORT_NO_DATA: return _("no data");
+    case TH_REPORT_MET: return _("met");
+    case TH_REPORT_NOT_MET: return _("not met");
+    }
+    return "";
+}
+
+char *th_report_thousands(long long v, char sep, char *buf, size_t size)
+{
+    char digits[32];
+    /* The magnitude as unsigned: -LLONG_MIN does not fit a long long. */
+    unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    int n = snprintf(digits, sizeof digits, "%llu", m);
+    char tmp[48];
+    size_t k = 0;
+    if (v < 0) tmp[k++] = '-';
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) tmp[k++] = sep;
+        tmp[k++] = digits[i];
+    }
+    tmp[k] = '\0';
+    snprintf(buf, size, "%s", tmp);
+    return buf;
 }
 
 /* ------------------------------------------------------------ dates, times */

@@ -65,8 +65,24 @@ int th_report_vn_datetime(const char *iso, char *date, size_t dsize, char *time,
  * (giờ Việt Nam)". Returns buf. */
 char *th_report_generated(const char *iso, char *buf, size_t size);
 
-/* The status word of an indicator: met, not met, no data, qualitative. */
+/* The status of an indicator, the one place it is decided: a qualitative
+ * target, no data (met absent or null), met, not met. */
+typedef enum th_report_status_code {
+    TH_REPORT_QUALITATIVE,
+    TH_REPORT_NO_DATA,
+    TH_REPORT_MET,
+    TH_REPORT_NOT_MET
+} th_report_status_code;
+th_report_status_code th_report_status_of(json_object *ind);
+
+/* The status word of an indicator (th_report_status_of) in the user's
+ * language: met, not met, no data, qualitative. */
 const char *th_report_status(json_object *ind);
+
+/* A whole number with its thousands grouped by sep, the way Vietnamese
+ * documents write them with '.': 1000000 as "1.000.000", -1234 as
+ * "-1.234". Returns buf. */
+char *th_report_thousands(long long v, char sep, char *buf, size_t size);
 
 /* What a reader must know about a report across a change of the map, one
  * sentence each, in the user's language: the plan's territory when its

@@ -19,11 +19,12 @@ packages=(
 )
 if [ "${1:-}" = "--tests" ]; then
   # cmocka for unit tests; jq, python3 and xmllint for checking outputs;
-  # Chromium (with fonts that have Vietnamese letters) to render the HTML report;
+  # Chromium (with fonts that have Vietnamese letters) to render the HTML report,
+  # and Liberation Serif (Times New Roman's metrics) for the official report's PDF;
   # clang with its libFuzzer and sanitizer runtimes for tests/fuzz/run.sh;
   # pyzmq, protobuf for Python and protoc for the independent client of
   # tests/integration/attacker.sh.
-  packages+=(libcmocka-dev jq python3 libxml2-utils chromium fonts-dejavu-core clang libclang-rt-14-dev
+  packages+=(libcmocka-dev jq python3 libxml2-utils chromium fonts-dejavu-core fonts-liberation2 clang libclang-rt-14-dev
     python3-zmq python3-protobuf protobuf-compiler)
 fi
 

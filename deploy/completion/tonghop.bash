@@ -17,11 +17,12 @@ _tonghop() {
       if [ "${words[1]}" = export ]; then
         COMPREPLY=($(compgen -W "adx dhis2" -- "$cur"))
       else
-        COMPREPLY=($(compgen -W "table csv json html" -- "$cur"))
+        COMPREPLY=($(compgen -W "table csv json html official" -- "$cur"))
       fi
       return ;;
     --output | --spool) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --server | --timeout | --retries | --unit | --period | --plan | --indicator | --id) return ;;
+    --issuer-body | --number | --to | --place | --signer-title | --signer-name) return ;;
   esac
   if [ "$cword" -eq 1 ]; then
     COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -37,7 +38,8 @@ _tonghop() {
     plan) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "show publish" -- "$cur")); return; }
           own="--unit --json" ;;
     catalogue) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "publish" -- "$cur")); return; } ;;
-    report) own="--plan --period --unit --by-child --format --output" ;;
+    report) own="--plan --period --unit --by-child --format --output --issuer-body --number --to --place
+      --signer-title --signer-name" ;;
     export) own="--plan --period --unit --format --output" ;;
   esac
   if [[ $cur == -* ]]; then

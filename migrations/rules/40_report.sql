@@ -275,10 +275,23 @@ BEGIN
         'format', 'tonghop-report/1',
         'plan', jsonb_build_object('code', pl.code, 'revision', pl.revision, 'title', pl.title,
                                    'issuer_unit', issuer.gso_code, 'issuing_body', pl.issuing_body,
-                                   'reporting_level', pl.reporting_level),
+                                   'reporting_level', pl.reporting_level, 'issued_on', pl.issued_on,
+                                   -- every level's deadline that year, and to whom it reports
+                                   'deadlines', coalesce((
+                                       SELECT jsonb_agg(jsonb_build_object('level', d.level, 'to', d.recipient,
+                                                                           'date', d.due_on) ORDER BY d.position)
+                                         FROM plan_deadlines d
+                                        WHERE d.plan_id = pl.id AND extract(year FROM d.due_on) = y), '[]'::jsonb)),
         'period', jsonb_build_object('code', p_period, 'start', p_start, 'end', p_end),
         'unit', jsonb_build_object('code', root.gso_code, 'name', root.name_with_type,
-                                   'role', th_unit_role(root.type, root.parent_code))
+                                   'role', th_unit_role(root.type, root.parent_code),
+                                   -- the unit above on the last day (null for a province)
+                                   'parent', (SELECT jsonb_build_object('code', pu.gso_code, 'name', pu.name_with_type)
+                                                FROM unit_parents l JOIN units pu ON pu.code = l.parent_code
+                                               WHERE l.unit_code = root.code AND l.parent_code <> 'VN'
+                                                 AND l.valid_from <= p_end
+                                                 AND (l.valid_to IS NULL OR l.valid_to > p_end)
+                                               LIMIT 1))
                 || CASE WHEN NOT whole THEN jsonb_build_object(
                        'plan_territory', jsonb_build_object(
                            'code', issuer.gso_code, 'name', issuer.name_with_type,

@@ -174,6 +174,46 @@ static void one_escaper_per_language(void **state)
     assert_string_equal(escaped(th_report_html_escape, NULL, buf, sizeof buf), "");
 }
 
+static void thousands_grouped_as_vietnamese_documents_write_them(void **state)
+{
+    (void)state;
+    char buf[40];
+    assert_string_equal(th_report_thousands(0, '.', buf, sizeof buf), "0");
+    assert_string_equal(th_report_thousands(999, '.', buf, sizeof buf), "999");
+    assert_string_equal(th_report_thousands(1000, '.', buf, sizeof buf), "1.000");
+    assert_string_equal(th_report_thousands(1000000000, '.', buf, sizeof buf), "1.000.000.000");
+    assert_string_equal(th_report_thousands(123456, ',', buf, sizeof buf), "123,456");
+    assert_string_equal(th_report_thousands(-1234, '.', buf, sizeof buf), "-1.234");
+    assert_string_equal(th_report_thousands(INT64_MIN, '.', buf, sizeof buf), "-9.223.372.036.854.775.808");
+    assert_string_equal(th_report_thousands(1234567, '.', buf, 6), "1.234"); /* cut, still terminated */
+}
+
+static void one_status_per_indicator(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        th_report_status_code want;
+    } cases[] = {
+        {"{\"kind\": \"ratio\", \"met\": true}", TH_REPORT_MET},
+        {"{\"kind\": \"ratio\", \"met\": false}", TH_REPORT_NOT_MET},
+        {"{\"kind\": \"count\", \"met\": null}", TH_REPORT_NO_DATA},
+        {"{\"kind\": \"count\"}", TH_REPORT_NO_DATA},
+        {"{\"kind\": \"qualitative\", \"met\": true}", TH_REPORT_QUALITATIVE},
+    };
+    th_i18n_set_lang("vi");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_object *ind = json_tokener_parse(cases[i].json);
+        assert_non_null(ind);
+        assert_int_equal(th_report_status_of(ind), cases[i].want);
+        json_object_put(ind);
+    }
+    json_object *ind = json_tokener_parse("{\"kind\": \"ratio\", \"met\": false}");
+    assert_string_equal(th_report_status(ind), "Chưa đạt");
+    json_object_put(ind);
+    th_i18n_set_lang("en");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +224,8 @@ int main(void)
         cmocka_unit_test(the_machines_time_zone_changes_nothing),
         cmocka_unit_test(the_footer_in_both_languages),
         cmocka_unit_test(one_escaper_per_language),
+        cmocka_unit_test(thousands_grouped_as_vietnamese_documents_write_them),
+        cmocka_unit_test(one_status_per_indicator),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
