@@ -159,7 +159,6 @@ DECLARE
     whole    boolean;
     dl       date;
     dl_level text;
-    dl_kind  text;
     gone     text;
     result   jsonb;
 BEGIN
@@ -205,7 +204,7 @@ BEGIN
 
     -- The reporters' deadline for the period (th_deadline_for, 30_plans.sql:
     -- their level's, else the nearest above).
-    SELECT f.due_on, f.level, f.kind INTO dl, dl_level, dl_kind
+    SELECT f.due_on, f.level INTO dl, dl_level
       FROM th_deadline_for(pl.id, coalesce(planned, lvl), y, q) f;
 
     IF NOT whole AND NOT EXISTS (
@@ -285,8 +284,7 @@ BEGIN
                            'code', issuer.gso_code, 'name', issuer.name_with_type,
                            'ceased', issuer.valid_to))
                    ELSE '{}'::jsonb END,
-        'deadline', CASE WHEN dl IS NOT NULL THEN jsonb_build_object('level', dl_level, 'date', dl,
-                                                                     'kind', dl_kind) END,
+        'deadline', CASE WHEN dl IS NOT NULL THEN jsonb_build_object('level', dl_level, 'date', dl) END,
         'indicators', coalesce((
             SELECT jsonb_agg(x.j ORDER BY x.position)
               FROM (SELECT DISTINCT ON (tg.indicator_code) tg.position,
