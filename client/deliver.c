@@ -8,6 +8,7 @@
 
 #include "errtext.h"
 #include "i18n.h"
+#include "report_format.h"
 #include "request.h"
 
 typedef enum { SENT_SETTLED, SENT_STOP } sent;
@@ -143,6 +144,11 @@ static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliv
                     _("Stored: submission %s, unit %s, period %s, %u value(s), %u replacing earlier ones.\n"),
                     sub->submission_id, sub->unit_code, sub->period, ack->stored_values,
                     ack->superseded_values);
+            if (ack->has_late && ack->late && ack->deadline) {
+                char db[32];
+                printf(_("Received, late: the deadline was %s.\n"),
+                       th_report_vn_date(ack->deadline, db, sizeof db));
+            }
         }
         if (tg && !strcmp(tg->name, name)) tg->fate = TH_EXIT_OK;
         result = SENT_SETTLED;

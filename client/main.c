@@ -13,6 +13,7 @@
 #include "catalogue_cmd.h"
 #include "cli.h"
 #include "config.h"
+#include "due_cmd.h"
 #include "enter.h"
 #include "form_cmd.h"
 #include "history_cmd.h"
@@ -114,6 +115,11 @@ static int run_reopen(ctx *c, char **args)
     }
     return th_approve_cmd_run(c->t, c->sub.plan, c->sub.period, c->sub.unit, 0, 0, c->reason);
 }
+static int run_due(ctx *c, char **args)
+{
+    (void)args;
+    return th_due_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, c->as_json);
+}
 static int run_report(ctx *c, char **args)
 {
     (void)args;
@@ -208,6 +214,13 @@ static const command commands[] = {
         "  --reason TEXT   why (required)\n"),
      "tonghop reopen --plan 1751/KH-UBND --period 2025Q3 --unit 593 --reason \"Phú Hài sửa số liệu quý 3\"",
      0, NEED_PLAN | NEED_PERIOD, 1, 0, run_reopen},
+    {"due", "[--unit CODE] [--plan CODE] [--period YYYY|YYYYQn] [--json]",
+     N_("What is due for a unit and below it: deadlines, time left, who has not reported, who was late."),
+     N_("  --unit CODE       the unit (default: this computer's unit)\n"
+        "  --plan CODE       only this plan (default: every plan covering the unit)\n"
+        "  --period P        a quarter (default: the current one) or a year\n"
+        "  --json            the answer as JSON\n"),
+     "tonghop due --unit 593 --period 2025Q4", 0, 0, 1, 0, run_due},
     {"plans", "[--unit CODE]", N_("List the plans in force, or those covering a unit."),
      N_("  --unit CODE   only the plans covering this unit\n"), "tonghop plans --unit 22921", 0, 0, 1, 0,
      run_plans},

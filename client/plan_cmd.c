@@ -64,12 +64,27 @@ static void free_docs(json_object **docs, size_t n)
     free(docs);
 }
 
+/* A deadline as the user reads it: "15/12/2025", or "30 days after the end
+ * of each quarter" (with the period it is for, when the file says one). */
+static const char *deadline_text(json_object *x, char *buf, size_t size)
+{
+    if (!th_report_has(x, "days_after_quarter"))
+        return th_report_vn_date(th_report_str(x, "date"), buf, size);
+    if (th_report_has(x, "for"))
+        snprintf(buf, size, _("%lld days after the end of each quarter of %s"),
+                 th_report_int(x, "days_after_quarter"), th_report_str(x, "for"));
+    else
+        snprintf(buf, size, _("%lld days after the end of each quarter"),
+                 th_report_int(x, "days_after_quarter"));
+    return buf;
+}
+
 /* The deadline that applies to the asking unit, as "15/12/2025". */
 static const char *unit_deadline(json_object *doc, char *buf, size_t size)
 {
     json_object *d = th_report_get(th_report_get(doc, "for_unit"), "deadlines");
     if (!d || json_object_array_length(d) == 0) return "—";
-    return th_report_vn_date(th_report_str(json_object_array_get_idx(d, 0), "date"), buf, size);
+    return deadline_text(json_object_array_get_idx(d, 0), buf, size);
 }
 
 int th_plan_fetch_one(th_transport *tc, const char *code, const char *unit, json_object **doc)
@@ -100,7 +115,7 @@ int th_plan_cmd_list(th_transport *tc, const char *unit)
         free_docs(docs, n);
         return TH_EXIT_OK;
     }
-    char yb[32], db[32];
+    char yb[32], db[128];
     th_table_cell(stdout, _("Plan"), 28);
     th_table_cell(stdout, _("Years"), 11);
     th_table_cell(stdout, _("Issued by"), 34);
@@ -160,7 +175,7 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
         free_docs(docs, n);
         return TH_EXIT_OK;
     }
-    char yb[32], db[32];
+    char yb[32], db[128];
     printf(_("Plan %s (revision %d)\n"), th_report_str(d, "code"), (int)th_report_int(d, "revision"));
     printf("%s\n", th_report_str(d, "title"));
     printf(_("Issued by: %s"), th_report_str(d, "issuing_body"));
@@ -191,7 +206,7 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
     for (size_t i = 0; deadlines && i < json_object_array_length(deadlines); i++) {
         json_object *x = json_object_array_get_idx(deadlines, i);
         printf(_("  %s → %s: by %s\n"), level_name(th_report_str(x, "level")), th_report_str(x, "to"),
-               th_report_vn_date(th_report_str(x, "date"), db, sizeof db));
+               deadline_text(x, db, sizeof db));
     }
 
     json_object *fu = th_report_get(d, "for_unit");
@@ -212,11 +227,10 @@ int th_plan_cmd_show(th_transport *tc, const char *code, const char *unit, int a
         if (fd && json_object_array_length(fd)) {
             json_object *x = json_object_array_get_idx(fd, 0);
             if (!strcmp(th_report_str(x, "level"), th_report_str(fu, "role")))
-                printf(_("; deadline %s.\n"), th_report_vn_date(th_report_str(x, "date"), db, sizeof db));
+                printf(_("; deadline %s.\n"), deadline_text(x, db, sizeof db));
             else
                 printf(_("; your results must be in before the %s deadline, %s.\n"),
-                       level_name(th_report_str(x, "level")),
-                       th_report_vn_date(th_report_str(x, "date"), db, sizeof db));
+                       level_name(th_report_str(x, "level")), deadline_text(x, db, sizeof db));
         } else {
             printf(".\n");
         }

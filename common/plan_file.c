@@ -191,6 +191,46 @@ static int check_target(check *c, json_object *t, const char *path, int plan_fro
     return 0;
 }
 
+/* Whether obj has key with a value other than null. */
+static int has_value(json_object *obj, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(obj, key, &v) && !json_object_is_type(v, json_type_null);
+}
+
+/* When a deadline falls: exactly one of "date" (a day) and
+ * "days_after_quarter" (N days after each quarter's last day), and the
+ * optional "for", the period it is for: a year or a quarter of the plan. */
+static int check_deadline_when(check *c, json_object *d, const char *p, int plan_from, int plan_to)
+{
+    int has_date = has_value(d, "date"), has_days = has_value(d, "days_after_quarter");
+    if (has_date && has_days)
+        return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE,
+                    "give either date or days_after_quarter, not both", "%s.days_after_quarter", p);
+    if (!has_date && !has_days)
+        return fail(c, TONGHOP__ERROR__CODE__MISSING_FIELD, "date or days_after_quarter", "%s.date", p);
+    if (has_date) {
+        const char *date = get_string(c, d, "date", p, 1, 10);
+        if (!date) return -1;
+        if (!th_plan_valid_date(date))
+            return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, date, "%s.date", p);
+    } else {
+        int days;
+        if (get_int(c, d, "days_after_quarter", p, 0, 366, &days)) return -1;
+    }
+    if (has_value(d, "for")) {
+        const char *f = get_string(c, d, "for", p, 1, 6);
+        th_period per;
+        if (!f) return -1;
+        if (th_period_parse(f, &per) != 0 || (f[4] == 'q'))
+            return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, "a year (2025) or a quarter (2025Q3)",
+                        "%s.for", p);
+        if (per.year < plan_from || per.year > plan_to)
+            return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, "outside the plan's years", "%s.for", p);
+    }
+    return 0;
+}
+
 static int check_plan(check *c, json_object *root, th_plan_info *info)
 {
     static const char *const keys[] = {
@@ -240,7 +280,7 @@ static int check_plan(check *c, json_object *root, th_plan_info *info)
             json_object *d = json_object_array_get_idx(arr, i);
             char p[48];
             snprintf(p, sizeof p, "deadlines[%zu]", i);
-            static const char *const dkeys[] = {"level", "to", "date", NULL};
+            static const char *const dkeys[] = {"level", "to", "date", "days_after_quarter", "for", NULL};
             if (!json_object_is_type(d, json_type_object))
                 return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, "object expected", "%s", p);
             if (only_keys(c, d, dkeys, p)) return -1;
@@ -250,10 +290,7 @@ static int check_plan(check *c, json_object *root, th_plan_info *info)
                 return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, "commune, district, department, province",
                             "%s.level", p);
             if (!get_string(c, d, "to", p, 1, 300)) return -1;
-            const char *date = get_string(c, d, "date", p, 1, 10);
-            if (!date) return -1;
-            if (!th_plan_valid_date(date))
-                return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, date, "%s.date", p);
+            if (check_deadline_when(c, d, p, from, to)) return -1;
         }
     }
 

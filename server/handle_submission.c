@@ -75,6 +75,11 @@ static void reply(th_job *job, th_envelope *env, th_reply_space *space)
     ack->superseded_values = it->superseded;
     ack->has_stored_at = 1;
     ack->stored_at = it->stored_at;
+    if (it->deadline[0]) {
+        ack->has_late = 1;
+        ack->late = it->late != 0;
+        ack->deadline = (char *)it->deadline;
+    }
     env->body_case = TONGHOP__ENVELOPE__BODY_ACK;
     env->ack = ack;
 }

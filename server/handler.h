@@ -29,6 +29,7 @@ typedef union th_reply_space {
     Tonghop__PlanReply plans;
     Tonghop__RollupReply rollup;
     Tonghop__HistoryReply history;
+    Tonghop__DueReply due;
 } th_reply_space;
 
 typedef struct th_handler {
@@ -66,6 +67,7 @@ extern const th_handler th_handle_report;
 extern const th_handler th_handle_history;
 extern const th_handler th_handle_catalogue_publish;
 extern const th_handler th_handle_approval;
+extern const th_handler th_handle_due;
 
 /* For handlers' run(): after a failed call into the database, marks the job
  * UNAVAILABLE when the connection is gone (or timed out), INTERNAL otherwise,

@@ -188,6 +188,51 @@ out:
     return rc;
 }
 
+/* For the stored (or already stored) items that name a plan: the deadline
+ * that applies to them and whether they came after it. Nothing at all when
+ * none names a plan. Returns 0, or -1 when the statement failed. */
+static int note_lateness(th_db *db, th_ingest_item *const *items, size_t n)
+{
+    th_pgarray ids;
+    th_pgarray_init(&ids);
+    size_t asked = 0;
+    for (size_t i = 0; i < n; i++) {
+        th_ingest_item *it = items[i];
+        it->late = 0;
+        it->deadline[0] = '\0';
+        if ((it->outcome == TH_INGEST_STORED || it->outcome == TH_INGEST_DUPLICATE) && it->sub->plan_code &&
+            *it->sub->plan_code) {
+            th_pgarray_add_text(&ids, it->sub->submission_id);
+            asked++;
+        }
+    }
+    int rc = 0;
+    const char *param = asked ? th_pgarray_finish(&ids) : NULL;
+    if (asked && !param) {
+        th_error("ingest: out of memory");
+        rc = -1;
+    } else if (asked) {
+        PGresult *r = th_db_exec_params(
+            db, "SELECT id, late, deadline FROM th_submission_lateness($1::uuid[])", 1, &param, NULL, NULL);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            th_warn("ingest: lateness of %zu submission(s): %s", asked, th_db_error(db));
+            rc = -1;
+        }
+        for (int row = 0; rc == 0 && row < PQntuples(r); row++) {
+            const char *id = PQgetvalue(r, row, 0);
+            for (size_t i = 0; i < n; i++) {
+                th_ingest_item *it = items[i];
+                if (strcmp(it->sub->submission_id, id) != 0) continue;
+                it->late = !strcmp(PQgetvalue(r, row, 1), "t");
+                snprintf(it->deadline, sizeof it->deadline, "%s", PQgetvalue(r, row, 2));
+            }
+        }
+        PQclear(r);
+    }
+    th_pgarray_fini(&ids);
+    return rc;
+}
+
 /* One transaction over items[0..n). Returns 0 when committed, -1 on a
  * statement failure (rolled back; connection still usable), -2 when the
  * connection was lost (fate of the commit unknown). Outcomes are only kept
@@ -197,7 +242,7 @@ static int run_transaction(th_db *db, th_ingest_item *const *items, size_t n)
     PGconn *conn = th_db_ensure(db);
     if (!conn) return -2;
     if (th_db_exec(db, "BEGIN") != 0) return th_db_check_lost(db) ? -2 : -1;
-    if (ingest_rounds(db, items, n) != 0) {
+    if (ingest_rounds(db, items, n) != 0 || note_lateness(db, items, n) != 0) {
         if (th_db_check_lost(db)) return -2;
         th_db_exec(db, "ROLLBACK");
         return -1;

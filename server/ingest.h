@@ -8,7 +8,11 @@
  * in a later round, so every outcome is the one it would get alone. If the
  * batch fails for a reason other than a lost connection, each submission is
  * retried alone so that one bad submission cannot sink the others. An outcome
- * of stored or duplicate is only reported after COMMIT succeeded. */
+ * of stored or duplicate is only reported after COMMIT succeeded. When some
+ * submission of the batch names a plan, one more statement in the same
+ * transaction finds whether each such one came after its deadline
+ * (th_submission_lateness, migrations/rules/45_due.sql); a batch without
+ * plan codes costs nothing more. */
 #ifndef TH_INGEST_H
 #define TH_INGEST_H
 
@@ -37,6 +41,10 @@ typedef struct th_ingest_item {
     uint32_t stored;
     uint32_t superseded;
     int64_t stored_at;
+    /* Only for a submission naming a plan that has a deadline for it: the
+     * deadline (ISO date; "" otherwise) and whether it was received after. */
+    char deadline[11];
+    int late;
 } th_ingest_item;
 
 /* The named statements ingest needs; pass them to th_db_new. */

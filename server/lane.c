@@ -142,6 +142,35 @@ int th_lane_cancel(th_lane *lane, th_job *job)
     return taken;
 }
 
+/* The test clock (th_lane_config.test_clock): the first line of the file
+ * becomes the session's tonghop.now, checked as a time by PostgreSQL.
+ * Returns 0, or -1 (logged, with the reason in why). */
+static int set_test_clock(const th_lane *lane, th_db *db, char *why, size_t whylen)
+{
+    char now[128];
+    FILE *f = fopen(lane->cfg.test_clock, "r");
+    if (!f) {
+        snprintf(why, whylen, "%s: %s", lane->cfg.test_clock, strerror(errno));
+        th_error("test clock: %s", why);
+        return -1;
+    }
+    size_t len = fread(now, 1, sizeof now - 1, f);
+    fclose(f);
+    now[len] = '\0';
+    now[strcspn(now, "\r\n")] = '\0';
+    const char *params[] = {now};
+    PGresult *r = th_db_exec_params(db, "SELECT set_config('tonghop.now', $1::timestamptz::text, false)", 1,
+                                    params, NULL, NULL);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (!ok) {
+        snprintf(why, whylen, "%s", now);
+        th_error("test clock: \"%s\" is not a time: %s", now, th_db_error(db));
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs a batch: consecutive jobs of the same handler go to one run(). */
 static void run_batch(th_lane *lane, th_db *db, th_job **batch, size_t n)
 {
@@ -150,6 +179,12 @@ static void run_batch(th_lane *lane, th_db *db, th_job **batch, size_t n)
         for (size_t i = 0; i < n; i++)
             th_job_fail(batch[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
         th_debug("%s lane: %zu job(s) answered UNAVAILABLE: %s", lane->cfg.name, n, th_db_error(db));
+        return;
+    }
+    char why[256];
+    if (lane->cfg.test_clock && set_test_clock(lane, db, why, sizeof why) != 0) {
+        for (size_t i = 0; i < n; i++)
+            th_job_fail(batch[i], TONGHOP__ERROR__CODE__INTERNAL, "test_clock", why);
         return;
     }
     for (size_t i = 0; i < n;) {

@@ -35,6 +35,12 @@ typedef struct th_lane_config {
     const th_db_stmt *stmts; /* prepared on each worker's connection */
     void (*idle)(th_db *db); /* if set, called by a worker idle for a second */
     size_t nstmts;
+    /* FOR TESTS ONLY (tonghopd serve --test-clock FILE): if set, before
+     * each batch the worker reads the time in this file (ISO 8601 with its
+     * offset) and makes it the database session's "now" (tonghop.now, see
+     * migrations/rules/05_clock.sql). NULL: the real clock, and no extra
+     * statement. Must outlive the lane. */
+    const char *test_clock;
     void *zctx;                /* the front's ZeroMQ context */
     const char *done_endpoint; /* where finished jobs are sent */
 } th_lane_config;

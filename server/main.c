@@ -41,7 +41,8 @@ typedef struct opts {
     int complete;
     long db_timeout;
     long workers;
-    long max_open; /* serve --max-open-per-client */
+    long max_open;          /* serve --max-open-per-client */
+    const char *test_clock; /* serve --test-clock: tests only */
     long ingest_workers;
     long to_version;
     const char *succession;
@@ -91,6 +92,9 @@ static const command commands[] = {
         "                          only; clients must hold an enrolled key (tonghopd enroll)\n"
         "  --insecure              no encryption and no keys: only on this machine (loopback)\n"
         "  --verbose               log more\n"
+        "  --test-clock FILE       FOR TESTS ONLY: read \"now\" (when a submission is received,\n"
+        "                          deadlines) from FILE, e.g. 2025-11-25T23:59:59+07:00, at each\n"
+        "                          request; never in production\n"
         "\n"
         "Secrets never go on the command line. Without --secret-key-file the key pair comes from\n"
         "TONGHOP_SECRET_KEY_FILE (a key file's name) or TONGHOP_SECRET_KEY (the 40 characters after\n"
@@ -205,6 +209,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"workers", required_argument, NULL, 'w'},
                                              {"max-open-per-client", required_argument, NULL, 1101},
                                              {"ingest-workers", required_argument, NULL, 1102},
+                                             {"test-clock", required_argument, NULL, 1103},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
                                              {"secret-key-file", required_argument, NULL, 'K'},
@@ -273,6 +278,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                 return -1;
             }
             break;
+        case 1103: o->test_clock = optarg; break;
         case 'w':
             if (th_cli_parse_count(optarg, 1, 64, &o->workers) != 0) {
                 fprintf(stderr, _("tonghopd: --workers %s: not a whole number from 1 to 64\n"), optarg);
@@ -518,6 +524,7 @@ static int cmd_serve(opts *o)
                            .ingest_workers = (int)o->ingest_workers,
                            .max_open_per_client = (int)o->max_open,
                            .secret_key_file = o->secret_key_file,
+                           .test_clock = o->test_clock,
                            .insecure = o->insecure};
     char err[1024];
     /* A key from TONGHOP_SECRET_KEY goes to the server as it is (the file

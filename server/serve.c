@@ -208,6 +208,10 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
         memset(&kp, 0, sizeof kp);
     }
 
+    if (cfg->test_clock)
+        th_warn(_("TEST CLOCK: the time of every submission and deadline is read from %s, not the real clock "
+                  "(--test-clock is for tests only; never use it in production)"),
+                cfg->test_clock);
     th_lane_config ingest = {.name = "ingest",
                              .threads = srv->cfg.ingest_workers,
                              .partitioned = 1,
@@ -217,6 +221,7 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
                              .db_timeout_ms = srv->cfg.db_timeout_ms,
                              .stmts = th_ingest_stmts,
                              .nstmts = th_ingest_nstmts,
+                             .test_clock = cfg->test_clock,
                              .zctx = srv->ctx,
                              .done_endpoint = TH_DONE_ENDPOINT};
     th_lane_config read = ingest;
@@ -379,6 +384,7 @@ static void note_target(th_job *job)
                                                                           : env->rollup_query->plan_code;
         break;
     case TONGHOP__ENVELOPE__BODY_HISTORY_QUERY: t = env->history_query->unit_code; break;
+    case TONGHOP__ENVELOPE__BODY_DUE_QUERY: t = env->due_query->unit_code; break;
     case TONGHOP__ENVELOPE__BODY_PLAN_FETCH:
         t = env->plan_fetch->plan_code && *env->plan_fetch->plan_code ? env->plan_fetch->plan_code
                                                                       : env->plan_fetch->unit_code;

@@ -26,6 +26,7 @@ typedef struct th_serve_config {
     const th_keypair *keypair;   /* or the pair itself (from TONGHOP_SECRET_KEY), instead of the file */
     int insecure;                /* plain text, loopback only (tests, a first try) */
     int max_open_per_client;     /* most requests one connection may have open (0: 256) */
+    const char *test_clock;      /* FOR TESTS ONLY: a file holding "now" (lane.h); NULL: the real clock */
 } th_serve_config;
 
 typedef struct th_server th_server;

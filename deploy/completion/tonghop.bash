@@ -9,7 +9,7 @@ _tonghop() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="submit enter form sync status history plans plan catalogue report export"
+  local commands="submit enter form sync status history due plans plan catalogue report export"
   local global="--server --timeout --retries --spool --lang --help --version"
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
@@ -34,6 +34,7 @@ _tonghop() {
     enter) own="--unit --period --plan" ;;
     form) own="--plan --unit --period --output" ;;
     history) own="--unit --indicator --period" ;;
+    due) own="--unit --plan --period --json" ;;
     plans) own="--unit" ;;
     plan) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "show publish" -- "$cur")); return; }
           own="--unit --json" ;;
@@ -53,7 +54,7 @@ _tonghopd() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
-    --endpoint-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --endpoint-file | --test-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
     --unit | --public-key | --name | --since | --limit) return ;;
     --role) COMPREPLY=($(compgen -W "commune district province ministry admin" -- "$cur")); return ;;
@@ -66,7 +67,7 @@ _tonghopd() {
   local own="--db --lang --help"
   case ${COMP_WORDS[1]} in
     migrate) own="$own --to-version" ;;
-    serve) own="$own --bind --endpoint-file --batch --db-timeout --workers --verbose" ;;
+    serve) own="$own --bind --endpoint-file --batch --db-timeout --workers --verbose --test-clock" ;;
     import-units) own="$own --as-of --complete --succession" ;;
     keygen) own="--secret-file --lang --help" ;;
     enroll) own="$own --unit --role --public-key --name" ;;

@@ -27,7 +27,7 @@ DECLARE
     n     integer := coalesce(array_length(p_ind, 1), 0);
     i     integer;
     sup   integer := 0;
-    now_t timestamptz := clock_timestamp();
+    now_t timestamptz := th_now();  -- the test clock when set (05_clock.sql)
     unit_key text;
     lock_key text;  -- (unit_key, under a name no table's column has)
     ceased text;
@@ -156,7 +156,7 @@ AS $$
 #variable_conflict use_column
 BEGIN
 RETURN QUERY
-WITH t AS MATERIALIZED (SELECT clock_timestamp() AS now_t),
+WITH t AS MATERIALIZED (SELECT th_now() AS now_t),  -- the test clock when set (05_clock.sql)
 -- The arrays are read by one unnest each: subscripting a text array
 -- (p_unit[o]) walks it from the start, so a loop of subscripts is
 -- quadratic in the batch.

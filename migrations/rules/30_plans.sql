@@ -26,6 +26,67 @@ RETURNS text LANGUAGE sql STABLE AS $$
                     th_unit_key(p->>'issuer_unit', current_date))
 $$;
 
+-- The year a fixed deadline is for, when the plan file does not say: the
+-- date's own year; but when that year is outside the plan's years and the
+-- year before is inside, the year before (a January deadline is for the
+-- report of the year just ended). NULL for an offset deadline.
+CREATE OR REPLACE FUNCTION th_deadline_default_year(p_date date, p_from integer, p_to integer)
+RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_date IS NULL THEN NULL
+                WHEN extract(year FROM p_date)::integer NOT BETWEEN p_from AND p_to
+                     AND extract(year FROM p_date)::integer - 1 BETWEEN p_from AND p_to
+                THEN extract(year FROM p_date)::smallint - 1
+                ELSE extract(year FROM p_date)::smallint END
+$$;
+
+-- The end of a deadline day D: results received before it are on time
+-- (23:59:59 on D in Vietnam, UTC+7, is on time; 00:00:00 on D+1 is late).
+CREATE OR REPLACE FUNCTION th_deadline_end(p_due date)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+    SELECT (p_due + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'
+$$;
+
+-- THE rule for which deadline applies to a period (a year: p_quarter 0, or
+-- a quarter) of a plan for reporters of a level: the nearest level that has
+-- a deadline for the period, the reporters' own first, then the levels above
+-- (commune, district, province; a department's deadlines count only for
+-- departments, then the province's). Within that level:
+--  * for a quarter: its days_after_quarter deadline (the quarter's last day
+--    plus N days), else a date for that quarter ("for": "2025Q3"), else the
+--    year's date;
+--  * for a year: the year's date, else the fourth quarter's offset deadline.
+-- Among several of the same kind, the earliest. Used by the report
+-- (40_report.sql), the ack of a late submission and `tonghop due`
+-- (45_due.sql). At most one row: due_on, level, kind ('date' or
+-- 'days_after_quarter').
+CREATE OR REPLACE FUNCTION th_deadline_for(p_plan_id bigint, p_level text, p_year integer, p_quarter integer)
+RETURNS TABLE (due_on date, level text, kind text)
+LANGUAGE sql STABLE AS $$
+    WITH lv AS (
+        SELECT CASE WHEN p_level = 'department' THEN ARRAY['department', 'province']
+                    ELSE ARRAY['commune', 'district', 'province'] END AS a
+    ), c AS (
+        SELECT CASE WHEN d.days_after_quarter IS NOT NULL
+                    THEN (make_date(p_year, CASE WHEN p_quarter = 0 THEN 12 ELSE p_quarter * 3 END, 1)
+                          + interval '1 month' - interval '1 day')::date + d.days_after_quarter
+                    ELSE d.due_on END AS due_on,
+               d.level,
+               CASE WHEN d.days_after_quarter IS NOT NULL THEN 'days_after_quarter' ELSE 'date' END AS kind,
+               array_position(lv.a, d.level) AS lpos,
+               CASE WHEN p_quarter > 0 THEN CASE WHEN d.days_after_quarter IS NOT NULL THEN 1
+                                                 WHEN d.for_quarter = p_quarter THEN 2 ELSE 3 END
+                    ELSE CASE WHEN d.due_on IS NOT NULL THEN 1 ELSE 2 END END AS rank
+          FROM plan_deadlines d, lv
+         WHERE d.plan_id = p_plan_id
+           AND array_position(lv.a, d.level) >= coalesce(array_position(lv.a, p_level), 1)
+           AND (d.for_year IS NULL OR d.for_year = p_year)
+           AND CASE WHEN p_quarter > 0 THEN d.for_quarter IS NULL OR d.for_quarter = p_quarter
+                    ELSE (d.due_on IS NOT NULL AND d.for_quarter IS NULL)
+                         OR (d.days_after_quarter IS NOT NULL AND coalesce(d.for_quarter, 4) = 4) END
+    )
+    SELECT c.due_on, c.level, c.kind FROM c ORDER BY c.lpos, c.rank, c.due_on LIMIT 1
+$$;
+
 CREATE OR REPLACE FUNCTION th_plan_store(p jsonb)
 RETURNS TABLE (outcome text, err_code text, err_field text, err_detail text,
                plan_id bigint, revision integer)
@@ -113,8 +174,13 @@ BEGIN
       FROM jsonb_array_elements(p->'programmes') WITH ORDINALITY AS x(g, o),
            jsonb_array_elements(g->'targets') WITH ORDINALITY AS y(tg, ot);
 
-    INSERT INTO plan_deadlines (plan_id, level, recipient, due_on, position)
-    SELECT new_id, d->>'level', d->>'to', (d->>'date')::date, o::integer
+    INSERT INTO plan_deadlines (plan_id, level, recipient, due_on, days_after_quarter, for_year, for_quarter,
+                                position)
+    SELECT new_id, d->>'level', d->>'to', (d->>'date')::date, (d->>'days_after_quarter')::integer,
+           coalesce(substr(d->>'for', 1, 4)::smallint,
+                    th_deadline_default_year((d->>'date')::date, (p->'years'->>'from')::integer,
+                                             (p->'years'->>'to')::integer)),
+           CASE WHEN length(d->>'for') = 6 THEN substr(d->>'for', 6, 1)::smallint END, o::integer
       FROM jsonb_array_elements(p->'deadlines') WITH ORDINALITY AS x(d, o);
 
     RETURN QUERY SELECT 'stored', NULL::text, NULL::text, NULL::text, new_id, rev;
@@ -145,8 +211,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                                         FROM generate_series(pl.year_from::int, pl.year_to::int) y,
                                              generate_series(1, 4) q),
                          'deadlines', coalesce((
-                             SELECT jsonb_agg(jsonb_build_object('level', d.level, 'to', d.recipient,
-                                                                 'date', d.due_on) ORDER BY d.due_on)
+                             SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                                                 'level', d.level, 'to', d.recipient, 'date', d.due_on,
+                                                 'days_after_quarter', d.days_after_quarter,
+                                                 'for', d.for_year || coalesce('Q' || d.for_quarter, '')))
+                                              ORDER BY d.due_on, d.position)
                                FROM plan_deadlines d
                               WHERE d.plan_id = pl.id
                                 AND d.level = (SELECT d2.level FROM plan_deadlines d2

@@ -43,6 +43,30 @@ LANGUAGE sql STABLE AS $$
     SELECT code, depth, top, reporter FROM t
 $$;
 
+-- The level expected to report a plan at a unit on a day, from the plan's
+-- reporting_level: facilities report through their commune, and a level
+-- that no longer exists (districts after July 2025) is counted at the level
+-- below; planned is then the plan's level, else NULL. (Districts are looked
+-- for in the unit's province: a commune's own subtree has none in any year.)
+-- Used by the report and by `tonghop due` (45_due.sql).
+CREATE OR REPLACE FUNCTION th_reporting_level(p_reporting_level text, p_root text, p_day date)
+RETURNS TABLE (level text, planned text)
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN x.lvl = 'district' AND NOT x.has_districts THEN 'commune' ELSE x.lvl END,
+           CASE WHEN x.lvl = 'district' AND NOT x.has_districts THEN x.lvl END
+      FROM (SELECT l.lvl,
+                   l.lvl <> 'district' OR EXISTS (
+                       SELECT 1 FROM th_subtree(coalesce((SELECT a.code FROM th_ancestors(p_root, p_day) a
+                                                            JOIN unit_parents up ON up.unit_code = a.code
+                                                             AND up.parent_code = 'VN' AND up.valid_from <= p_day
+                                                             AND (up.valid_to IS NULL OR up.valid_to > p_day)
+                                                           LIMIT 1), p_root), p_day) t
+                         JOIN units u ON u.code = t.code
+                        WHERE th_unit_role(u.type, u.parent_code) = 'district') AS has_districts
+              FROM (SELECT CASE WHEN p_reporting_level = 'facility' THEN 'commune'
+                                ELSE p_reporting_level END AS lvl) l) x
+$$;
+
 -- Does a rolled-up value meet a target? NULL when there is no data or the
 -- target is not numeric.
 CREATE OR REPLACE FUNCTION th_target_met(p_kind text, p_cmp text, p_target numeric,
@@ -135,7 +159,6 @@ DECLARE
     whole    boolean;
     dl       date;
     dl_level text;
-    levels   text[] := ARRAY['commune', 'district', 'province'];
     gone     text;
     result   jsonb;
     has_approvals boolean;  -- the plan has an approval for the period at root or below
@@ -177,29 +200,13 @@ BEGIN
     whole := root.code = issuer.code
              OR EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = issuer.code);
 
-    -- The level expected to report; one that no longer exists (districts
-    -- after July 2025) is counted at the level below.
-    lvl := CASE WHEN pl.reporting_level = 'facility' THEN 'commune' ELSE pl.reporting_level END;
-    -- (Looked for in the root's province: a commune's own subtree has no
-    -- districts in any year.)
-    IF lvl = 'district' AND NOT EXISTS (
-           SELECT 1 FROM th_subtree(coalesce((SELECT a.code FROM th_ancestors(root.code, p_end) a
-                                                JOIN unit_parents l ON l.unit_code = a.code AND l.parent_code = 'VN'
-                                                 AND l.valid_from <= p_end AND (l.valid_to IS NULL OR l.valid_to > p_end)
-                                               LIMIT 1), root.code), p_end) t
-             JOIN units u ON u.code = t.code
-            WHERE th_unit_role(u.type, u.parent_code) = 'district') THEN
-        planned := lvl;
-        lvl := 'commune';
-    END IF;
+    -- The level expected to report (th_reporting_level).
+    SELECT r.level, r.planned INTO lvl, planned FROM th_reporting_level(pl.reporting_level, root.code, p_end) r;
 
-    -- The reporters' deadline that year: their level's, else the nearest above.
-    SELECT d.due_on, d.level INTO dl, dl_level
-      FROM plan_deadlines d
-     WHERE d.plan_id = pl.id AND extract(year FROM d.due_on) = y
-       AND array_position(levels, d.level) >= array_position(levels, coalesce(planned, lvl))
-     ORDER BY array_position(levels, d.level), d.due_on
-     LIMIT 1;
+    -- The reporters' deadline for the period (th_deadline_for, 30_plans.sql:
+    -- their level's, else the nearest above).
+    SELECT f.due_on, f.level INTO dl, dl_level
+      FROM th_deadline_for(pl.id, coalesce(planned, lvl), y, q) f;
 
     IF NOT whole AND NOT EXISTS (
            SELECT 1 FROM th_subtree(root.code, p_end) t
@@ -256,7 +263,7 @@ BEGIN
     ), completeness AS (
         SELECT top, count(*) AS expected, count(*) FILTER (WHERE reported) AS reported,
                count(*) FILTER (WHERE reported AND dl IS NOT NULL
-                                  AND done_at < (dl + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS on_time
+                                  AND done_at < th_deadline_end(dl)) AS on_time
           FROM reporters GROUP BY GROUPING SETS ((top), ())
     ), ind_rows AS (
         SELECT s.top, tg.position,

@@ -166,7 +166,7 @@ DECLARE
     above    record;
     n        integer := 0;
     inds     text[];
-    now_t    timestamptz := coalesce(p_now, clock_timestamp());
+    now_t    timestamptz := coalesce(p_now, th_now());
 BEGIN
     SELECT * INTO pl FROM current_plans c WHERE c.code = p_plan;
     IF NOT FOUND THEN

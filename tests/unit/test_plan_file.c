@@ -100,6 +100,60 @@ static void dates(void **state)
     assert_true(th_plan_valid_date("2025-12-15"));
 }
 
+/* A plan of 2023 with the given deadlines array. */
+#define WITH_DEADLINES(dl)                                                                                   \
+    "{\"format\": \"tonghop-plan/1\", \"code\": \"70/KH-UBND\", \"title\": \"Kế hoạch năm 2023\","      \
+    " \"issuer_unit\": \"874\", \"issuing_body\": \"Ủy ban nhân dân huyện Thanh Bình\","              \
+    " \"years\": {\"from\": 2023, \"to\": 2023}, \"reporting_level\": \"commune\", \"deadlines\": [" dl      \
+    "], \"programmes\": [{\"code\": \"CTXH\", \"name\": \"Công tác xã hội\", \"targets\": [" TARGET(         \
+        "CTXH-01", ">=", "50") "]}]}"
+#define DL(rest) "{\"level\": \"commune\", \"to\": \"UBND huyện\", " rest "}"
+
+static void accepts(const char *text)
+{
+    th_verr err;
+    if (check(text, &err) != 0) fail_msg("refused: %d \"%s\" (%s)", err.code, err.field, err.detail);
+}
+
+/* A deadline is a date or a number of days after each quarter, exactly one
+ * of the two, and may say the period it is for. */
+static void deadline_kinds(void **state)
+{
+    (void)state;
+    accepts(WITH_DEADLINES(DL("\"date\": \"2023-11-10\"")));
+    accepts(WITH_DEADLINES(DL("\"days_after_quarter\": 15")));
+    accepts(WITH_DEADLINES(DL("\"days_after_quarter\": 0")));
+    accepts(WITH_DEADLINES(DL("\"days_after_quarter\": 20, \"for\": \"2023Q3\"")));
+    accepts(WITH_DEADLINES(DL("\"date\": \"2024-01-15\", \"for\": \"2023\"")));
+    accepts(WITH_DEADLINES(DL("\"date\": \"2024-01-15\""))); /* January: for 2023 (the database's rule) */
+    accepts(WITH_DEADLINES(DL("\"date\": \"2023-10-10\", \"for\": \"2023Q3\"")));
+    expect(WITH_DEADLINES(DL("\"date\": \"2023-11-10\", \"days_after_quarter\": 15")),
+           TONGHOP__ERROR__CODE__INVALID_VALUE, "deadlines[0].days_after_quarter");
+    expect(WITH_DEADLINES(DL("\"for\": \"2023\"")), TONGHOP__ERROR__CODE__MISSING_FIELD, "deadlines[0].date");
+    expect(WITH_DEADLINES(DL("\"date\": null, \"days_after_quarter\": null")),
+           TONGHOP__ERROR__CODE__MISSING_FIELD, "deadlines[0].date");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": -1")), TONGHOP__ERROR__CODE__INVALID_VALUE,
+           "deadlines[0].days_after_quarter");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 367")), TONGHOP__ERROR__CODE__INVALID_VALUE,
+           "deadlines[0].days_after_quarter");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 1.5")), TONGHOP__ERROR__CODE__INVALID_VALUE,
+           "deadlines[0].days_after_quarter");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": \"15\"")), TONGHOP__ERROR__CODE__INVALID_VALUE,
+           "deadlines[0].days_after_quarter");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 15, \"for\": \"2024\"")),
+           TONGHOP__ERROR__CODE__INVALID_VALUE, "deadlines[0].for");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 15, \"for\": \"2023Q5\"")),
+           TONGHOP__ERROR__CODE__INVALID_VALUE, "deadlines[0].for");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 15, \"for\": \"2023-Q3\"")),
+           TONGHOP__ERROR__CODE__INVALID_VALUE, "deadlines[0].for");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 15, \"for\": \"2023q3\"")),
+           TONGHOP__ERROR__CODE__INVALID_VALUE, "deadlines[0].for");
+    expect(WITH_DEADLINES(DL("\"days_after_quarter\": 15, \"for\": 2023")),
+           TONGHOP__ERROR__CODE__INVALID_VALUE, "deadlines[0].for");
+    expect(WITH_DEADLINES(DL("\"date\": \"2023-11-10\"") "," DL("\"days_after_quarter\": 15, \"when\": 1")),
+           TONGHOP__ERROR__CODE__UNKNOWN_FIELD, "deadlines[1].when");
+}
+
 static void seed_plans_pass(void **state)
 {
     (void)state;
@@ -123,6 +177,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(accepts_a_good_plan),
                                        cmocka_unit_test(refuses_each_fault), cmocka_unit_test(dates),
-                                       cmocka_unit_test(seed_plans_pass)};
+                                       cmocka_unit_test(deadline_kinds), cmocka_unit_test(seed_plans_pass)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
