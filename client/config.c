@@ -75,8 +75,11 @@ static const char *set_key(th_config *cfg, const char *key, const char *value, i
         cfg->server_key = keep(cfg, value);
     } else if (!strcmp(key, "key_file")) {
         cfg->key_file = keep(cfg, value);
+    } else if (!strcmp(key, "notify")) {
+        cfg->notify = keep(cfg, value);
     } else {
-        return _("unknown setting (server, unit, spool, lang, timeout, retries, server_key, key_file)");
+        return _(
+            "unknown setting (server, unit, spool, lang, timeout, retries, server_key, key_file, notify)");
     }
     return NULL;
 }
@@ -147,6 +150,7 @@ int th_config_load(th_config *cfg, char *err, size_t errlen)
     if ((e = getenv("TONGHOP_LANG")) && *e) cfg->lang = e;
     if ((e = getenv("TONGHOP_SERVER_KEY")) && *e) cfg->server_key = e;
     if ((e = getenv("TONGHOP_KEY_FILE")) && *e) cfg->key_file = e;
+    if ((e = getenv("TONGHOP_NOTIFY")) && *e) cfg->notify = e;
     if ((e = getenv("TONGHOP_TIMEOUT")) && *e) {
         if (th_cli_parse_duration_ms(e, 1, 3600000, &v) != 0) {
             snprintf(err, errlen, "TONGHOP_TIMEOUT: %s", _("not a duration (e.g. 5000, 500ms, 30s, 2min)"));

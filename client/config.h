@@ -11,7 +11,8 @@
  * be repeated), unit, spool, lang, timeout, retries, server_key (the
  * server's public key: with it, every connection is encrypted and signed
  * with this client's key pair), key_file (that key pair, from tonghop
- * keygen). The user's file
+ * keygen), notify (the server's notification endpoint, for tonghop watch;
+ * TONGHOP_NOTIFY). The user's file
  * overrides the machine's; TONGHOP_SERVER, TONGHOP_UNIT, TONGHOP_SPOOL,
  * TONGHOP_LANG, TONGHOP_TIMEOUT, TONGHOP_SERVER_KEY, TONGHOP_KEY_FILE
  * override both; options override all. An
@@ -33,6 +34,7 @@ typedef struct th_config {
     long attempts;
     const char *server_key; /* the server's CURVE public key (Z85), or NULL: plain text */
     const char *key_file;   /* this client's key pair (tonghop keygen) */
+    const char *notify;     /* the server's notification endpoint (tonghop watch) */
     /* where each came from, for "tonghop config" style messages */
     char *owned[64]; /* strings this config owns */
     size_t nowned;

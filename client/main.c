@@ -26,6 +26,7 @@
 #include "status_cmd.h"
 #include "submit.h"
 #include "transport.h"
+#include "watch_cmd.h"
 
 /* Long options without a letter: the official report's lines. */
 enum { OPT_ISSUER_BODY = 256, OPT_NUMBER, OPT_TO, OPT_PLACE, OPT_SIGNER_TITLE, OPT_SIGNER_NAME };
@@ -37,7 +38,8 @@ enum {
     NEED_PLAN = 4,
     NEED_INDICATOR = 8,
     NEED_FORMAT = 16,
-    NEED_SECRET_FILE = 32
+    NEED_SECRET_FILE = 32,
+    OWN_ENDPOINT = 64 /* talks to its own endpoint (watch): keys yes, --server no */
 };
 
 typedef struct ctx {
@@ -50,7 +52,8 @@ typedef struct ctx {
     const char *indicator;
     const char *secret_file; /* keygen */
     const char *reason;      /* reopen */
-    int before_children;     /* approve */
+    th_watch_args watch;
+    int before_children; /* approve */
     int as_json;
 } ctx;
 
@@ -119,6 +122,25 @@ static int run_due(ctx *c, char **args)
 {
     (void)args;
     return th_due_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, c->as_json);
+}
+static int run_watch(ctx *c, char **args)
+{
+    (void)args;
+    if (!c->watch.endpoint) c->watch.endpoint = c->cfg.notify;
+    if (!c->watch.endpoint) {
+        fprintf(
+            stderr, "%s\n",
+            _("tonghop watch: where are the notifications? Give --notify ENDPOINT, set TONGHOP_NOTIFY, or "
+              "write \"notify = tcp://...:5571\" in ~/.config/tonghop/config"));
+        return TH_EXIT_USAGE;
+    }
+    char err[512];
+    if (th_transport_check_endpoint(c->watch.endpoint, err, sizeof err) != 0) {
+        fprintf(stderr, "tonghop: %s\n", err);
+        return TH_EXIT_USAGE;
+    }
+    c->watch.unit = c->sub.unit;
+    return th_watch_cmd_run(&c->tc, &c->watch);
 }
 static int run_report(ctx *c, char **args)
 {
@@ -221,6 +243,14 @@ static const command commands[] = {
         "  --period P        a quarter (default: the current one) or a year\n"
         "  --json            the answer as JSON\n"),
      "tonghop due --unit 593 --period 2025Q4", 0, 0, 1, 0, run_due},
+    {"watch", "[--notify ENDPOINT] [--unit CODE] [--count N] [--for DURATION]",
+     N_("Print the notifications of this computer's territory as they come: results received, deadlines near "
+        "or missed, approvals, plans published."),
+     N_("  --notify ENDPOINT   the server's notification address (or notify = ... in the configuration)\n"
+        "  --unit CODE         only this unit's territory (inside this computer's own; never wider)\n"
+        "  --count N           stop after N notifications\n"
+        "  --for DURATION      stop after this long (e.g. 30s, 8h)\n"),
+     "tonghop watch --notify tcp://tonghop.lamdong.example:5571", 0, OWN_ENDPOINT, 1, 0, run_watch},
     {"plans", "[--unit CODE]", N_("List the plans in force, or those covering a unit."),
      N_("  --unit CODE   only the plans covering this unit\n"), "tonghop plans --unit 22921", 0, 0, 1, 0,
      run_plans},
@@ -367,6 +397,9 @@ int main(int argc, char **argv)
                                              {"key-file", required_argument, NULL, 'K'},
                                              {"secret-file", required_argument, NULL, 'F'},
                                              {"reason", required_argument, NULL, 'R'},
+                                             {"notify", required_argument, NULL, 1201},
+                                             {"count", required_argument, NULL, 1202},
+                                             {"for", required_argument, NULL, 1203},
                                              {"before-children", no_argument, NULL, 'B'},
                                              {"issuer-body", required_argument, NULL, OPT_ISSUER_BODY},
                                              {"number", required_argument, NULL, OPT_NUMBER},
@@ -418,6 +451,19 @@ int main(int argc, char **argv)
         case 'K': key_file = optarg; break;
         case 'F': c.secret_file = optarg; break;
         case 'R': c.reason = optarg; break;
+        case 1201: c.watch.endpoint = optarg; break;
+        case 1202:
+            if (th_cli_parse_count(optarg, 1, 1000000, &c.watch.count) != 0) {
+                fprintf(stderr, _("tonghop: --count %s: not a whole number from 1 to 1000000\n"), optarg);
+                goto usage;
+            }
+            break;
+        case 1203:
+            if (th_cli_parse_duration_ms(optarg, 1, 366L * 24 * 3600 * 1000, &c.watch.for_ms) != 0) {
+                fprintf(stderr, _("tonghop: --for %s: not a duration (e.g. 30s, 2min, 8h)\n"), optarg);
+                goto usage;
+            }
+            break;
         case 'B': c.before_children = 1; break;
         case OPT_ISSUER_BODY: c.rep.official.issuer_body = optarg; break;
         case OPT_NUMBER: c.rep.official.number = optarg; break;
@@ -517,7 +563,7 @@ int main(int argc, char **argv)
         c.tc.public_key = kp.public_key;
         c.tc.secret_key = kp.secret_key;
     }
-    if (cmd->server) {
+    if (cmd->server && !(cmd->need & OWN_ENDPOINT)) {
         if (c.tc.nendpoints == 0) {
             fprintf(stderr,
                     _("tonghop %s: no server: give --server ENDPOINT, set TONGHOP_SERVER, or write "

@@ -257,6 +257,7 @@ static int check_plan(check *c, json_object *root, th_plan_info *info)
     const char *issuer = get_string(c, root, "issuer_unit", "", 1, TH_MAX_CODE);
     if (!issuer) return -1;
     if (!th_validate_code(issuer)) return fail(c, TONGHOP__ERROR__CODE__INVALID_VALUE, issuer, "issuer_unit");
+    snprintf(info->issuer_unit, sizeof info->issuer_unit, "%s", issuer);
     if (!get_string(c, root, "issuing_body", "", 1, 300)) return -1;
     const char *issued = get_string(c, root, "issued_on", "", 0, 10);
     if (c->failed) return -1;

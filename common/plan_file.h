@@ -21,6 +21,7 @@
 typedef struct th_plan_info {
     char code[65];
     int revision;
+    char issuer_unit[33]; /* its GSO code (at most TH_MAX_CODE characters) */
 } th_plan_info;
 
 /* Checks a plan file's text. On success returns 0, fills *info and sets

@@ -9,7 +9,7 @@
 
 static const char SQL_APPLY[] =
     "SELECT changed, state, extract(epoch FROM at)::bigint, array_to_string(children_pending, E'\\n'),"
-    "       locked_units"
+    "       locked_units, unit_code"
     "  FROM th_approval_apply($1, $2, $3, $4::boolean, $5, $6::boolean, $7, $8, $9, NULL)";
 
 static const char SQL_HISTORY[] =
@@ -86,6 +86,7 @@ int th_approval_apply(th_db *db, const th_identity *who, const Tonghop__Approval
     snprintf(res->state, sizeof res->state, "%s", PQgetvalue(r, 0, 1));
     res->at = atoll(PQgetvalue(r, 0, 2));
     res->locked_units = (unsigned)strtoul(PQgetvalue(r, 0, 4), NULL, 10);
+    snprintf(res->unit, sizeof res->unit, "%s", PQgetvalue(r, 0, 5));
     if (split_lines(PQgetvalue(r, 0, 3), &res->pending, &res->npending) != 0) {
         PQclear(r);
         snprintf(dberr, dberrlen, "out of memory");

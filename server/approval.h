@@ -21,6 +21,7 @@ typedef struct th_approval_result {
     char state[16];        /* "approved" | "reopened" */
     long long at;          /* since when, Unix seconds */
     unsigned locked_units; /* units whose results the approval locks */
+    char unit[33];         /* the approving unit's GSO code */
     char **pending;        /* units below not yet approved ("GSO name"), malloc'd */
     size_t npending;
 } th_approval_result;

@@ -10,6 +10,7 @@
 #include "approval.h"
 #include "handler.h"
 #include "log.h"
+#include "notify.h"
 #include "period.h"
 
 /* A reason is a sentence or two, not a document. */
@@ -77,6 +78,18 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
             th_info("plan %s %s at %s: %s%s (%u units locked)", q->plan_code, q->period,
                     q->unit_code ? q->unit_code : "(issuer)", d->res.state,
                     d->res.changed ? "" : ", unchanged", d->res.locked_units);
+            if (d->res.changed) {
+                th_notify_event ev;
+                memset(&ev, 0, sizeof ev);
+                ev.kind = q->approve ? TONGHOP__NOTIFICATION__KIND__PERIOD_APPROVED
+                                     : TONGHOP__NOTIFICATION__KIND__PERIOD_REOPENED;
+                snprintf(ev.unit, sizeof ev.unit, "%s", d->res.unit);
+                snprintf(ev.period, sizeof ev.period, "%s", q->period);
+                snprintf(ev.plan, sizeof ev.plan, "%s", q->plan_code);
+                snprintf(ev.detail, sizeof ev.detail, "%s", q->reason ? q->reason : "");
+                ev.at = d->res.at;
+                th_notify_post(&ev);
+            }
         }
     }
 }

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz.h"
 #include "handler.h"
 #include "log.h"
+#include "notify.h"
 #include "plan_file.h"
 #include "plans.h"
 
@@ -58,6 +60,16 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         } else {
             th_info("plan %s revision %d %s", d->info.code, d->res.revision,
                     d->res.outcome == TH_PLAN_STORED ? "stored" : "unchanged");
+            if (d->res.outcome == TH_PLAN_STORED) {
+                th_notify_event ev;
+                memset(&ev, 0, sizeof ev);
+                ev.kind = TONGHOP__NOTIFICATION__KIND__PLAN_PUBLISHED;
+                snprintf(ev.unit, sizeof ev.unit, "%s", d->info.issuer_unit);
+                snprintf(ev.plan, sizeof ev.plan, "%s", d->info.code);
+                snprintf(ev.detail, sizeof ev.detail, "%d", d->res.revision);
+                ev.at = (int64_t)time(NULL);
+                th_notify_post(&ev);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 #include "authz.h"
 #include "handler.h"
 #include "ingest.h"
+#include "notify.h"
 #include "period.h"
 
 static int check(th_job *job)
@@ -55,6 +56,19 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         if (it->outcome != TH_INGEST_STORED && it->outcome != TH_INGEST_DUPLICATE) {
             jobs[i]->err = it->err;
             jobs[i]->error_code = it->err.code ? it->err.code : TONGHOP__ERROR__CODE__INTERNAL;
+        } else if (it->outcome == TH_INGEST_STORED) {
+            /* Committed: tell the territory (notify.h; never waits). */
+            th_notify_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.kind = it->late ? TONGHOP__NOTIFICATION__KIND__SUBMISSION_LATE
+                               : TONGHOP__NOTIFICATION__KIND__SUBMISSION_STORED;
+            snprintf(ev.unit, sizeof ev.unit, "%s", it->sub->unit_code);
+            th_period_format(&it->period, ev.period, sizeof ev.period);
+            snprintf(ev.plan, sizeof ev.plan, "%s", it->sub->plan_code ? it->sub->plan_code : "");
+            snprintf(ev.submission_id, sizeof ev.submission_id, "%s", it->sub->submission_id);
+            snprintf(ev.deadline, sizeof ev.deadline, "%s", it->deadline);
+            ev.at = it->stored_at;
+            th_notify_post(&ev);
         }
     }
     free(items);

@@ -43,6 +43,7 @@ typedef struct opts {
     long workers;
     long max_open;          /* serve --max-open-per-client */
     const char *test_clock; /* serve --test-clock: tests only */
+    const char *notify_bind, *notify_endpoint_file;
     long ingest_workers;
     long to_version;
     const char *succession;
@@ -72,13 +73,17 @@ static const command commands[] = {
         "  --to-version N     stop at schema version N, without the rules (staged upgrades)\n"),
      "tonghopd migrate --db \"host=/var/run/postgresql dbname=tonghop\"", 0, 0},
     {"serve",
-     "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--batch N] [--db-timeout DURATION] [--workers N] "
+     "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--notify-bind ENDPOINT] [--batch N] [--db-timeout "
+     "DURATION] [--workers N] "
      "[--ingest-workers N] "
      "[--max-open-per-client N]",
      N_("Serve the clients: store submissions, answer reports, plans and history."),
      N_("  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
         "  --bind ENDPOINT         where to listen, e.g. tcp://0.0.0.0:5570\n"
         "  --endpoint-file FILE    write the bound address here once listening\n"
+        "  --notify-bind ENDPOINT  also publish live notifications here (tonghop watch), e.g.\n"
+        "                          tcp://0.0.0.0:5571; encrypted and keyed like --bind\n"
+        "  --notify-endpoint-file FILE  write the notification address here once listening\n"
         "  --batch N               most submissions per transaction (1-10000, default 256)\n"
         "  --db-timeout DURATION   longest any request waits for the database: 10000 (ms),\n"
         "                          500ms, 30s, 2min (default 10s)\n"
@@ -210,6 +215,8 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"max-open-per-client", required_argument, NULL, 1101},
                                              {"ingest-workers", required_argument, NULL, 1102},
                                              {"test-clock", required_argument, NULL, 1103},
+                                             {"notify-bind", required_argument, NULL, 1104},
+                                             {"notify-endpoint-file", required_argument, NULL, 1105},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
                                              {"secret-key-file", required_argument, NULL, 'K'},
@@ -279,6 +286,8 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
             }
             break;
         case 1103: o->test_clock = optarg; break;
+        case 1104: o->notify_bind = optarg; break;
+        case 1105: o->notify_endpoint_file = optarg; break;
         case 'w':
             if (th_cli_parse_count(optarg, 1, 64, &o->workers) != 0) {
                 fprintf(stderr, _("tonghopd: --workers %s: not a whole number from 1 to 64\n"), optarg);
@@ -525,6 +534,8 @@ static int cmd_serve(opts *o)
                            .max_open_per_client = (int)o->max_open,
                            .secret_key_file = o->secret_key_file,
                            .test_clock = o->test_clock,
+                           .notify_bind = o->notify_bind,
+                           .notify_endpoint_file = o->notify_endpoint_file,
                            .insecure = o->insecure};
     char err[1024];
     /* A key from TONGHOP_SECRET_KEY goes to the server as it is (the file

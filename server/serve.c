@@ -34,6 +34,7 @@
 #include "keys.h"
 #include "lane.h"
 #include "log.h"
+#include "notify.h"
 #include "migrate.h"
 #include "peers.h"
 #include "wire.h"
@@ -138,6 +139,8 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     }
 
     int version;
+    /* The server's secret key, kept until the notification socket has it. */
+    char secret[TH_KEY_Z85_LEN + 1] = "";
     if (th_migrate_check(srv->cfg.dsn, srv->cfg.db_timeout_ms, &version, err, errlen) != 0) goto fail;
 
     srv->ctx = zmq_ctx_new();
@@ -205,6 +208,7 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
             if (srv->keys) snprintf(err, errlen, "CURVE: %s", zmq_strerror(errno));
             goto fail;
         }
+        memcpy(secret, kp.secret_key, TH_KEY_Z85_LEN);
         memset(&kp, 0, sizeof kp);
     }
 
@@ -258,9 +262,30 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     zmq_getsockopt(srv->sock, ZMQ_LAST_ENDPOINT, endpoint, &elen);
     th_info(_("tonghopd listening on %s (schema version %d)"), endpoint, version);
     th_guard_bound(srv->guard);
+    if (cfg->notify_bind) {
+        if (srv->cfg.insecure && !th_serve_loopback_only(cfg->notify_bind)) {
+            snprintf(err, errlen,
+                     _("--insecure notifies only on this machine (tcp://127.0.0.1:..., ipc://...), not %s"),
+                     cfg->notify_bind);
+            goto fail;
+        }
+        th_notify_config nc = {.zctx = srv->ctx,
+                               .bind = cfg->notify_bind,
+                               .secret_key = srv->cfg.insecure ? NULL : secret,
+                               .dsn = cfg->dsn,
+                               .db_timeout_ms = srv->cfg.db_timeout_ms,
+                               .test_clock = cfg->test_clock};
+        if (th_notify_start(&nc, err, errlen) != 0) goto fail;
+        if (cfg->notify_endpoint_file &&
+            write_endpoint_file(cfg->notify_endpoint_file, th_notify_endpoint(), err, errlen) != 0)
+            goto fail;
+    }
+    memset(secret, 0, sizeof secret);
+    /* Written last: a test that waits for it may use both endpoints. */
     if (cfg->endpoint_file && write_endpoint_file(cfg->endpoint_file, endpoint, err, errlen) != 0) goto fail;
     return srv;
 fail:
+    memset(secret, 0, sizeof secret);
     th_server_destroy(&srv);
     return NULL;
 }
@@ -315,6 +340,7 @@ void th_server_destroy(th_server **srvp)
         open_unlink(srv, job);
         th_job_destroy(&job);
     }
+    th_notify_stop(); /* its socket, before the context ends */
     th_peers_destroy(&srv->peers);
     th_guard_destroy(&srv->guard); /* before its socket closes */
     if (srv->sock) zmq_close(srv->sock);

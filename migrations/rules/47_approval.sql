@@ -137,6 +137,7 @@ $$;
 --   children_pending  the units below not yet approved, when approving
 --                     before them ("GSO name")
 --   locked_units      the units whose results the approval locks
+--   unit_code         the approving unit's GSO code
 -- Refusals raise TH codes (server/sqlerr.h), the field in COLUMN:
 --   TH026 plan_code   no such plan
 --   TH007/TH029/TH028 unit_code: unknown, ceased, outside the plan
@@ -147,10 +148,12 @@ $$;
 --   TH017 unit_code   reopening while a unit above has approved (DETAIL:
 --                     that unit and the date)
 --   TH032 period      reopening what is not approved
+DROP FUNCTION IF EXISTS th_approval_apply(text, text, text, boolean, text, boolean, text, text, text, timestamptz);
 CREATE OR REPLACE FUNCTION th_approval_apply(
     p_plan text, p_period text, p_unit text, p_approve boolean, p_reason text, p_before_children boolean,
     p_actor_key text, p_actor_unit text, p_actor_role text, p_now timestamptz)
-RETURNS TABLE (changed boolean, state text, at timestamptz, children_pending text[], locked_units integer)
+RETURNS TABLE (changed boolean, state text, at timestamptz, children_pending text[], locked_units integer,
+               unit_code text)
 LANGUAGE plpgsql
 SET jit = off
 AS $$
@@ -217,13 +220,14 @@ BEGIN
         UPDATE approvals a SET state = 'reopened', changed_at = now_t WHERE a.id = ap.id;
         INSERT INTO approval_events (approval_id, action, at, actor_key, actor_unit, actor_role, reason)
         VALUES (ap.id, 'reopen', now_t, coalesce(p_actor_key, ''), p_actor_unit, p_actor_role, p_reason);
-        RETURN QUERY SELECT true, 'reopened'::text, now_t, '{}'::text[], 0;
+        RETURN QUERY SELECT true, 'reopened'::text, now_t, '{}'::text[], 0, root.gso_code;
         RETURN;
     END IF;
 
     IF FOUND AND ap.state = 'approved' THEN
         RETURN QUERY SELECT false, ap.state, ap.changed_at, '{}'::text[],
-                            (SELECT count(DISTINCT l.unit_key)::integer FROM period_locks l WHERE l.approval_id = ap.id);
+                            (SELECT count(DISTINCT l.unit_key)::integer FROM period_locks l WHERE l.approval_id = ap.id),
+                            root.gso_code;
         RETURN;
     END IF;
 
@@ -259,7 +263,7 @@ BEGIN
                                  before_children, children_pending)
     VALUES (ap.id, 'approve', now_t, coalesce(p_actor_key, ''), p_actor_unit, p_actor_role,
             nullif(p_reason, ''), cardinality(pending) > 0, pending);
-    RETURN QUERY SELECT true, 'approved'::text, now_t, pending, n;
+    RETURN QUERY SELECT true, 'approved'::text, now_t, pending, n, root.gso_code;
 END;
 $$;
 

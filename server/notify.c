@@ -1,0 +1,387 @@
+/* notify.c -- the notifier: a bounded queue of events, one thread, one
+ * XPUB socket in manual mode (notify.h). */
+#include "notify.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "db.h"
+#include "log.h"
+#include "pgarray.h"
+#include "wire.h"
+
+/* Events waiting to be published; more are dropped. */
+#define TH_NOTIFY_QUEUE 4096
+/* Published per round (one topics query). */
+#define TH_NOTIFY_ROUND 256
+
+static struct {
+    pthread_mutex_t lock;
+    th_notify_event *ring; /* TH_NOTIFY_QUEUE, oldest at head */
+    size_t head, count;
+    unsigned long dropped;
+    int running;
+    pthread_t thread;
+    void *xpub;
+    th_db *db;
+    th_notify_config cfg;
+    char endpoint[256];
+    int secure;
+} g = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+const char *th_notify_endpoint(void) { return g.endpoint; }
+
+void th_notify_post(const th_notify_event *ev)
+{
+    pthread_mutex_lock(&g.lock);
+    if (!g.running) {
+        pthread_mutex_unlock(&g.lock);
+        return;
+    }
+    if (g.count == TH_NOTIFY_QUEUE) {
+        g.dropped++;
+    } else {
+        g.ring[(g.head + g.count) % TH_NOTIFY_QUEUE] = *ev;
+        g.count++;
+    }
+    pthread_mutex_unlock(&g.lock);
+}
+
+/* The test clock, as the lanes set it (lane.c): the file's first line. */
+static void set_test_clock(void)
+{
+    if (!g.cfg.test_clock) return;
+    char now[128];
+    FILE *f = fopen(g.cfg.test_clock, "r");
+    if (!f) return;
+    size_t len = fread(now, 1, sizeof now - 1, f);
+    fclose(f);
+    now[len] = '\0';
+    now[strcspn(now, "\r\n")] = '\0';
+    const char *params[] = {now};
+    PQclear(th_db_exec_params(g.db, "SELECT set_config('tonghop.now', $1::timestamptz::text, false)", 1,
+                              params, NULL, NULL));
+}
+
+static int is_down(int kind)
+{
+    return kind == TONGHOP__NOTIFICATION__KIND__PERIOD_APPROVED ||
+           kind == TONGHOP__NOTIFICATION__KIND__PERIOD_REOPENED ||
+           kind == TONGHOP__NOTIFICATION__KIND__PLAN_PUBLISHED;
+}
+
+static char *opt(const char *s) { return *s ? (char *)s : NULL; }
+
+/* Publishes one event under each of its topics ('{"u:1|","u:VN|"}' as
+ * PostgreSQL writes a text array: elements without quotes or commas). */
+static void publish(const th_notify_event *ev, const char *topics, const char *unit_name)
+{
+    Tonghop__Notification n = TONGHOP__NOTIFICATION__INIT;
+    n.has_kind = 1;
+    n.kind = ev->kind;
+    n.unit_code = (char *)ev->unit;
+    n.unit_name = opt(unit_name);
+    n.period = opt(ev->period);
+    n.plan_code = opt(ev->plan);
+    n.submission_id = opt(ev->submission_id);
+    n.detail = opt(ev->detail);
+    n.deadline = opt(ev->deadline);
+    n.has_at = 1;
+    n.at = ev->at;
+    n.has_days = ev->days > 0;
+    n.days = ev->days;
+    th_envelope env;
+    th_wire_init_reply(&env, "");
+    env.body_case = TONGHOP__ENVELOPE__BODY_NOTIFICATION;
+    env.notification = &n;
+    size_t len = 0;
+    uint8_t *buf = th_wire_pack(&env, &len);
+    if (!buf) return;
+    const char *p = topics;
+    if (*p == '{') p++;
+    while (*p && *p != '}') {
+        size_t tl = strcspn(p, ",}");
+        if (tl > 0) {
+            zmq_send(g.xpub, p, tl, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+            zmq_send(g.xpub, buf, len, ZMQ_DONTWAIT);
+        }
+        p += tl;
+        if (*p == ',') p++;
+    }
+    free(buf);
+}
+
+/* Publishes the events waiting, TH_NOTIFY_ROUND at a time. */
+static void drain(void)
+{
+    static th_notify_event batch[TH_NOTIFY_ROUND];
+    for (;;) {
+        size_t n = 0;
+        unsigned long dropped;
+        pthread_mutex_lock(&g.lock);
+        while (n < TH_NOTIFY_ROUND && g.count) {
+            batch[n++] = g.ring[g.head];
+            g.head = (g.head + 1) % TH_NOTIFY_QUEUE;
+            g.count--;
+        }
+        dropped = g.dropped;
+        g.dropped = 0;
+        pthread_mutex_unlock(&g.lock);
+        if (dropped) th_warn("notify: %lu event(s) dropped (queue full)", dropped);
+        if (n == 0) return;
+        th_pgarray units, periods, downs;
+        th_pgarray_init(&units);
+        th_pgarray_init(&periods);
+        th_pgarray_init(&downs);
+        for (size_t i = 0; i < n; i++) {
+            th_pgarray_add_text(&units, batch[i].unit);
+            th_pgarray_add_text(&periods, batch[i].period);
+            th_pgarray_add_text(&downs, is_down(batch[i].kind) ? "t" : "f");
+        }
+        const char *params[] = {th_pgarray_finish(&units), th_pgarray_finish(&periods),
+                                th_pgarray_finish(&downs)};
+        PGresult *r = NULL;
+        if (params[0] && params[1] && params[2] && th_db_ensure(g.db)) {
+            set_test_clock();
+            r = th_db_exec_params(g.db,
+                                  "SELECT i, topics, unit_name FROM th_notify_topics($1::text[], $2::text[], "
+                                  "$3::boolean[])",
+                                  3, params, NULL, NULL);
+        }
+        if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+            for (int row = 0; row < PQntuples(r); row++) {
+                long i = strtol(PQgetvalue(r, row, 0), NULL, 10);
+                if (i >= 1 && (size_t)i <= n)
+                    publish(&batch[i - 1], PQgetvalue(r, row, 1), PQgetvalue(r, row, 2));
+            }
+        } else {
+            th_warn("notify: %zu event(s) not published: %s", n, th_db_error(g.db));
+            th_db_check_lost(g.db);
+        }
+        PQclear(r);
+        th_pgarray_fini(&units);
+        th_pgarray_fini(&periods);
+        th_pgarray_fini(&downs);
+    }
+}
+
+/* A subscription message: subscribes its connection (the last one a
+ * message came from: manual mode) to the topics of its key's territory. */
+static void subscription(zmq_msg_t *msg)
+{
+    const uint8_t *d = zmq_msg_data(msg);
+    size_t len = zmq_msg_size(msg);
+    if (len < 1 || d[0] != 1) return; /* an unsubscription: the connection's go when it closes */
+    /* Only a request "w:" or "w:CODE" subscribes; anything else (the
+     * subscriber's "" that lets through, on its side, whatever the server
+     * sends it) subscribes nothing. */
+    if (len < 3 || d[1] != 'w' || d[2] != ':') return;
+    char asked[40] = "";
+    if (len - 3 < sizeof asked) {
+        memcpy(asked, d + 3, len - 3);
+        asked[len - 3] = '\0';
+    }
+    const char *uid = zmq_msg_gets(msg, "User-Id");
+    char key_unit[64] = "";
+    int everything = 0;
+    if (!th_db_ensure(g.db)) return;
+    set_test_clock();
+    if (g.secure) {
+        if (!uid || !*uid) return;
+        const char *kp[] = {uid};
+        PGresult *r = th_db_exec_params(g.db,
+                                        "SELECT unit_code, role IN ('ministry', 'admin') FROM client_keys"
+                                        " WHERE public_key = $1 AND revoked_at IS NULL",
+                                        1, kp, NULL, NULL);
+        int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        if (ok) {
+            snprintf(key_unit, sizeof key_unit, "%s", PQgetvalue(r, 0, 0));
+            everything = PQgetvalue(r, 0, 1)[0] == 't';
+        }
+        PQclear(r);
+        if (!ok) {
+            th_info("notify: a subscription from a key not enrolled now (%.8s...): nothing subscribed", uid);
+            return;
+        }
+    } else {
+        everything = 1; /* --insecure: this machine only, no keys */
+    }
+    const char *sp[] = {everything ? NULL : key_unit, asked};
+    PGresult *r = th_db_exec_params(g.db, "SELECT unit_key, topics FROM th_notify_subscription($1, $2)", 2,
+                                    sp, NULL, NULL);
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        const char *p = PQgetvalue(r, 0, 1);
+        if (*p == '{') p++;
+        while (*p && *p != '}') {
+            size_t tl = strcspn(p, ",}");
+            if (tl > 0) zmq_setsockopt(g.xpub, ZMQ_SUBSCRIBE, p, tl);
+            p += tl;
+            if (*p == ',') p++;
+        }
+        th_info("notify: subscriber %.8s subscribed to the territory of %s", uid ? uid : "(local)",
+                PQgetvalue(r, 0, 0));
+    } else {
+        th_warn("notify: subscription not made: %s", th_db_error(g.db));
+        th_db_check_lost(g.db);
+    }
+    PQclear(r);
+}
+
+/* The deadlines passed (7, 3, 1 days ahead, or due) since the last look. */
+static void scan_deadlines(char *last, size_t lastlen)
+{
+    if (!th_db_ensure(g.db)) return;
+    set_test_clock();
+    PGresult *r = th_db_exec_params(g.db, "SELECT th_now()::text, extract(epoch FROM th_now())::bigint", 0,
+                                    NULL, NULL, NULL);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        th_db_check_lost(g.db);
+        return;
+    }
+    char now[64];
+    snprintf(now, sizeof now, "%s", PQgetvalue(r, 0, 0));
+    int64_t at = atoll(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    if (!*last) { /* from now on: what came before was announced, or not, by the server then */
+        snprintf(last, lastlen, "%s", now);
+        return;
+    }
+    const char *params[] = {last, now};
+    r = th_db_exec_params(g.db,
+                          "SELECT kind, unit_code, period, plan_code, deadline::text, days"
+                          "  FROM th_notify_deadlines($1::timestamptz, $2::timestamptz)",
+                          2, params, NULL, NULL);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        th_warn("notify: deadlines not looked at: %s", th_db_error(g.db));
+        th_db_check_lost(g.db);
+        PQclear(r);
+        return;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        th_notify_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = strcmp(PQgetvalue(r, i, 0), "DEADLINE_MISSED") == 0
+                      ? TONGHOP__NOTIFICATION__KIND__DEADLINE_MISSED
+                      : TONGHOP__NOTIFICATION__KIND__DEADLINE_NEAR;
+        snprintf(ev.unit, sizeof ev.unit, "%s", PQgetvalue(r, i, 1));
+        snprintf(ev.period, sizeof ev.period, "%s", PQgetvalue(r, i, 2));
+        snprintf(ev.plan, sizeof ev.plan, "%s", PQgetvalue(r, i, 3));
+        snprintf(ev.deadline, sizeof ev.deadline, "%s", PQgetvalue(r, i, 4));
+        ev.days = (unsigned)atoi(PQgetvalue(r, i, 5));
+        ev.at = at;
+        th_notify_post(&ev);
+    }
+    PQclear(r);
+    snprintf(last, lastlen, "%s", now);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *notify_main(void *arg)
+{
+    (void)arg;
+    char last_scan[64] = "";
+    int64_t next_scan = 0;
+    int scan_ms = g.cfg.deadline_scan_ms > 0 ? g.cfg.deadline_scan_ms : g.cfg.test_clock ? 500 : 60000;
+    for (;;) {
+        pthread_mutex_lock(&g.lock);
+        int running = g.running;
+        pthread_mutex_unlock(&g.lock);
+        if (!running) break;
+        zmq_pollitem_t item = {.socket = g.xpub, .events = ZMQ_POLLIN};
+        if (zmq_poll(&item, 1, 100) > 0) {
+            for (;;) {
+                zmq_msg_t msg;
+                zmq_msg_init(&msg);
+                if (zmq_msg_recv(&msg, g.xpub, ZMQ_DONTWAIT) < 0) {
+                    zmq_msg_close(&msg);
+                    break;
+                }
+                subscription(&msg);
+                zmq_msg_close(&msg);
+            }
+        }
+        if (now_ms() >= next_scan) {
+            scan_deadlines(last_scan, sizeof last_scan);
+            next_scan = now_ms() + scan_ms;
+        }
+        drain();
+    }
+    return NULL;
+}
+
+int th_notify_start(const th_notify_config *cfg, char *err, size_t errlen)
+{
+    assert(!g.running);
+    g.cfg = *cfg;
+    g.secure = cfg->secret_key != NULL;
+    g.head = g.count = 0;
+    g.dropped = 0;
+    g.ring = calloc(TH_NOTIFY_QUEUE, sizeof *g.ring);
+    g.xpub = zmq_socket(cfg->zctx, ZMQ_XPUB);
+    g.db = th_db_new(cfg->dsn, NULL, 0);
+    if (!g.ring || !g.xpub || !g.db) {
+        snprintf(err, errlen, "notify: out of memory");
+        goto fail;
+    }
+    th_db_set_timeout(g.db, cfg->db_timeout_ms > 0 ? cfg->db_timeout_ms : TH_DB_TIMEOUT_MS);
+    int one = 1, zero = 0, hwm = 100000;
+    zmq_setsockopt(g.xpub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(g.xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_setsockopt(g.xpub, ZMQ_XPUB_MANUAL, &one, sizeof one) != 0) goto zfail;
+    if (g.secure && (zmq_setsockopt(g.xpub, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+                     zmq_setsockopt(g.xpub, ZMQ_CURVE_SECRETKEY, cfg->secret_key, 40) != 0 ||
+                     zmq_setsockopt(g.xpub, ZMQ_ZAP_DOMAIN, "tonghop", 7) != 0))
+        goto zfail;
+    if (zmq_bind(g.xpub, cfg->bind) != 0) {
+        snprintf(err, errlen, "notify: cannot listen on %s: %s", cfg->bind, zmq_strerror(errno));
+        goto fail;
+    }
+    size_t elen = sizeof g.endpoint;
+    zmq_getsockopt(g.xpub, ZMQ_LAST_ENDPOINT, g.endpoint, &elen);
+    g.running = 1;
+    if (pthread_create(&g.thread, NULL, notify_main, NULL) != 0) {
+        g.running = 0;
+        snprintf(err, errlen, "notify: cannot start its thread");
+        goto fail;
+    }
+    th_info("notifications on %s", g.endpoint);
+    return 0;
+zfail:
+    snprintf(err, errlen, "notify: %s", zmq_strerror(errno));
+fail:
+    if (g.xpub) zmq_close(g.xpub);
+    g.xpub = NULL;
+    th_db_destroy(&g.db);
+    free(g.ring);
+    g.ring = NULL;
+    g.endpoint[0] = '\0';
+    return -1;
+}
+
+void th_notify_stop(void)
+{
+    pthread_mutex_lock(&g.lock);
+    int was = g.running;
+    g.running = 0;
+    pthread_mutex_unlock(&g.lock);
+    if (!was) return;
+    pthread_join(g.thread, NULL);
+    zmq_close(g.xpub);
+    g.xpub = NULL;
+    th_db_destroy(&g.db);
+    free(g.ring);
+    g.ring = NULL;
+    g.endpoint[0] = '\0';
+}

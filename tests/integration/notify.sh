@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Live notifications (issue #13), with the real server and real `tonghop
+# watch` subscribers over CURVE: a district hears what its communes send,
+# its approvals, the deadline coming near for units that have not reported
+# (the test clock moves past "7 days before") and the plans published above
+# it; another district hears none of it, even when its key asks for the
+# first district's territory (the server subscribes from the key, not from
+# the request); the ministry may narrow to a province.
+. "$(dirname "$0")/../lib/harness.sh"
+th_setup
+K=$TH_WORK/keys
+mkdir -p "$K"
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >/dev/null
+server_pub=$("$TONGHOPD" keygen --secret-file "$K/server.key" | tail -1)
+enrol() {
+  local pub
+  pub=$("$TONGHOP" keygen --secret-file "$K/$1.key" | tail -1)
+  "$TONGHOPD" enroll --db "$TH_DSN" --unit "$2" --role "$3" --public-key "$pub" --name "$1" >/dev/null
+}
+enrol phu-thuy 22924 commune   # Phường Phú Thủy, Thành phố Phan Thiết
+enrol phan-thiet 593 district  # Thành phố Phan Thiết
+enrol la-gi 594 district       # Thị xã La Gi
+enrol binh-thuan 60 province   # Tỉnh Bình Thuận
+enrol bo VN ministry
+
+clock=$TH_WORK/clock
+echo "2025-12-08T12:00:00+07:00" >"$clock"
+TH_SECURE=1 th_server_start --secret-key-file "$K/server.key" --test-clock "$clock" \
+  --notify-bind 'tcp://127.0.0.1:*' --notify-endpoint-file "$TH_WORK/notify"
+NOTIFY=$(cat "$TH_WORK/notify")
+as() {
+  local who=$1
+  shift
+  rc=0
+  out=$(TONGHOP_SPOOL=$TH_WORK/spool-$who "$TONGHOP" "$1" --server "$TH_ENDPOINT" --server-key "$server_pub" \
+    --key-file "$K/$who.key" --timeout 10s --retries 1 "${@:2}" 2>&1) || rc=$?
+}
+ok() { [ "$rc" = 0 ] || { echo "  rc=$rc: $out" >&2; return 1; }; }
+# watch NAME FILE ARGS...: a subscriber in the background, for 30 s at most.
+pids=()
+watch() {
+  local who=$1 file=$2
+  shift 2
+  TONGHOP_LANG=vi "$TONGHOP" watch --notify "$NOTIFY" --server-key "$server_pub" --key-file "$K/$who.key" \
+    --for 30s "$@" >"$TH_WORK/$file" 2>&1 &
+  pids+=($!)
+}
+watch phan-thiet w-phan-thiet
+watch la-gi w-la-gi
+watch la-gi w-la-gi-asks-593 --unit 593
+watch phu-thuy w-phu-thuy
+watch bo w-bo-60 --unit 60
+subscribed() { [ "$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")" -ge 5 ]; }
+for _ in $(seq 1 100); do subscribed && break; sleep 0.1; done
+th_check "the five subscribers are subscribed" subscribed
+th_check "La Gi's key asking for Phan Thiết got La Gi's own territory" \
+  bash -c '[ "$(grep -c "to the territory of 594" "$1")" = 2 ] && [ "$(grep -c "to the territory of 593" "$1")" = 1 ]' _ "$TH_WORK/server.log"
+
+th_results_csv "$TH_WORK/r.csv"
+P=1751/KH-UBND
+as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
+th_check "Phú Thủy sends 2025Q2" ok
+as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
+th_check "Phan Thiết approves 2025Q2" ok
+sleep 1
+echo "2025-12-09T00:00:01+07:00" >"$clock"   # past 7 days before 15/12 (the end of that day, Vietnam time)
+sleep 2
+jq '.revision = 2 | .note = "Bản sửa đổi"' "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >"$TH_WORK/plan-r2.json"
+as binh-thuan plan publish "$TH_WORK/plan-r2.json"
+th_check "Bình Thuận publishes revision 2 of its plan" ok
+sleep 1.5
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+
+has() { grep -q -- "$2" "$TH_WORK/$1" || { echo "  no \"$2\" in $1:" >&2; cat "$TH_WORK/$1" >&2; return 1; }; }
+hasnt() { ! grep -q -- "$2" "$TH_WORK/$1" || { echo "  \"$2\" in $1:" >&2; cat "$TH_WORK/$1" >&2; return 1; }; }
+th_check "Phan Thiết hears Phú Thủy's results (in Vietnamese)" has w-phan-thiet "22924 Phường Phú Thủy: đã nhận số liệu 2025Q2"
+th_check "... and its own approval" has w-phan-thiet "593 Thành phố Phan Thiết: đã phê duyệt 2025Q2"
+th_check "... and the province's plan" has w-phan-thiet "60 Tỉnh Bình Thuận: đã ban hành kế hoạch 1751/KH-UBND (bản 2)"
+th_check "... and no deadline warning for itself (it has reported)" hasnt w-phan-thiet "chưa báo cáo"
+th_check "Phú Thủy hears its own results and its district's approval" \
+  bash -c 'grep -q "22924 Phường Phú Thủy: đã nhận" "$1" && grep -q "593 Thành phố Phan Thiết: đã phê duyệt" "$1"' _ "$TH_WORK/w-phu-thuy"
+th_check "La Gi hears the deadline coming for itself: 7 days left" has w-la-gi "594 Thị xã La Gi: chưa báo cáo 2025 của kế hoạch 1751/KH-UBND: còn 7 ngày (hạn 15/12/2025)"
+th_check "La Gi hears the province's plan" has w-la-gi "đã ban hành kế hoạch 1751/KH-UBND"
+th_check "La Gi hears nothing of Phan Thiết" bash -c '! grep -q "22924\|593" "$1"' _ "$TH_WORK/w-la-gi"
+th_check "La Gi's key asking for Phan Thiết's territory hears nothing of it either" \
+  bash -c '! grep "^\[" "$1" | grep -q "22924\|593" && grep -q "594 Thị xã La Gi: chưa báo cáo" "$1"' _ "$TH_WORK/w-la-gi-asks-593"
+th_check "the ministry, narrowed to Bình Thuận, hears all of it: nine districts not reported" \
+  bash -c 'grep -q "22924 Phường Phú Thủy: đã nhận" "$1" && grep -q "593 Thành phố Phan Thiết: đã phê duyệt" "$1" &&
+           [ "$(grep -c "chưa báo cáo 2025" "$1")" = 9 ]' _ "$TH_WORK/w-bo-60"
+th_finish
