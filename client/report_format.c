@@ -294,6 +294,21 @@ char *th_report_approval_text(json_object *approval, char *buf, size_t size)
     return buf;
 }
 
+char *th_report_child_reported(json_object *report, json_object *child, char *buf, size_t size)
+{
+    json_object *c = th_report_get(child, "completeness");
+    json_object *by = th_report_get(th_report_get(report, "communes"), "by_child");
+    json_object *mine = by ? th_report_get(by, th_report_str(th_report_get(child, "unit"), "code")) : NULL;
+    if (mine)
+        /* TRANSLATORS: units reported/expected, then the communes under the unit that sent results/all. */
+        snprintf(buf, size, _("%lld/%lld (%lld/%lld communes)"), th_report_int(c, "reported"),
+                 th_report_int(c, "expected"), th_report_int(mine, "reported"),
+                 th_report_int(mine, "expected"));
+    else
+        snprintf(buf, size, "%lld/%lld", th_report_int(c, "reported"), th_report_int(c, "expected"));
+    return buf;
+}
+
 int th_report_children_approvals(json_object *children)
 {
     size_t n =

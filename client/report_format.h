@@ -96,6 +96,11 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
  * approval). Returns buf. */
 char *th_report_approval_text(json_object *approval, char *buf, size_t size);
 
+/* A child's "units reported / expected" cell: "1/1", and, when the
+ * reporters are districts (the report's "communes"), the communes under it
+ * that sent results: "1/1 (2/18 communes)". Returns buf. */
+char *th_report_child_reported(json_object *report, json_object *child, char *buf, size_t size);
+
 /* True when a unit of children[] has an approval (approved or reopened):
  * only then do the per-unit tables have an approval column. */
 int th_report_children_approvals(json_object *children);

@@ -234,9 +234,11 @@ int th_report_write_html(FILE *out, json_object *report)
                     fprintf(out, "%lld", th_report_int(ind, "units_reporting"));
                 fputs("</td>", out);
             }
-            json_object *cc = th_report_get(ch, "completeness");
             char ap[256];
-            fprintf(out, "<td>%lld/%lld</td>", th_report_int(cc, "reported"), th_report_int(cc, "expected"));
+            char rep[96];
+            fputs("<td>", out);
+            esc(out, th_report_child_reported(report, ch, rep, sizeof rep));
+            fputs("</td>", out);
             if (approvals) {
                 fputs("<td>", out);
                 esc(out, th_report_approval_text(th_report_get(ch, "approval"), ap, sizeof ap));

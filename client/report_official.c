@@ -458,12 +458,29 @@ static void completeness(doc *d)
         fprintf(out, "; chưa báo cáo: <b>%lld</b>. Kế hoạch không quy định hạn báo cáo trong năm.</p>\n",
                 expected - reported);
     }
+    /* Reporters above the communes: how many communes under them sent results. */
+    json_object *communes = th_report_get(d->report, "communes");
+    json_object *by = communes ? th_report_get(communes, "by_child") : NULL;
+    if (communes)
+        fprintf(
+            out,
+            "<p class=\"completeness\">Số xã, phường trên địa bàn đã gửi số liệu: <b>%lld</b>/%lld.</p>\n",
+            th_report_int(communes, "reported"), th_report_int(communes, "expected"));
     if (!array_len(children)) return;
-    fputs(
-        "<table class=\"data completeness\">\n<colgroup><col style=\"width:5%\"><col style=\"width:43%\">"
-        "<col span=\"4\" style=\"width:13%\"></colgroup>\n<tr><th>TT</th><th>Đơn vị</th><th>Phải báo cáo</th>"
-        "<th>Đã báo cáo</th><th>Đúng hạn</th><th>Chưa báo cáo</th></tr>\n",
-        out);
+    if (by)
+        fputs(
+            "<table class=\"data completeness\">\n<colgroup><col style=\"width:5%\"><col style=\"width:35%\">"
+            "<col span=\"5\" style=\"width:12%\"></colgroup>\n<tr><th>TT</th><th>Đơn vị</th><th>Phải báo "
+            "cáo</th>"
+            "<th>Đã báo cáo</th><th>Đúng hạn</th><th>Chưa báo cáo</th><th>Xã đã gửi số liệu</th></tr>\n",
+            out);
+    else
+        fputs(
+            "<table class=\"data completeness\">\n<colgroup><col style=\"width:5%\"><col style=\"width:43%\">"
+            "<col span=\"4\" style=\"width:13%\"></colgroup>\n<tr><th>TT</th><th>Đơn vị</th><th>Phải báo "
+            "cáo</th>"
+            "<th>Đã báo cáo</th><th>Đúng hạn</th><th>Chưa báo cáo</th></tr>\n",
+            out);
     for (size_t k = 0; k < array_len(children); k++) {
         json_object *ch = json_object_array_get_idx(children, k), *cc = th_report_get(ch, "completeness");
         fprintf(out, "<tr><td class=\"c\">%zu</td><td class=\"name\">", k + 1);
@@ -474,8 +491,13 @@ static void completeness(doc *d)
             fprintf(out, "%lld", th_report_int(cc, "on_time"));
         else
             fputs("—", out);
-        fprintf(out, "</td><td class=\"n\">%lld</td></tr>\n",
+        fprintf(out, "</td><td class=\"n\">%lld</td>",
                 th_report_int(cc, "expected") - th_report_int(cc, "reported"));
+        json_object *mine = by ? th_report_get(by, th_report_str(th_report_get(ch, "unit"), "code")) : NULL;
+        if (by)
+            fprintf(out, "<td class=\"n\">%lld/%lld</td>", mine ? th_report_int(mine, "reported") : 0,
+                    mine ? th_report_int(mine, "expected") : 0);
+        fputs("</tr>\n", out);
     }
     fputs("</table>\n", out);
 }

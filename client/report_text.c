@@ -65,12 +65,6 @@ static const char *child_cell(json_object *ind, char *buf, size_t size)
     return buf;
 }
 
-static const char *units_reported(json_object *c, char *buf, size_t size)
-{
-    snprintf(buf, size, "%lld/%lld", th_report_int(c, "reported"), th_report_int(c, "expected"));
-    return buf;
-}
-
 static void completeness_line(FILE *out, json_object *c, json_object *report)
 {
     json_object *dl = th_report_get(report, "deadline");
@@ -82,6 +76,10 @@ static void completeness_line(FILE *out, json_object *c, json_object *report)
                 th_report_vn_date(th_report_str(dl, "date"), db, sizeof db), th_report_int(c, "on_time"),
                 reported - th_report_int(c, "on_time"));
     }
+    json_object *communes = th_report_get(report, "communes");
+    if (communes)
+        fprintf(out, _("; communes that sent results: %lld of %lld"), th_report_int(communes, "reported"),
+                th_report_int(communes, "expected"));
     fprintf(out, "\n");
 }
 
@@ -132,7 +130,7 @@ static void indicator_table(FILE *out, json_object *inds)
 
 /* The per-unit table: a row per unit directly below, a column per
  * indicator, and how many of the unit's reporters have reported. */
-static void children_table(FILE *out, json_object *inds, json_object *children)
+static void children_table(FILE *out, json_object *report, json_object *inds, json_object *children)
 {
     size_t ni = json_object_array_length(inds), nc = json_object_array_length(children);
     char cellbuf[96];
@@ -150,10 +148,13 @@ static void children_table(FILE *out, json_object *inds, json_object *children)
     for (size_t i = 0; i < ni; i++)
         th_table_cell(out, th_report_str(json_object_array_get_idx(inds, i), "code"), wind + GAP);
     /* TRANSLATORS: column heading over "3/5": units that reported, of those that must. */
-    int approvals = th_report_children_approvals(children);
+    int approvals = th_report_children_approvals(children),
+        wrep = th_table_width(_("Units reported / expected"));
+    for (size_t k = 0; k < nc; k++)
+        wrep = widest(wrep, th_report_child_reported(report, json_object_array_get_idx(children, k), cellbuf,
+                                                     sizeof cellbuf));
     if (approvals) {
-        th_table_cell(out, _("Units reported / expected"),
-                      th_table_width(_("Units reported / expected")) + GAP);
+        th_table_cell(out, _("Units reported / expected"), wrep + GAP);
         fprintf(out, "%s\n", _("Approval"));
     } else {
         fprintf(out, "%s\n", _("Units reported / expected"));
@@ -164,12 +165,12 @@ static void children_table(FILE *out, json_object *inds, json_object *children)
         for (size_t i = 0; cinds && i < json_object_array_length(cinds); i++)
             th_table_cell(out, child_cell(json_object_array_get_idx(cinds, i), cellbuf, sizeof cellbuf),
                           wind + GAP);
+        th_report_child_reported(report, ch, cellbuf, sizeof cellbuf);
         if (!approvals) {
-            fprintf(out, "%s\n", units_reported(th_report_get(ch, "completeness"), cellbuf, sizeof cellbuf));
+            fprintf(out, "%s\n", cellbuf);
             continue;
         }
-        th_table_cell(out, units_reported(th_report_get(ch, "completeness"), cellbuf, sizeof cellbuf),
-                      th_table_width(_("Units reported / expected")) + GAP);
+        th_table_cell(out, cellbuf, wrep + GAP);
         char ap[256];
         fprintf(out, "%s\n", th_report_approval_text(th_report_get(ch, "approval"), ap, sizeof ap));
     }
@@ -199,7 +200,7 @@ int th_report_write_table(FILE *out, json_object *report)
     json_object *children = th_report_get(report, "children");
     if (children && json_object_is_type(children, json_type_array) && json_object_array_length(children)) {
         fprintf(out, "\n%s\n", _("By unit:"));
-        children_table(out, inds, children);
+        children_table(out, report, inds, children);
     }
     fprintf(out, "\n%s\n", th_report_generated(th_report_str(report, "generated_at"), gen, sizeof gen));
     return 0;

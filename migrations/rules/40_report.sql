@@ -274,6 +274,15 @@ BEGIN
                (s.top IS NULL) AS is_total
           FROM targets tg
           LEFT JOIN sums s ON s.indicator_code = tg.indicator_code
+    ), commune_counts AS (  -- when the reporters are above the communes: the communes
+                            -- under each child, and how many have sent results
+        SELECT t.top, count(*) AS expected, count(r.end_key) AS reported
+          FROM tree t
+          JOIN units u ON u.code = t.code
+          LEFT JOIN (SELECT DISTINCT p.end_key FROM per_unit p
+                      WHERE coalesce(p.f1, p.f2, p.f3, p.f4) IS NOT NULL) r ON r.end_key = t.code
+         WHERE lvl <> 'commune' AND th_unit_role(u.type, u.parent_code) = 'commune'
+         GROUP BY GROUPING SETS ((t.top), ())
     ), children AS (   -- the units directly below root on the last day
         SELECT DISTINCT t.code, u.gso_code, u.name_with_type AS name
           FROM tree t JOIN units u ON u.code = t.code WHERE t.depth = 1
@@ -346,6 +355,15 @@ BEGIN
                    ORDER BY ch.gso_code)
               FROM children ch LEFT JOIN completeness c ON c.top = ch.code), '[]'::jsonb) END,
         'generated_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+        -- The communes below, when the reporters are districts: "Phan
+        -- Thiết: 2 of 18 communes", beside "1 of 1 district".
+        || CASE WHEN lvl <> 'commune' THEN jsonb_build_object('communes', jsonb_build_object(
+               'expected', coalesce((SELECT cc.expected FROM commune_counts cc WHERE cc.top IS NULL), 0),
+               'reported', coalesce((SELECT cc.reported FROM commune_counts cc WHERE cc.top IS NULL), 0),
+               'by_child', coalesce((SELECT jsonb_object_agg(ch.gso_code, jsonb_build_object(
+                                                'expected', coalesce(cc.expected, 0), 'reported', coalesce(cc.reported, 0)))
+                                       FROM children ch LEFT JOIN commune_counts cc ON cc.top = ch.code), '{}'::jsonb)))
+                ELSE '{}'::jsonb END
         -- The approval of the plan's period at this unit (47_approval.sql),
         -- once it or a unit below has one.
         || CASE WHEN has_approvals THEN jsonb_build_object('approval', th_approval_json(pl.code, root.code, y, q))

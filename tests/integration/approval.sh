@@ -99,6 +99,8 @@ th_check "the province's report says Phan Thiết approved, and 1 of 10 district
                   and .completeness.children_approved == 1 and .completeness.children == 10 and .approval == null" <<<"$1" >/dev/null' _ "$out"
 as binh-thuan report --plan "$P" --period 2025Q2 --by-child
 th_check "the table says so in words" bash -c 'grep -q "units directly below approved: 1 of 10" <<<"$1" && grep -q "approved .* by 593" <<<"$1"' _ "$out"
+th_check "... and counts the communes under each district: Phan Thiết 1 of 18" \
+  bash -c 'grep "Thành phố Phan Thiết" <<<"$1" | grep -q "1/1 (1/18 communes)" && grep -q "communes that sent results: 2 of 124" <<<"$1"' _ "$out"
 as binh-thuan report --plan "$P" --period 2025Q2 --by-child --format official
 th_check "so does the official report the province signs" \
   bash -c 'grep -q "TÌNH TRẠNG PHÊ DUYỆT" <<<"$1" && grep -q "Chưa phê duyệt" <<<"$1" && grep -q "Đơn vị trực thuộc đã phê duyệt: 1/10" <<<"$1"' _ "$out"
