@@ -273,12 +273,15 @@ static const command commands[] = {
     {"keygen", "--secret-file FILE", N_("Make this computer's key pair; prints the public key to enrol."),
      N_("  --secret-file FILE   where to write the key pair (mode 0600; must not exist)\n"),
      "tonghop keygen --secret-file ~/.config/tonghop/client.key", 0, NEED_SECRET_FILE, 0, 0, run_keygen},
-    {"report", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child] [--format F] [--output FILE]",
+    {"report",
+     "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--by-child] [--approved-only] [--format F] [--output "
+     "FILE]",
      N_("A plan's report for a year or a quarter: rolled-up results against the targets."),
      N_("  --plan CODE       the plan\n"
         "  --period P        a year (2025) or a quarter (2025Q3)\n"
         "  --unit CODE       the unit reported on (default: the plan's issuer)\n"
         "  --by-child        one row per unit directly below\n"
+        "  --approved-only   only results approved for the period (tonghop approve)\n"
         "  --format F        table (default), csv, json, html, or official: the document to sign\n"
         "  --output FILE     write to FILE instead of standard output (official: FILE.pdf\n"
         "                    prints a PDF with Chromium)\n"
@@ -397,6 +400,7 @@ int main(int argc, char **argv)
                                              {"key-file", required_argument, NULL, 'K'},
                                              {"secret-file", required_argument, NULL, 'F'},
                                              {"reason", required_argument, NULL, 'R'},
+                                             {"approved-only", no_argument, NULL, 1204},
                                              {"notify", required_argument, NULL, 1201},
                                              {"count", required_argument, NULL, 1202},
                                              {"for", required_argument, NULL, 1203},
@@ -451,6 +455,7 @@ int main(int argc, char **argv)
         case 'K': key_file = optarg; break;
         case 'F': c.secret_file = optarg; break;
         case 'R': c.reason = optarg; break;
+        case 1204: c.rep.approved_only = 1; break;
         case 1201: c.watch.endpoint = optarg; break;
         case 1202:
             if (th_cli_parse_count(optarg, 1, 1000000, &c.watch.count) != 0) {

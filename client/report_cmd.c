@@ -120,6 +120,8 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
     q.unit_code = (char *)a->unit;
     q.has_by_child = 1;
     q.by_child = a->by_child || f->by_child;
+    q.has_approved_only = a->approved_only;
+    q.approved_only = a->approved_only;
     th_envelope env;
     tonghop__envelope__init(&env);
     env.body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY;

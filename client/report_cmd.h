@@ -20,6 +20,7 @@ typedef struct th_report_args {
     const char *period;
     const char *unit; /* NULL: the plan's issuer */
     int by_child;
+    int approved_only;  /* only approved results (tonghop approve) */
     const char *format; /* table, csv, json, html, official, adx, dhis2 */
     const char *output; /* NULL: standard output */
     th_official_opts official;

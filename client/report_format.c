@@ -344,6 +344,13 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
                  level_name(th_report_str(c, "planned_level")), level_name(th_report_str(c, "level")));
         emit(ctx, buf);
     }
+    if (th_report_has(report, "approved_only")) {
+        snprintf(
+            buf, sizeof buf, "%s",
+            _("Built from approved results only (tonghop approve): units whose results for the period are "
+              "not approved count as not reported."));
+        emit(ctx, buf);
+    }
     /* Approval: shown once anything was approved here or below. */
     json_object *ap = th_report_get(report, "approval");
     long long nchildren = c ? th_report_int(c, "children") : 0,

@@ -68,8 +68,9 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         /* Right after a burst: plan the report on statistics of today's
          * tables, not of this morning's (stats_refresh.h). */
         th_stats_refresh_if_due(db);
-        int rc = th_report_fetch(db, q->plan_code, d->period, unit, q->has_by_child && q->by_child, &d->json,
-                                 &job->err, dberr, sizeof dberr);
+        int rc = th_report_fetch(db, q->plan_code, d->period, unit, q->has_by_child && q->by_child,
+                                 q->has_approved_only && q->approved_only, &d->json, &job->err, dberr,
+                                 sizeof dberr);
         if (rc != 0)
             th_handler_db_failed(db, job, dberr);
         else if (job->err.code)

@@ -130,7 +130,14 @@ $$;
 -- A plan covers its issuer's territory as it was when issued, now made of
 -- the units that succeeded it (th_in_territory); a reporting level that no
 -- longer exists is counted at the level below, and the report says so.
-CREATE OR REPLACE FUNCTION th_report_compute(p_plan text, p_period text, p_unit text, p_by_child boolean)
+-- p_approved_only: only the units whose results for the period are
+-- approved for the plan (47_approval.sql) count; the others are as if they
+-- had not reported.
+DROP FUNCTION IF EXISTS th_report(text, text, text, boolean);
+DROP FUNCTION IF EXISTS th_report_by_keys(text, text, text, boolean);
+DROP FUNCTION IF EXISTS th_report_compute(text, text, text, boolean);
+CREATE OR REPLACE FUNCTION th_report_compute(p_plan text, p_period text, p_unit text, p_by_child boolean,
+                                             p_approved_only boolean DEFAULT false)
 RETURNS jsonb LANGUAGE plpgsql STABLE
 -- Each call plans its statements for its own plan, period and unit: a
 -- cached generic plan (after five calls) was seen to take 15 s instead of 1.
@@ -238,6 +245,11 @@ BEGIN
           JOIN tree t ON t.code = v.end_key
          WHERE v.year = y AND v.quarter = q
            AND v.indicator_code IN (SELECT indicator_code FROM targets)
+           AND (NOT p_approved_only OR v.end_key IN (
+                    SELECT l.unit_key FROM approvals a JOIN period_locks l ON l.approval_id = a.id
+                     WHERE a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
+                       AND (a.quarter = q OR (q > 0 AND a.quarter = 0))
+                       AND l.year = y AND l.quarter = q_to))
     ), by_top AS (     -- spatial aggregation per child of root (one row per unit
                        -- and indicator in per_unit: count(*) counts units)
         SELECT top, indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
@@ -368,6 +380,7 @@ BEGIN
         -- once it or a unit below has one.
         || CASE WHEN has_approvals THEN jsonb_build_object('approval', th_approval_json(pl.code, root.code, y, q))
                 ELSE '{}'::jsonb END
+        || CASE WHEN p_approved_only THEN jsonb_build_object('approved_only', true) ELSE '{}'::jsonb END
       INTO result;
     RETURN result;
 END;
@@ -379,20 +392,22 @@ $$;
 -- all the country's results for a district (bench/RESULTS.md: a district's
 -- year 255 ms, 58 ms by keys; a province's 445 ms, 185 ms). The country's
 -- own report reads nearly everything, and is planned as it comes.
-CREATE OR REPLACE FUNCTION th_report_by_keys(p_plan text, p_period text, p_unit text, p_by_child boolean)
+CREATE OR REPLACE FUNCTION th_report_by_keys(p_plan text, p_period text, p_unit text, p_by_child boolean,
+                                             p_approved_only boolean DEFAULT false)
 RETURNS jsonb LANGUAGE sql STABLE
 SET enable_seqscan = off
-AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child) $$;
+AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only) $$;
 
 -- The report of a plan for a period at a unit: th_report_compute, by keys
 -- unless it is the country's (the unit VN, or a plan issued by VN asked
 -- without a unit). The same numbers either way.
-CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean)
+CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean,
+                                     p_approved_only boolean DEFAULT false)
 RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF coalesce(p_unit, (SELECT issuer_unit FROM current_plans WHERE code = p_plan)) = 'VN' THEN
-        RETURN th_report_compute(p_plan, p_period, p_unit, p_by_child);
+        RETURN th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only);
     END IF;
-    RETURN th_report_by_keys(p_plan, p_period, p_unit, p_by_child);
+    RETURN th_report_by_keys(p_plan, p_period, p_unit, p_by_child, p_approved_only);
 END;
 $$;

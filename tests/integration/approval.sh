@@ -125,6 +125,15 @@ th_check "... and in force" th_eq "$(value 22924 2025 2)" 4
 th_check "no lock is left" th_eq "$(th_sql "SELECT count(*) FROM period_locks")" 0
 as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
 th_check "Phan Thiết approves again" ok
+as binh-thuan report --plan "$P" --period 2025Q2 --approved-only --format json
+th_check "the province consolidates from approved data only: Phan Thiết's, not La Gi's" \
+  bash -c 'jq -e ".approved_only and (.indicators[] | select(.code == \"CTXH-01\") | .numerator == 4 and .denominator == 5)
+                  and .completeness.reported == 1" <<<"$1" >/dev/null' _ "$out"
+as binh-thuan report --plan "$P" --period 2025Q2 --format json
+th_check "... where the whole report has both" \
+  bash -c 'jq -e "(.approved_only | not) and (.indicators[] | select(.code == \"CTXH-01\") | .numerator == 8)" <<<"$1" >/dev/null' _ "$out"
+as binh-thuan report --plan "$P" --period 2025Q2 --approved-only
+th_check "... and the table says it is made of approved results only" grep -q "Built from approved results only" <<<"$out"
 
 # --- the record ------------------------------------------------------------------
 as binh-thuan history --plan "$P" --period 2025Q2 --unit 60
