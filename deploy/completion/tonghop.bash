@@ -9,7 +9,7 @@ _tonghop() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="submit enter form sync status history due plans plan catalogue report export"
+  local commands="submit enter form sync status history due approve reopen watch plans plan catalogue report export"
   local global="--server --timeout --retries --spool --lang --help --version"
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
@@ -33,13 +33,16 @@ _tonghop() {
     submit) own="--unit --period --plan --id" ;;
     enter) own="--unit --period --plan" ;;
     form) own="--plan --unit --period --output" ;;
-    history) own="--unit --indicator --period" ;;
+    history) own="--unit --indicator --period --plan" ;;
+    approve) own="--plan --period --unit --before-children" ;;
+    reopen) own="--plan --period --unit --reason" ;;
+    watch) own="--notify --unit --count --for" ;;
     due) own="--unit --plan --period --json" ;;
     plans) own="--unit" ;;
     plan) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "show publish" -- "$cur")); return; }
           own="--unit --json" ;;
     catalogue) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "publish" -- "$cur")); return; } ;;
-    report) own="--plan --period --unit --by-child --format --output --issuer-body --number --to --place
+    report) own="--plan --period --unit --by-child --approved-only --format --output --issuer-body --number --to --place
       --signer-title --signer-name" ;;
     export) own="--plan --period --unit --format --output" ;;
   esac
