@@ -9,6 +9,7 @@
 #include "authz.h"
 #include "handler.h"
 #include "ingest.h"
+#include "metrics.h"
 #include "notify.h"
 #include "period.h"
 
@@ -49,7 +50,9 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         assert(jobs[i]->handler == &th_handle_submission && jobs[i]->data);
         items[i] = jobs[i]->data;
     }
+    int64_t t0 = th_job_now_ms();
     th_ingest_batch(db, items, n);
+    th_metrics_batch(n, (double)(th_job_now_ms() - t0) / 1000.0);
     for (size_t i = 0; i < n; i++) {
         const th_ingest_item *it = items[i];
         /* Only an explicit stored/duplicate outcome is ever acked. */

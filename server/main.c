@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "audit_show.h"
+#include "status_show.h"
 #include "catalogue.h"
 #include "cli.h"
 #include "catalogue_file.h"
@@ -43,7 +44,8 @@ typedef struct opts {
     long workers;
     long max_open;          /* serve --max-open-per-client */
     const char *test_clock; /* serve --test-clock: tests only */
-    const char *notify_bind, *notify_endpoint_file;
+    const char *notify_bind, *notify_endpoint_file, *metrics_bind;
+    const char *metrics; /* status: the server's metrics address */
     long ingest_workers;
     long to_version;
     const char *succession;
@@ -84,6 +86,9 @@ static const command commands[] = {
         "  --notify-bind ENDPOINT  also publish live notifications here (tonghop watch), e.g.\n"
         "                          tcp://0.0.0.0:5571; encrypted and keyed like --bind\n"
         "  --notify-endpoint-file FILE  write the notification address here once listening\n"
+        "  --metrics-bind HOST:PORT  serve the counters for Prometheus at http://HOST:PORT/metrics\n"
+        "                          (e.g. 127.0.0.1:9570; no key: loopback or a monitoring network)\n"
+        "  --log-format text|json  one line per request and event, as text (default) or JSON\n"
         "  --batch N               most submissions per transaction (1-10000, default 256)\n"
         "  --db-timeout DURATION   longest any request waits for the database: 10000 (ms),\n"
         "                          500ms, 30s, 2min (default 10s)\n"
@@ -144,6 +149,11 @@ static const command commands[] = {
     {"keys", "--db DSN", N_("List the enrolled client keys."),
      N_("  --db DSN   PostgreSQL connection string (or TONGHOP_DB)\n"),
      "tonghopd keys --db \"dbname=tonghop\"", 0, 0},
+    {"status", "--db DSN [--metrics HOST:PORT]",
+     N_("In one screen: whether the server, its database and its standby are healthy (exit 1 if not)."),
+     N_("  --db DSN             PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --metrics HOST:PORT  the server's --metrics-bind, to ask it too\n"),
+     "tonghopd status --db \"dbname=tonghop\" --metrics 127.0.0.1:9570", 0, 0},
     {"audit", "--db DSN [--unit CODE] [--since YYYY-MM-DD] [--refused] [--limit N]",
      N_("Show who did what: every write and every refusal, newest last."),
      N_("  --db DSN             PostgreSQL connection string (or TONGHOP_DB)\n"
@@ -217,6 +227,9 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"test-clock", required_argument, NULL, 1103},
                                              {"notify-bind", required_argument, NULL, 1104},
                                              {"notify-endpoint-file", required_argument, NULL, 1105},
+                                             {"metrics-bind", required_argument, NULL, 1106},
+                                             {"metrics", required_argument, NULL, 1108},
+                                             {"log-format", required_argument, NULL, 1107},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
                                              {"secret-key-file", required_argument, NULL, 'K'},
@@ -288,6 +301,17 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
         case 1103: o->test_clock = optarg; break;
         case 1104: o->notify_bind = optarg; break;
         case 1105: o->notify_endpoint_file = optarg; break;
+        case 1106: o->metrics_bind = optarg; break;
+        case 1108: o->metrics = optarg; break;
+        case 1107: {
+            th_log_format f;
+            if (th_log_parse_format(optarg, &f) != 0) {
+                fprintf(stderr, _("tonghopd: --log-format %s: text or json\n"), optarg);
+                return -1;
+            }
+            th_log_set_format(f);
+            break;
+        }
         case 'w':
             if (th_cli_parse_count(optarg, 1, 64, &o->workers) != 0) {
                 fprintf(stderr, _("tonghopd: --workers %s: not a whole number from 1 to 64\n"), optarg);
@@ -536,6 +560,7 @@ static int cmd_serve(opts *o)
                            .test_clock = o->test_clock,
                            .notify_bind = o->notify_bind,
                            .notify_endpoint_file = o->notify_endpoint_file,
+                           .metrics_bind = o->metrics_bind,
                            .insecure = o->insecure};
     char err[1024];
     /* A key from TONGHOP_SECRET_KEY goes to the server as it is (the file
@@ -744,6 +769,7 @@ int main(int argc, char **argv)
         return rc == EXIT_USAGE ? usage_error(cmd) : rc;
     }
     if (!strcmp(cmd->name, "audit")) return cmd_audit(&o);
+    if (!strcmp(cmd->name, "status")) return th_status_show(o.db, o.metrics, stdout);
     if (!strcmp(cmd->name, "serve")) {
         if (!o.bind) {
             fprintf(stderr, _("tonghopd %s: --bind is missing\n"), cmd->name);

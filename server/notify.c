@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "pgarray.h"
 #include "wire.h"
 
@@ -132,7 +133,10 @@ static void drain(void)
         dropped = g.dropped;
         g.dropped = 0;
         pthread_mutex_unlock(&g.lock);
-        if (dropped) th_warn("notify: %lu event(s) dropped (queue full)", dropped);
+        if (dropped) {
+            th_warn("notify: %lu event(s) dropped (queue full)", dropped);
+            th_metrics_dropped("notification", dropped);
+        }
         if (n == 0) return;
         th_pgarray units, periods, downs;
         th_pgarray_init(&units);

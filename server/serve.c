@@ -35,6 +35,9 @@
 #include "lane.h"
 #include "log.h"
 #include "notify.h"
+#include "metrics.h"
+#include "metrics_http.h"
+#include "reqlog.h"
 #include "migrate.h"
 #include "peers.h"
 #include "wire.h"
@@ -281,7 +284,8 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
             goto fail;
     }
     memset(secret, 0, sizeof secret);
-    /* Written last: a test that waits for it may use both endpoints. */
+    if (cfg->metrics_bind && th_metrics_http_start(cfg->metrics_bind, err, errlen) != 0) goto fail;
+    /* Written last: a test that waits for it may use every endpoint. */
     if (cfg->endpoint_file && write_endpoint_file(cfg->endpoint_file, endpoint, err, errlen) != 0) goto fail;
     return srv;
 fail:
@@ -341,6 +345,7 @@ void th_server_destroy(th_server **srvp)
         th_job_destroy(&job);
     }
     th_notify_stop(); /* its socket, before the context ends */
+    th_metrics_http_stop();
     th_peers_destroy(&srv->peers);
     th_guard_destroy(&srv->guard); /* before its socket closes */
     if (srv->sock) zmq_close(srv->sock);
@@ -425,11 +430,7 @@ static void send_reply(th_server *srv, th_job *job)
 {
     audit_job(srv, job, job->reply ? job->error_code : TONGHOP__ERROR__CODE__INTERNAL, &job->err,
               job->reply ? job->outcome : "INTERNAL");
-    if (job->error_code && job->error_code != TONGHOP__ERROR__CODE__UNAVAILABLE) {
-        char text[512];
-        th_info("request %s refused: %s", job->request_id,
-                th_errtext_format(job->error_code, job->err.field, job->err.detail, text, sizeof text));
-    }
+    th_reqlog_done(job, job->reply ? job->outcome : "INTERNAL");
     if (!job->reply) {
         /* Nothing may go out: routing frames without their payload would
          * be glued to the next reply. The client will retry. */
@@ -468,6 +469,7 @@ static void refuse_busy(th_server *srv, th_job *job)
         note_target(job);
     }
     audit_job(srv, job, TONGHOP__ERROR__CODE__BUSY, &job->err, "BUSY");
+    th_metrics_request(job->handler ? job->handler->name : "unsupported", "BUSY", 0);
     if (th_job_pack_reply(job) == 0) send_bytes(srv, job, job->reply, job->reply_len);
     srv->busy++;
     th_job_destroy(&job);
@@ -648,6 +650,8 @@ static long expire(th_server *srv)
         job->answered = 1;
         /* (A worker may hold the job: only what the front owns is read.) */
         audit_job(srv, job, TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, "UNAVAILABLE");
+        th_metrics_request(job->handler ? job->handler->name : "unknown", "UNAVAILABLE",
+                           (double)(now - job->received_ms) / 1000.0);
         n++;
         if (th_lane_cancel(srv->lanes[job->handler->lane], job)) {
             open_unlink(srv, job);
@@ -673,8 +677,10 @@ static long expire(th_server *srv)
 static void report(th_server *srv)
 {
     int64_t now = th_job_now_ms();
+    th_metrics_set_open(srv->nopen);
     if (now - srv->last_report_ms >= TH_REPORT_MS &&
         (srv->busy || srv->undelivered_full || srv->undelivered_gone)) {
+        th_metrics_dropped("reply", srv->undelivered_full + srv->undelivered_gone);
         if (srv->busy)
             th_warn(_("%lu request(s) answered BUSY: their connection already had %d open"), srv->busy,
                     srv->cfg.max_open_per_client);

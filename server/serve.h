@@ -27,8 +27,9 @@ typedef struct th_serve_config {
     int insecure;                /* plain text, loopback only (tests, a first try) */
     int max_open_per_client;     /* most requests one connection may have open (0: 256) */
     const char *test_clock;      /* FOR TESTS ONLY: a file holding "now" (lane.h); NULL: the real clock */
-    const char *notify_bind;     /* the notification socket (notify.h), e.g. "tcp://0.0.0.0:5571"; NULL: none */
+    const char *notify_bind; /* the notification socket (notify.h), e.g. "tcp://0.0.0.0:5571"; NULL: none */
     const char *notify_endpoint_file; /* if set, its bound endpoint is written here */
+    const char *metrics_bind;         /* "HOST:PORT" for GET /metrics (metrics_http.h); NULL: none */
 } th_serve_config;
 
 typedef struct th_server th_server;
