@@ -22,6 +22,7 @@
 #include "plan_cmd.h"
 #include "report_cmd.h"
 #include "request.h"
+#include "review_cmd.h"
 #include "spool.h"
 #include "status_cmd.h"
 #include "submit.h"
@@ -119,6 +120,11 @@ static int run_due(ctx *c, char **args)
 {
     (void)args;
     return th_due_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, c->as_json);
+}
+static int run_review(ctx *c, char **args)
+{
+    (void)args;
+    return th_review_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, c->as_json);
 }
 static int run_report(ctx *c, char **args)
 {
@@ -221,6 +227,16 @@ static const command commands[] = {
         "  --period P        a quarter (default: the current one) or a year\n"
         "  --json            the answer as JSON\n"),
      "tonghop due --unit 593 --period 2025Q4", 0, 0, 1, 0, run_due},
+    {"review", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--json]",
+     N_("Review before approval: the values a reviewer should look at (above 100%, a denominator that "
+        "jumped, "
+        "a stock that changed while the unit did not), per unit."),
+     N_("  --plan CODE       the plan\n"
+        "  --period P        a year (2025) or a quarter (2025Q3)\n"
+        "  --unit CODE       the unit and the units below it (default: the plan's issuer)\n"
+        "  --json            the answer as JSON\n"),
+     "tonghop review --unit 593 --plan 1751/KH-UBND --period 2025", 0, NEED_PLAN | NEED_PERIOD, 1, 0,
+     run_review},
     {"plans", "[--unit CODE]", N_("List the plans in force, or those covering a unit."),
      N_("  --unit CODE   only the plans covering this unit\n"), "tonghop plans --unit 22921", 0, 0, 1, 0,
      run_plans},
