@@ -9,7 +9,7 @@ _tonghop() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="submit enter form sync status history due plans plan catalogue report export"
+  local commands="submit enter form sync status history due review plans plan catalogue report export"
   local global="--server --timeout --retries --spool --lang --help --version"
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
@@ -35,6 +35,7 @@ _tonghop() {
     form) own="--plan --unit --period --output" ;;
     history) own="--unit --indicator --period" ;;
     due) own="--unit --plan --period --json" ;;
+    review) own="--plan --period --unit --json" ;;
     plans) own="--unit" ;;
     plan) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "show publish" -- "$cur")); return; }
           own="--unit --json" ;;
