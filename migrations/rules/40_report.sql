@@ -12,6 +12,9 @@
 --    denominator), so 50% does not meet "> 50".
 -- A period is reported on the territory as it stands on its last day;
 -- results of units that ceased count through their heirs (see th_report).
+-- The review's flags (48_review.sql) are counted per indicator (`flags`,
+-- only when not 0) and listed (`quality_notes`, only when there are any):
+-- a report with nothing flagged is exactly what it was without them.
 --
 -- A rules file: SQL functions and views only, applied by `tonghopd migrate`
 -- after the versioned migrations whenever this file's content changes
