@@ -22,6 +22,7 @@
 #include "plan_cmd.h"
 #include "report_cmd.h"
 #include "request.h"
+#include "review_cmd.h"
 #include "spool.h"
 #include "status_cmd.h"
 #include "submit.h"
@@ -142,6 +143,11 @@ static int run_watch(ctx *c, char **args)
     c->watch.unit = c->sub.unit;
     return th_watch_cmd_run(&c->tc, &c->watch);
 }
+static int run_review(ctx *c, char **args)
+{
+    (void)args;
+    return th_review_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, c->as_json);
+}
 static int run_report(ctx *c, char **args)
 {
     (void)args;
@@ -251,6 +257,16 @@ static const command commands[] = {
         "  --count N           stop after N notifications\n"
         "  --for DURATION      stop after this long (e.g. 30s, 8h)\n"),
      "tonghop watch --notify tcp://tonghop.lamdong.example:5571", 0, OWN_ENDPOINT, 1, 0, run_watch},
+    {"review", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--json]",
+     N_("Review before approval: the values a reviewer should look at (above 100%, a denominator that "
+        "jumped, "
+        "a stock that changed while the unit did not), per unit."),
+     N_("  --plan CODE       the plan\n"
+        "  --period P        a year (2025) or a quarter (2025Q3)\n"
+        "  --unit CODE       the unit and the units below it (default: the plan's issuer)\n"
+        "  --json            the answer as JSON\n"),
+     "tonghop review --unit 593 --plan 1751/KH-UBND --period 2025", 0, NEED_PLAN | NEED_PERIOD, 1, 0,
+     run_review},
     {"plans", "[--unit CODE]", N_("List the plans in force, or those covering a unit."),
      N_("  --unit CODE   only the plans covering this unit\n"), "tonghop plans --unit 22921", 0, 0, 1, 0,
      run_plans},

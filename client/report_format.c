@@ -378,3 +378,22 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
         emit(ctx, buf);
     }
 }
+
+long long th_report_flags(json_object *ind) { return ind ? th_report_int(ind, "flags") : 0; }
+
+const char *th_report_flags_note(json_object *report, char *buf, size_t size)
+{
+    json_object *inds = th_report_get(report, "indicators"), *unit = th_report_get(report, "unit");
+    json_object *plan = th_report_get(report, "plan"), *period = th_report_get(report, "period");
+    long long n = 0;
+    for (size_t i = 0;
+         inds && json_object_is_type(inds, json_type_array) && i < json_object_array_length(inds); i++)
+        n += th_report_flags(json_object_array_get_idx(inds, i));
+    if (n <= 0) return NULL;
+    snprintf(buf, size,
+             _("%s %lld value(s) flagged for review (above 100%%, a denominator that jumped, or a stock that "
+               "changed): see tonghop review --unit %s --plan %s --period %s"),
+             TH_REPORT_FLAG_MARK, n, th_report_str(unit, "code"), th_report_str(plan, "code"),
+             th_report_str(period, "code"));
+    return buf;
+}

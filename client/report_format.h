@@ -90,6 +90,15 @@ char *th_report_thousands(long long v, char sep, char *buf, size_t size);
  * carried from predecessors. Calls emit for each (none for most reports). */
 void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *note), void *ctx);
 
+/* The review's flags (migrations/rules/48_review.sql): how many unit values
+ * under an indicator are flagged (its "flags", 0 when absent), and the line
+ * that says how many values of the report are flagged and how to see them
+ * (`tonghop review ...`), in the user's language; NULL when none is. The
+ * mark next to a flagged value is TH_REPORT_FLAG_MARK. */
+#define TH_REPORT_FLAG_MARK "⚑"
+long long th_report_flags(json_object *ind);
+const char *th_report_flags_note(json_object *report, char *buf, size_t size);
+
 /* A unit's approval of the plan's period (the report's "approval" object,
  * or a child's) in one short phrase in the user's language: "approved
  * 02/10/2025 09:15 by 593" / "reopened ...: reason" / "not approved" (NULL

@@ -92,6 +92,9 @@ static void indicator_block(FILE *out, json_object *ind)
     } else {
         esc(out, th_report_str(t, "text"));
     }
+    if (th_report_flags(ind) > 0) {
+        fprintf(out, " <span class=\"flag\">%s %lld</span>", TH_REPORT_FLAG_MARK, th_report_flags(ind));
+    }
     fputs(" · <span class=\"status\">", out);
     esc(out, th_report_status(ind));
     fputs("</span></div>\n</div>\n", out);
@@ -118,7 +121,8 @@ static const char CSS[] =
     "table{border-collapse:collapse;width:100%;font-size:13px}"
     "th,td{border:1px solid #bbb;padding:3px 6px;text-align:right}th{background:#eee}"
     "td.name,th.name{text-align:left}td.met{background:#dff2e4}td.notmet{background:#f8dcda}"
-    "td.nodata{color:#888}footer{margin-top:20px;font-size:12px;color:#666;text-align:center}"
+    "td.nodata{color:#888}.flag{color:#b35c00;font-weight:bold}p.flags{color:#b35c00}footer{margin-top:20px;"
+    "font-size:12px;color:#666;text-align:center}"
     "@media print{body{margin:0}@page{size:A4;margin:15mm}}";
 
 int th_report_write_html(FILE *out, json_object *report)
@@ -190,7 +194,14 @@ int th_report_write_html(FILE *out, json_object *report)
         fprintf(out, " · %lld ", reported - th_report_int(c, "on_time"));
         esc(out, _("late"));
     }
-    fputs("</div></div>\n</section>\n", out);
+    fputs("</div></div>\n", out);
+    char fl[512];
+    if (th_report_flags_note(report, fl, sizeof fl)) {
+        fputs("<p class=\"flags\">", out);
+        esc(out, fl);
+        fputs("</p>\n", out);
+    }
+    fputs("</section>\n", out);
 
     json_object *children = th_report_get(report, "children");
     if (children && json_object_is_type(children, json_type_array) && json_object_array_length(children)) {
@@ -232,6 +243,8 @@ int th_report_write_html(FILE *out, json_object *report)
                     fprintf(out, "%lld", th_report_int(ind, "value"));
                 else
                     fprintf(out, "%lld", th_report_int(ind, "units_reporting"));
+                if (th_report_flags(ind) > 0)
+                    fprintf(out, " <span class=\"flag\">%s</span>", TH_REPORT_FLAG_MARK);
                 fputs("</td>", out);
             }
             char ap[256];

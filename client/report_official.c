@@ -503,7 +503,10 @@ static void completeness(doc *d)
 }
 
 /* quality_notes: [{unit, indicator, text}], the data-quality questions
- * still open; unit is a code or name, or an object with code and name. */
+ * still open; unit is a code or name, or an object with code and name. The
+ * server sends the review's flags this way (48_review.sql: also year,
+ * quarter, rule and the numbers; text is in Vietnamese), the first 50,
+ * with quality_notes_total. */
 static void quality_notes(doc *d)
 {
     FILE *out = d->out;
@@ -533,6 +536,12 @@ static void quality_notes(doc *d)
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n", out);
+    /* quality_notes_total: how many there are in all, when only the first
+     * ones were sent. */
+    long long total = th_report_int(d->report, "quality_notes_total");
+    if (total > (long long)array_len(notes))
+        fprintf(out, "<p>Còn %lld vấn đề khác chưa liệt kê ở đây (tổng số %lld).</p>\n",
+                total - (long long)array_len(notes), total);
 }
 
 /* approval: {state, at, by, reason, before_children} of the unit reported

@@ -17,6 +17,10 @@ static const char *amount(json_object *ind, char *buf, size_t size)
         snprintf(buf, size, _("%lld unit(s)"), th_report_int(ind, "units_reporting"));
     else
         snprintf(buf, size, "—");
+    if (th_report_flags(ind) > 0) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, " %s", TH_REPORT_FLAG_MARK);
+    }
     return buf;
 }
 
@@ -58,10 +62,11 @@ static const char *child_cell(json_object *ind, char *buf, size_t size)
     char r[64];
     json_object *met = th_report_get(ind, "met");
     if (!strcmp(th_report_str(ind, "kind"), "count")) return amount(ind, buf, size);
-    snprintf(buf, size, "%s%s", rate(ind, r, sizeof r),
+    snprintf(buf, size, "%s%s%s%s", rate(ind, r, sizeof r),
              !met || json_object_is_type(met, json_type_null) ? ""
              : json_object_get_boolean(met)                   ? " ✓"
-                                                              : " ✗");
+                                                              : " ✗",
+             th_report_flags(ind) > 0 ? " " : "", th_report_flags(ind) > 0 ? TH_REPORT_FLAG_MARK : "");
     return buf;
 }
 
@@ -196,6 +201,8 @@ int th_report_write_table(FILE *out, json_object *report)
     indicator_table(out, inds);
     fprintf(out, "\n");
     completeness_line(out, th_report_get(report, "completeness"), report);
+    char fl[512];
+    if (th_report_flags_note(report, fl, sizeof fl)) fprintf(out, "%s\n", fl);
 
     json_object *children = th_report_get(report, "children");
     if (children && json_object_is_type(children, json_type_array) && json_object_array_length(children)) {

@@ -30,6 +30,7 @@ typedef union th_reply_space {
     Tonghop__RollupReply rollup;
     Tonghop__HistoryReply history;
     Tonghop__DueReply due;
+    Tonghop__ReviewReply review;
 } th_reply_space;
 
 typedef struct th_handler {
@@ -68,6 +69,7 @@ extern const th_handler th_handle_history;
 extern const th_handler th_handle_catalogue_publish;
 extern const th_handler th_handle_approval;
 extern const th_handler th_handle_due;
+extern const th_handler th_handle_review;
 
 /* For handlers' run(): after a failed call into the database, marks the job
  * UNAVAILABLE when the connection is gone (or timed out), INTERNAL otherwise,

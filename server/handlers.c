@@ -4,8 +4,9 @@
 #include "log.h"
 
 const th_handler *const th_handlers[] = {
-    &th_handle_submission, &th_handle_plan_publish,      &th_handle_plan_fetch, &th_handle_report,
-    &th_handle_history,    &th_handle_catalogue_publish, &th_handle_due,        &th_handle_approval,
+    &th_handle_submission, &th_handle_plan_publish, &th_handle_plan_fetch,
+    &th_handle_report,     &th_handle_history,      &th_handle_catalogue_publish,
+    &th_handle_due,        &th_handle_approval,     &th_handle_review,
 };
 const size_t th_handlers_count = sizeof th_handlers / sizeof th_handlers[0];
 

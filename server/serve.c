@@ -416,6 +416,10 @@ static void note_target(th_job *job)
         break;
     case TONGHOP__ENVELOPE__BODY_HISTORY_QUERY: t = env->history_query->unit_code; break;
     case TONGHOP__ENVELOPE__BODY_DUE_QUERY: t = env->due_query->unit_code; break;
+    case TONGHOP__ENVELOPE__BODY_REVIEW_QUERY:
+        t = env->review_query->unit_code && *env->review_query->unit_code ? env->review_query->unit_code
+                                                                          : env->review_query->plan_code;
+        break;
     case TONGHOP__ENVELOPE__BODY_PLAN_FETCH:
         t = env->plan_fetch->plan_code && *env->plan_fetch->plan_code ? env->plan_fetch->plan_code
                                                                       : env->plan_fetch->unit_code;

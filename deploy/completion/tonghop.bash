@@ -9,7 +9,7 @@ _tonghop() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="submit enter form sync status history due approve reopen watch plans plan catalogue report export"
+  local commands="submit enter form sync status history due review approve reopen watch plans plan catalogue report export"
   local global="--server --timeout --retries --spool --lang --help --version"
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
@@ -38,6 +38,7 @@ _tonghop() {
     reopen) own="--plan --period --unit --reason" ;;
     watch) own="--notify --unit --count --for" ;;
     due) own="--unit --plan --period --json" ;;
+    review) own="--plan --period --unit --json" ;;
     plans) own="--unit" ;;
     plan) [ "$cword" -eq 2 ] && { COMPREPLY=($(compgen -W "show publish" -- "$cur")); return; }
           own="--unit --json" ;;

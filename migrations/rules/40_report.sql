@@ -12,6 +12,9 @@
 --    denominator), so 50% does not meet "> 50".
 -- A period is reported on the territory as it stands on its last day;
 -- results of units that ceased count through their heirs (see th_report).
+-- The review's flags (48_review.sql) are counted per indicator (`flags`,
+-- only when not 0) and listed (`quality_notes`, only when there are any):
+-- a report with nothing flagged is exactly what it was without them.
 --
 -- A rules file: SQL functions and views only, applied by `tonghopd migrate`
 -- after the versioned migrations whenever this file's content changes
@@ -250,16 +253,32 @@ BEGIN
                      WHERE a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
                        AND (a.quarter = q OR (q > 0 AND a.quarter = 0))
                        AND l.year = y AND l.quarter = q_to))
+    ), notes AS MATERIALIZED (  -- the review's flags (48_review.sql): a unit's
+                       -- value above 100% (from per_unit), its quarters'
+                       -- denominators that jumped or, stocks, changed
+        SELECT p.end_key, p.end_key AS unit_code, p.indicator_code, q AS quarter, 'above_100' AS rule,
+               p.num, coalesce(p.den, 0) AS den, NULL::numeric AS prev_den
+          FROM per_unit p JOIN targets tg ON tg.indicator_code = p.indicator_code
+         WHERE tg.kind = 'ratio' AND p.num > coalesce(p.den, 0)
+        UNION ALL
+        SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, NULL, c.den, c.prev_den
+          FROM th_review_changes(ARRAY(SELECT t.code FROM tree t), y, q, p_end,
+                                 ARRAY(SELECT tg.indicator_code FROM targets tg WHERE tg.kind = 'ratio')) c
+    ), flagged AS (    -- the unit values with a flag
+        SELECT DISTINCT end_key, indicator_code FROM notes
     ), by_top AS (     -- spatial aggregation per child of root (one row per unit
                        -- and indicator in per_unit: count(*) counts units)
-        SELECT top, indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
-               count(*) AS units, count(txt) AS texts, count(*) FILTER (WHERE carried) AS carried
-          FROM per_unit GROUP BY top, indicator_code
+        SELECT p.top, p.indicator_code, sum(p.num) AS num, sum(p.den) AS den, sum(p.val) AS val,
+               count(*) AS units, count(p.txt) AS texts, count(*) FILTER (WHERE p.carried) AS carried,
+               count(f.end_key) AS flags
+          FROM per_unit p
+          LEFT JOIN flagged f ON f.end_key = p.end_key AND f.indicator_code = p.indicator_code
+         GROUP BY p.top, p.indicator_code
     ), sums AS (       -- ... and in all (a unit lies under one child only)
-        SELECT top, indicator_code, num, den, val, units, texts, carried FROM by_top
+        SELECT top, indicator_code, num, den, val, units, texts, carried, flags FROM by_top
         UNION ALL
         SELECT NULL, indicator_code, sum(num), sum(den), sum(val),
-               sum(units)::bigint, sum(texts)::bigint, sum(carried)::bigint
+               sum(units)::bigint, sum(texts)::bigint, sum(carried)::bigint, sum(flags)::bigint
           FROM by_top GROUP BY indicator_code
     ), firsts AS (     -- when each reporter first sent each quarter (null: not)
         SELECT p.reporter, min(p.f1) AS f1, min(p.f2) AS f2, min(p.f3) AS f3, min(p.f4) AS f4
@@ -282,7 +301,8 @@ BEGIN
                th_indicator_json(tg.indicator_code, tg.name, tg.kind, tg.programme_code, tg.comparator,
                                  tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts)
                || CASE WHEN s.carried > 0 THEN jsonb_build_object('carried_from_predecessors', s.carried)
-                       ELSE '{}'::jsonb END AS j,
+                       ELSE '{}'::jsonb END
+               || CASE WHEN s.flags > 0 THEN jsonb_build_object('flags', s.flags) ELSE '{}'::jsonb END AS j,
                (s.top IS NULL) AS is_total
           FROM targets tg
           LEFT JOIN sums s ON s.indicator_code = tg.indicator_code
@@ -381,6 +401,17 @@ BEGIN
         || CASE WHEN has_approvals THEN jsonb_build_object('approval', th_approval_json(pl.code, root.code, y, q))
                 ELSE '{}'::jsonb END
         || CASE WHEN p_approved_only THEN jsonb_build_object('approved_only', true) ELSE '{}'::jsonb END
+        -- The review's flags (48_review.sql), the first 50, when there are any.
+        || CASE WHEN EXISTS (SELECT 1 FROM notes) THEN jsonb_build_object(
+               'quality_notes', (SELECT jsonb_agg(th_review_flag_json(x.gso_code, x.name, x.indicator_code, y,
+                                                                      x.quarter, x.rule, x.num, x.den, x.prev_den)
+                                                  ORDER BY x.gso_code, x.indicator_code, x.quarter, x.rule, x.unit_code)
+                                   FROM (SELECT n.*, u.gso_code, u.name_with_type AS name
+                                           FROM notes n JOIN units u ON u.code = n.unit_code
+                                          ORDER BY u.gso_code, n.indicator_code, n.quarter, n.rule, n.unit_code
+                                          LIMIT 50) x),
+               'quality_notes_total', (SELECT count(*) FROM notes))
+                ELSE '{}'::jsonb END
       INTO result;
     RETURN result;
 END;

@@ -18,7 +18,8 @@
 -- table it updates is current_results, the value in force (a correction
 -- replaces it; the value it replaced stays in result_values), and there only
 -- the columns a correction changes. Nothing needs DELETE or TRUNCATE but
--- unit_period_values, derived data that storing results rewrites.
+-- unit_period_values and review_candidates, derived data that storing
+-- results rewrites.
 --
 -- The functions stay SECURITY INVOKER: serve's rights are checked on each
 -- table, whichever function it calls (EXECUTE is PUBLIC's by default, and
@@ -133,6 +134,10 @@ GRANT UPDATE (name, kind, numerator_label, denominator_label, numerator_agg, den
 -- rows it changes (the trigger on current_results, in serve's transaction),
 -- by delete and insert where a unit's senders changed.
 GRANT SELECT, INSERT, UPDATE, DELETE ON unit_period_values TO tonghop_server;
+
+-- Review candidates (015, 48_review.sql): derived data like the above;
+-- storing results rewrites the unit's rows (the trigger on current_results).
+GRANT SELECT, INSERT, DELETE ON review_candidates TO tonghop_server;
 
 -- Approvals (014, 47_approval.sql): serve records an approval or a
 -- reopening (the row's state changes; every transition is appended to

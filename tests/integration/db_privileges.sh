@@ -55,12 +55,13 @@ th_check "neither owns anything in the database (tables, sequences, views, funct
                         + (SELECT count(*) FROM pg_namespace WHERE nspowner IN ('tonghop_server'::regrole, 'tonghopd'::regrole))")" 0
 th_check "tonghopd may not create in the schema or the database" \
   th_eq "$(th_sql "SELECT has_schema_privilege('tonghopd', 'public', 'CREATE'), has_database_privilege('tonghopd', 'tonghop', 'CREATE')")" "f|f"
-# (unit_period_values is derived data that storing results rewrites, and
-# period_locks the locks an approval sets and its reopening removes:
-# DELETE there only; rules/90_grants.sql.)
-th_check "no DELETE, TRUNCATE or TRIGGER on any table (DELETE on the derived unit_period_values and period_locks only)" \
+# (unit_period_values and review_candidates are derived data that storing
+# results rewrites, and period_locks the locks an approval sets and its
+# reopening removes: DELETE there only; rules/90_grants.sql.)
+th_check "no DELETE, TRUNCATE or TRIGGER on any table (DELETE on the derived tables and period_locks only)" \
   th_eq "$(th_sql "SELECT string_agg(relname, ',') FROM pg_class c WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
-                    AND ((has_table_privilege('tonghopd', c.oid, 'DELETE') AND relname NOT IN ('unit_period_values', 'period_locks'))
+                    AND ((has_table_privilege('tonghopd', c.oid, 'DELETE')
+                          AND relname NOT IN ('unit_period_values', 'review_candidates', 'period_locks'))
                          OR has_table_privilege('tonghopd', c.oid, 'TRUNCATE')
                          OR has_table_privilege('tonghopd', c.oid, 'TRIGGER'))")" ""
 th_check "history is append-only: no UPDATE of any column of the history tables" \

@@ -1,0 +1,352 @@
+-- rules/48_review.sql: review before approval: data-quality flags that tell a reviewer where to look (`tonghop review`).
+--
+-- Three rules flag a unit's values for a plan's ratio indicators; none
+-- refuses anything (issue #13; README, "Review"):
+--  * above_100: the unit's value for the period asked (unit_period_values,
+--    35_unit_values.sql: what the report adds up) has a numerator above its
+--    denominator. Typically a year, where a flow numerator added up over
+--    the quarters exceeds a stock denominator (67 trained of 59 staff).
+--  * denominator_jump: the unit's own denominator for a quarter
+--    (current_results) is more than th_review_jump_factor() times, or less
+--    than 1/th_review_jump_factor() of, its denominator of the quarter
+--    before (possibly in the previous year); from 0 to more than 0 counts.
+--  * stock_changed: the indicator's denominator is a stock, it changed from
+--    the quarter before (and did not jump: one flag per value), although the
+--    unit did not change: it existed through both quarters and no
+--    succession names it between them. (After a merger the new unit's
+--    denominator naturally changes: its first quarter has no quarter before
+--    of its own, and nothing is flagged.)
+-- For a year the quarters of the year are each compared with the one
+-- before. The units are those of the report's territory on the period's
+-- last day (th_subtree, th_in_territory), with, for rules 2 and 3, their
+-- predecessors whose results count there (unit_successions, th_heirs_at).
+--
+-- Rules 2 and 3 read review_candidates (migration 015): each unit's
+-- quarters whose denominator changed so, kept up to date by a trigger on
+-- current_results, so that a report counts its flagged values without
+-- reading every quarter of its territory.
+--
+-- A rules file: SQL functions only, re-applied by `tonghopd migrate`
+-- whenever its content changes (the candidates are then rebuilt: the last
+-- statement). Every statement must be re-runnable.
+
+-- The factor beyond which a denominator "jumps" from one quarter to the
+-- next: new > factor x old, or new x factor < old. The one place it is set.
+CREATE OR REPLACE FUNCTION th_review_jump_factor()
+RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT 2::numeric $$;
+
+-- The candidates (see migration 015) of the units, years and quarters
+-- named (element i of the arrays is one): each ratio value of the quarter
+-- whose denominator differs from the same unit's quarter before and jumped
+-- or is a stock. Probes by key (current_results' primary key).
+CREATE OR REPLACE FUNCTION th_review_compute(p_unit text[], p_year integer[], p_quarter integer[])
+RETURNS TABLE (unit_code text, year smallint, quarter smallint, indicator_code text,
+               den bigint, prev_den bigint, jump boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT c.unit_code, c.year, c.quarter, c.indicator_code, c.denominator, p.denominator,
+           c.denominator > th_review_jump_factor() * p.denominator
+           OR c.denominator * th_review_jump_factor() < p.denominator
+      FROM (SELECT DISTINCT k.u, k.y, k.q FROM unnest(p_unit, p_year, p_quarter) AS k(u, y, q)) k
+      CROSS JOIN LATERAL (SELECT c0.* FROM current_results c0
+                           WHERE c0.unit_code = k.u AND c0.year = k.y AND c0.quarter = k.q
+                             AND c0.denominator IS NOT NULL OFFSET 0) c
+      JOIN current_results p ON p.unit_code = c.unit_code AND p.indicator_code = c.indicator_code
+                            AND p.year = CASE WHEN k.q = 1 THEN k.y - 1 ELSE k.y END
+                            AND p.quarter = CASE WHEN k.q = 1 THEN 4 ELSE k.q - 1 END
+      JOIN indicators i ON i.code = c.indicator_code
+     WHERE p.denominator IS NOT NULL AND c.denominator <> p.denominator
+       AND (c.denominator > th_review_jump_factor() * p.denominator
+            OR c.denominator * th_review_jump_factor() < p.denominator
+            OR i.denominator_agg = 'stock')
+$$;
+
+-- After a statement wrote current_results: the candidates of each unit and
+-- quarter written, and of the quarter after it (compared with this one),
+-- computed anew. A unit's rows are written by the transaction storing its
+-- results only (the ingest lane is partitioned by unit): no lock needed.
+CREATE OR REPLACE FUNCTION th_review_on_results()
+RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off  -- probes by key (see th_unit_values_refresh)
+SET jit = off
+AS $$
+DECLARE
+    us text[];
+    ys integer[];
+    qs integer[];
+BEGIN
+    WITH w AS (SELECT DISTINCT n.unit_code, n.year::integer AS y, n.quarter::integer AS q FROM new_rows n),
+    k AS (SELECT w.unit_code, w.y, w.q FROM w
+          UNION
+          SELECT w.unit_code, CASE WHEN w.q = 4 THEN w.y + 1 ELSE w.y END, CASE WHEN w.q = 4 THEN 1 ELSE w.q + 1 END
+            FROM w)
+    SELECT array_agg(k.unit_code), array_agg(k.y), array_agg(k.q) INTO us, ys, qs FROM k;
+    IF us IS NULL THEN
+        RETURN NULL;
+    END IF;
+    DELETE FROM review_candidates r
+     USING unnest(us, ys, qs) AS k(u, y, q)
+     WHERE r.unit_code = k.u AND r.year = k.y AND r.quarter = k.q;
+    INSERT INTO review_candidates (unit_code, year, quarter, indicator_code, den, prev_den, jump)
+    SELECT c.unit_code, c.year, c.quarter, c.indicator_code, c.den, c.prev_den, c.jump
+      FROM th_review_compute(us, ys, qs) c;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER current_results_review_ins AFTER INSERT ON current_results
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION th_review_on_results();
+CREATE OR REPLACE TRIGGER current_results_review_upd AFTER UPDATE ON current_results
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION th_review_on_results();
+
+-- Every candidate computed anew from the stored results (when this file
+-- changes: the factor or the rules may have).
+CREATE OR REPLACE FUNCTION th_review_rebuild()
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    DELETE FROM review_candidates;
+    INSERT INTO review_candidates (unit_code, year, quarter, indicator_code, den, prev_den, jump)
+    SELECT c.unit_code, c.year, c.quarter, c.indicator_code, c.den, c.prev_den, c.jump
+      FROM (SELECT array_agg(k.unit_code) AS us, array_agg(k.year::integer) AS ys,
+                   array_agg(k.quarter::integer) AS qs
+              FROM (SELECT DISTINCT unit_code, year, quarter FROM current_results) k) a
+      CROSS JOIN LATERAL th_review_compute(a.us, a.ys, a.qs) c;
+    SELECT count(*) INTO n FROM review_candidates;
+    RETURN n;
+END;
+$$;
+
+-- The period of a flag in Vietnamese: "năm 2025" (quarter 0), "quý 3/2025".
+CREATE OR REPLACE FUNCTION th_review_period_vi(p_year integer, p_quarter integer)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_quarter = 0 THEN 'năm ' || p_year ELSE 'quý ' || p_quarter || '/' || p_year END
+$$;
+
+-- A flag in words, in Vietnamese (the official report is always in
+-- Vietnamese; `tonghop review` words the structured fields itself).
+CREATE OR REPLACE FUNCTION th_review_text_vi(p_rule text, p_year integer, p_quarter integer,
+                                             p_num numeric, p_den numeric, p_prev numeric)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT upper(left(th_review_period_vi(p_year, p_quarter), 1)) || substr(th_review_period_vi(p_year, p_quarter), 2)
+           || ': ' ||
+           CASE p_rule
+               WHEN 'above_100' THEN
+                   'tử số ' || p_num || ' lớn hơn mẫu số ' || p_den
+                   || CASE WHEN p_den > 0 THEN ' (' || replace(round(100 * p_num / p_den, 1)::text, '.', ',') || '%)'
+                           ELSE '' END
+               WHEN 'denominator_jump' THEN
+                   CASE WHEN p_den > p_prev
+                        THEN 'mẫu số tăng từ ' || p_prev || ' lên ' || p_den || ' so với quý trước (gấp hơn '
+                             || replace(th_review_jump_factor()::text, '.', ',') || ' lần)'
+                        ELSE 'mẫu số giảm từ ' || p_prev || ' xuống ' || p_den || ' so với quý trước (còn dưới 1/'
+                             || replace(th_review_jump_factor()::text, '.', ',') || ')' END
+               WHEN 'stock_changed' THEN
+                   'mẫu số (số tại thời điểm) đổi từ ' || p_prev || ' thành ' || p_den
+                   || ' so với quý trước, trong khi đơn vị không thay đổi địa giới'
+           END
+$$;
+
+-- The flags of rules 2 and 3 (denominator_jump, stock_changed) for the
+-- units p_keys (keys of units on p_end, the period's last day) and the
+-- indicators p_ind, for a year (p_quarter 0: each of its quarters) or a
+-- quarter: one row per sender (the unit itself, or a predecessor whose
+-- results belong to it on p_end), indicator and quarter, with end_key the
+-- unit of p_keys it counts in.
+CREATE OR REPLACE FUNCTION th_review_changes(p_keys text[], p_year integer, p_quarter integer, p_end date,
+                                             p_ind text[])
+RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
+               den bigint, prev_den bigint)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE l(code, depth) AS (   -- the keys and their predecessors
+        SELECT k, 0 FROM unnest(p_keys) AS k
+        UNION
+        SELECT s.predecessor, l.depth + 1 FROM l JOIN unit_successions s ON s.successor = l.code
+         WHERE l.depth < 16
+    ), gone AS (       -- predecessors: where their results count on p_end
+        SELECT h.orig, h.key
+          FROM th_heirs_at(ARRAY(SELECT DISTINCT l.code FROM l WHERE l.depth > 0), p_end) h
+         WHERE h.key = ANY (p_keys)
+    ), senders AS (
+        SELECT k AS code, k AS end_key FROM unnest(p_keys) AS k
+        UNION ALL
+        SELECT g.orig, g.key FROM gone g
+    ), c AS (
+        SELECT s.end_key, r.unit_code, r.indicator_code, r.quarter::integer AS quarter, r.den, r.prev_den, r.jump,
+               make_date(CASE WHEN r.quarter = 1 THEN p_year - 1 ELSE p_year END,
+                         (CASE WHEN r.quarter = 1 THEN 4 ELSE r.quarter - 1 END - 1) * 3 + 1, 1) AS prev_start,
+               (make_date(p_year, (r.quarter - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date AS q_end
+          FROM senders s
+          CROSS JOIN LATERAL (SELECT r0.* FROM review_candidates r0
+                               WHERE r0.unit_code = s.code AND r0.year = p_year
+                                 AND r0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
+                                                    AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+                                 AND r0.indicator_code = ANY (p_ind)
+                              OFFSET 0) r
+    )
+    SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter,
+           CASE WHEN c.jump THEN 'denominator_jump' ELSE 'stock_changed' END, c.den, c.prev_den
+      FROM c JOIN indicators i ON i.code = c.indicator_code
+     WHERE c.jump
+        OR (i.denominator_agg = 'stock'
+            -- the unit did not change: it existed through both quarters ...
+            AND EXISTS (SELECT 1 FROM units u WHERE u.code = c.unit_code AND u.valid_from <= c.prev_start
+                           AND (u.valid_to IS NULL OR u.valid_to > c.q_end))
+            -- ... and no succession names it between them
+            AND NOT EXISTS (SELECT 1 FROM unit_successions s
+                             WHERE (s.predecessor = c.unit_code OR s.successor = c.unit_code)
+                               AND s.valid_from > c.prev_start AND s.valid_from <= c.q_end))
+$$;
+
+-- Every flag for the units p_keys (on p_end) and the ratio indicators
+-- p_ind, for a year (p_quarter 0) or a quarter: above_100 from the units'
+-- values for the period, the others from th_review_changes. num and den
+-- are the value's (above_100) or the quarter's denominator and the one
+-- before (prev_den). unit_code: the unit whose values they are.
+CREATE OR REPLACE FUNCTION th_review_flags(p_keys text[], p_year integer, p_quarter integer, p_end date,
+                                           p_ind text[])
+RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
+               num numeric, den numeric, prev_den numeric)
+LANGUAGE sql STABLE AS $$
+    SELECT v.end_key, v.end_key, v.indicator_code, p_quarter, 'above_100', v.num, coalesce(v.den, 0), NULL::numeric
+      FROM unnest(p_keys) AS k
+      CROSS JOIN LATERAL (SELECT v0.* FROM unit_period_values v0
+                           WHERE v0.year = p_year AND v0.quarter = p_quarter AND v0.end_key = k
+                             AND v0.indicator_code = ANY (p_ind) OFFSET 0) v
+     WHERE v.num > coalesce(v.den, 0)
+    UNION ALL
+    SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, NULL, c.den, c.prev_den
+      FROM th_review_changes(p_keys, p_year, p_quarter, p_end, p_ind) c
+$$;
+
+-- One flag as JSON: unit {code, name}, indicator, year, quarter (0: the
+-- year), rule, numerator (above_100), denominator, previous_denominator
+-- (the quarter before), percent (above_100), text (Vietnamese). The
+-- report's quality_notes[] and the review's flags[] are made of these.
+CREATE OR REPLACE FUNCTION th_review_flag_json(p_code text, p_name text, p_indicator text, p_year integer,
+                                               p_quarter integer, p_rule text, p_num numeric, p_den numeric,
+                                               p_prev numeric)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object(
+        'unit', jsonb_build_object('code', p_code, 'name', p_name),
+        'indicator', p_indicator, 'year', p_year, 'quarter', p_quarter, 'rule', p_rule,
+        'numerator', p_num, 'denominator', p_den, 'previous_denominator', p_prev,
+        'percent', CASE WHEN p_rule = 'above_100' AND p_den > 0 THEN round(100 * p_num / p_den, 1) END,
+        'text', th_review_text_vi(p_rule, p_year, p_quarter, p_num, p_den, p_prev))
+$$;
+
+-- The review of a plan for a period (a year "2025" or a quarter "2025Q3")
+-- at a unit (a GSO code; NULL: the plan's issuer), as one JSON document
+-- (format tonghop-review/1, see the README):
+--   plan {code, title}, period {code, start, end}, unit {code, name, role},
+--   factor (th_review_jump_factor), total,
+--   flags[]: unit {code, name} (the unit whose values they are, named as in
+--            the period), indicator, indicator_name, year, quarter (0: the
+--            year), rule, numerator (above_100), denominator,
+--            previous_denominator (the quarter before), percent
+--            (above_100), text (Vietnamese)
+-- sorted by unit code, indicator, quarter, rule. The territory is the
+-- report's (th_report_compute): the units under the unit on the period's
+-- last day, within the plan's territory; only the plan's ratio indicators
+-- for the year. Refusals as th_report: TH026 NOT_FOUND (the plan), TH007
+-- UNKNOWN_UNIT, TH029 UNIT_CEASED, TH028 OUTSIDE_PLAN.
+CREATE OR REPLACE FUNCTION th_review_compute_json(p_plan text, p_period text, p_unit text)
+RETURNS jsonb LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $$
+DECLARE
+    pl       plans%ROWTYPE;
+    root     units%ROWTYPE;
+    issuer   units%ROWTYPE;
+    root_key text;
+    y        integer := substr(p_period, 1, 4)::integer;
+    q        integer := CASE WHEN length(p_period) = 6 THEN substr(p_period, 6, 1)::integer ELSE 0 END;
+    p_start  date;
+    p_end    date;
+    whole    boolean;
+    gone     text;
+    keys     text[];
+    inds     text[];
+    flags    jsonb;
+BEGIN
+    SELECT * INTO pl FROM current_plans WHERE code = p_plan;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
+    END IF;
+    SELECT * INTO issuer FROM units WHERE code = pl.issuer_unit;
+    p_start := make_date(y, (CASE WHEN q = 0 THEN 1 ELSE q END - 1) * 3 + 1, 1);
+    p_end := (make_date(y, (CASE WHEN q = 0 THEN 4 ELSE q END - 1) * 3 + 1, 1) + interval '3 months'
+              - interval '1 day')::date;
+    IF p_unit IS NOT NULL THEN
+        root_key := th_unit_key(p_unit, p_end);
+        IF root_key IS NULL THEN
+            gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
+            IF gone IS NOT NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
+                                      MESSAGE = 'the unit had ceased by the end of the period';
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit,
+                                  MESSAGE = 'no such unit';
+        END IF;
+    ELSE
+        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[issuer.code], p_end) h;
+        IF root_key IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
+                                  DETAIL = issuer.gso_code || ' ' || coalesce(th_unit_ceased_text(issuer.code), ''),
+                                  MESSAGE = 'the issuer had ceased by the end of the period';
+        END IF;
+    END IF;
+    SELECT * INTO root FROM units WHERE code = root_key;
+    whole := root.code = issuer.code
+             OR EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = issuer.code);
+    -- The territory on the last day, within the plan's (as the report's).
+    keys := ARRAY(SELECT t.code FROM th_subtree(root.code, p_end) t
+                   WHERE whole OR th_in_territory(t.code, issuer.code, p_end));
+    IF NOT whole AND cardinality(keys) = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.gso_code,
+                              MESSAGE = 'the unit is not in the territory the plan covers';
+    END IF;
+    inds := ARRAY(SELECT t.indicator_code FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
+                   WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to AND i.kind = 'ratio');
+
+    SELECT jsonb_agg(th_review_flag_json(u.gso_code, u.name_with_type, f.indicator_code, y, f.quarter, f.rule,
+                                         f.num, f.den, f.prev_den) || jsonb_build_object('indicator_name', i.name)
+                     ORDER BY u.gso_code, f.indicator_code, f.quarter, f.rule, u.code)
+      INTO flags
+      FROM th_review_flags(keys, y, q, p_end, inds) f
+      JOIN units u ON u.code = f.unit_code
+      JOIN indicators i ON i.code = f.indicator_code;
+
+    RETURN jsonb_build_object(
+        'format', 'tonghop-review/1',
+        'plan', jsonb_build_object('code', pl.code, 'title', pl.title),
+        'period', jsonb_build_object('code', p_period, 'start', p_start, 'end', p_end),
+        'unit', jsonb_build_object('code', root.gso_code, 'name', root.name_with_type,
+                                   'role', th_unit_role(root.type, root.parent_code)),
+        'factor', th_review_jump_factor(),
+        'total', coalesce(jsonb_array_length(flags), 0),
+        'flags', coalesce(flags, '[]'::jsonb));
+END;
+$$;
+
+-- By keys below the national root (see th_report_by_keys, 40_report.sql).
+CREATE OR REPLACE FUNCTION th_review_by_keys(p_plan text, p_period text, p_unit text)
+RETURNS jsonb LANGUAGE sql STABLE
+SET enable_seqscan = off
+AS $$ SELECT th_review_compute_json(p_plan, p_period, p_unit) $$;
+
+-- The review of a plan for a period at a unit (`tonghop review`): by keys
+-- unless it is the country's, as th_report.
+CREATE OR REPLACE FUNCTION th_review(p_plan text, p_period text, p_unit text)
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF coalesce(p_unit, (SELECT issuer_unit FROM current_plans WHERE code = p_plan)) = 'VN' THEN
+        RETURN th_review_compute_json(p_plan, p_period, p_unit);
+    END IF;
+    RETURN th_review_by_keys(p_plan, p_period, p_unit);
+END;
+$$;
+
+-- This file's rules may have changed: the candidates are computed anew.
+SELECT th_review_rebuild();

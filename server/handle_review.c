@@ -1,0 +1,128 @@
+/* handle_review.c -- the data-quality flags of a plan's period over a
+ * unit's territory (ReviewQuery): values above 100%, denominators that
+ * jumped, stock denominators that changed while the unit did not.
+ *
+ * The answer is th_review's JSON document (migrations/rules/48_review.sql).
+ * A key reads its territory only (th_authz_read, as for reports): without a
+ * unit the plan's issuer is asked. READ lane. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "handler.h"
+#include "period.h"
+#include "sqlerr.h"
+#include "stats_refresh.h"
+
+typedef struct review_data {
+    char period[16];
+    char *json; /* the answer, once run */
+} review_data;
+
+static int check(th_job *job)
+{
+    const Tonghop__ReviewQuery *q = job->env->review_query;
+    th_period p;
+    if (!q->plan_code || !*q->plan_code) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_code", NULL);
+        return -1;
+    }
+    if (strlen(q->plan_code) > 64 || !th_validate_utf8(q->plan_code)) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
+        return -1;
+    }
+    if (!q->period || th_period_parse(q->period, &p) != 0) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
+        return -1;
+    }
+    if (q->unit_code && *q->unit_code && !th_validate_code(q->unit_code)) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
+        return -1;
+    }
+    review_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    th_period_format(&p, d->period, sizeof d->period);
+    job->data = d;
+    return 0;
+}
+
+/* 0 with d->json set, or 0 with job->err set (a refusal from th_review), or
+ * -1 on a database failure (dberr). */
+static int review_fetch(th_db *db, th_job *job, review_data *d, const char *unit, char *dberr,
+                        size_t dberrlen)
+{
+    const Tonghop__ReviewQuery *q = job->env->review_query;
+    const char *params[] = {q->plan_code, d->period, unit};
+    PGresult *r = th_db_exec_params(db, "SELECT th_review($1, $2, $3)::text", 3, params, NULL, NULL);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        d->json = strdup(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (!d->json) {
+            snprintf(dberr, dberrlen, "out of memory");
+            return -1;
+        }
+        return 0;
+    }
+    int ours = th_sqlerr_from_result(r, &job->err);
+    if (!ours) snprintf(dberr, dberrlen, "%s", th_db_error(db));
+    PQclear(r);
+    return ours ? 0 : -1;
+}
+
+static void run(th_db *db, th_job *const *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        th_job *job = jobs[i];
+        const Tonghop__ReviewQuery *q = job->env->review_query;
+        review_data *d = job->data;
+        const char *unit = q->unit_code && *q->unit_code ? q->unit_code : NULL;
+        char dberr[512];
+        /* As a report: the unit asked for (or the plan's issuer) must lie in
+         * the key's territory, as the tree stood at the period's end. */
+        if (th_authz_read(db, &job->who, unit, q->plan_code, d->period, "unit_code", &job->err, dberr,
+                          sizeof dberr) != 0) {
+            th_handler_db_failed(db, job, dberr);
+            continue;
+        }
+        if (job->err.code) {
+            job->error_code = job->err.code;
+            continue;
+        }
+        th_stats_refresh_if_due(db);
+        if (review_fetch(db, job, d, unit, dberr, sizeof dberr) != 0)
+            th_handler_db_failed(db, job, dberr);
+        else if (job->err.code)
+            job->error_code = job->err.code;
+    }
+}
+
+static void reply(th_job *job, th_envelope *env, th_reply_space *space)
+{
+    review_data *d = job->data;
+    tonghop__review_reply__init(&space->review);
+    space->review.review_json = d->json;
+    env->body_case = TONGHOP__ENVELOPE__BODY_REVIEW_REPLY;
+    env->review_reply = &space->review;
+}
+
+static void free_data(th_job *job)
+{
+    review_data *d = job->data;
+    free(d->json);
+    free(d);
+    job->data = NULL;
+}
+
+const th_handler th_handle_review = {
+    .body = TONGHOP__ENVELOPE__BODY_REVIEW_QUERY,
+    .name = "review",
+    .lane = TH_LANE_READ,
+    .check = check,
+    .run = run,
+    .reply = reply,
+    .free = free_data,
+};
