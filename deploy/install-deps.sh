@@ -23,9 +23,10 @@ if [ "${1:-}" = "--tests" ]; then
   # and Liberation Serif (Times New Roman's metrics) for the official report's PDF;
   # clang with its libFuzzer and sanitizer runtimes for tests/fuzz/run.sh;
   # pyzmq, protobuf for Python and protoc for the independent client of
-  # tests/integration/attacker.sh.
+  # tests/integration/attacker.sh; dpkg-dev (dpkg-shlibdeps), lintian and
+  # systemd (systemd-analyze verify) for tests/integration/packages.sh.
   packages+=(libcmocka-dev jq python3 libxml2-utils chromium fonts-dejavu-core fonts-liberation2 clang libclang-rt-14-dev
-    python3-zmq python3-protobuf protobuf-compiler)
+    python3-zmq python3-protobuf protobuf-compiler dpkg-dev lintian systemd)
 fi
 
 missing=()

@@ -2,14 +2,14 @@
  *
  * The commands are the rows of commands[] below, each with its options and
  * an example (tonghopd COMMAND --help). The DSN may also come from
- * TONGHOP_DB. Exit codes: 0 success, 1 failure, 2 usage. */
+ * TONGHOP_DB; serve's settings also from a configuration file (--config,
+ * serve_config.h), below the command line and the environment. Exit codes: 0 success, 1 failure, 2 usage. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <zmq.h>
 
 #include <libpq-fe.h>
@@ -30,6 +30,7 @@
 #include "plans.h"
 #include "privileges.h"
 #include "serve.h"
+#include "serve_config.h"
 
 #define EXIT_USAGE 2
 
@@ -46,6 +47,7 @@ typedef struct opts {
     const char *test_clock; /* serve --test-clock: tests only */
     const char *notify_bind, *notify_endpoint_file, *metrics_bind;
     const char *metrics; /* status: the server's metrics address */
+    int log_format_given;
     long ingest_workers;
     long to_version;
     const char *succession;
@@ -57,6 +59,9 @@ typedef struct opts {
     const char *since; /* audit */
     long limit;
     int refused;
+    const char *config; /* serve --config (or TONGHOPD_CONFIG) */
+    int verbose;
+    int lang_given; /* --lang or TONGHOP_LANG chose the language */
 } opts;
 
 typedef struct command {
@@ -75,12 +80,18 @@ static const command commands[] = {
         "  --to-version N     stop at schema version N, without the rules (staged upgrades)\n"),
      "tonghopd migrate --db \"host=/var/run/postgresql dbname=tonghop\"", 0, 0},
     {"serve",
-     "--db DSN --bind ENDPOINT [--endpoint-file FILE] [--notify-bind ENDPOINT] [--batch N] [--db-timeout "
+     "[--config FILE] --db DSN --bind ENDPOINT [--endpoint-file FILE] [--notify-bind ENDPOINT] [--batch N] "
+     "[--db-timeout "
      "DURATION] [--workers N] "
      "[--ingest-workers N] "
      "[--max-open-per-client N]",
      N_("Serve the clients: store submissions, answer reports, plans and history."),
-     N_("  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
+     N_("  --config FILE           read the settings below from FILE (or TONGHOPD_CONFIG), one\n"
+        "                          \"key = value\" a line, e.g. \"max_open_per_client = 256\" (see\n"
+        "                          /etc/tonghop/tonghopd.conf); the command line and the\n"
+        "                          environment win. SIGHUP reads it again (verbose,\n"
+        "                          max_open_per_client and log_format apply at once)\n"
+        "  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
         "  --bind ENDPOINT         where to listen, e.g. tcp://0.0.0.0:5570\n"
         "  --endpoint-file FILE    write the bound address here once listening\n"
         "  --notify-bind ENDPOINT  also publish live notifications here (tonghop watch), e.g.\n"
@@ -194,20 +205,6 @@ static int usage_error(const command *c)
     return EXIT_USAGE;
 }
 
-/* True when a libpq DSN or URI carries a password: "password=..." or
- * "postgresql://user:secret@host". */
-static int dsn_has_password(const char *dsn)
-{
-    for (const char *p = dsn; *p; p++)
-        if (!strncasecmp(p, "password", 8)) return 1;
-    const char *scheme = strstr(dsn, "://");
-    if (scheme) {
-        const char *at = strchr(scheme + 3, '@'), *colon = strchr(scheme + 3, ':');
-        if (at && colon && colon < at) return 1;
-    }
-    return 0;
-}
-
 /* Parses the options; -1 after saying what is wrong. *help and *version
  * are set when asked for. */
 static int parse(int argc, char **argv, opts *o, int *help, int *version)
@@ -230,6 +227,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {"metrics-bind", required_argument, NULL, 1106},
                                              {"metrics", required_argument, NULL, 1108},
                                              {"log-format", required_argument, NULL, 1107},
+                                             {"config", required_argument, NULL, 1109},
                                              {"to-version", required_argument, NULL, 'T'},
                                              {"succession", required_argument, NULL, 's'},
                                              {"secret-key-file", required_argument, NULL, 'K'},
@@ -254,7 +252,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
         case 'd':
             /* Anyone on the machine can read a command line (ps): a
              * password goes in ~/.pgpass or the environment. */
-            if (dsn_has_password(optarg)) {
+            if (th_serve_config_dsn_has_password(optarg)) {
                 fprintf(
                     stderr, "%s\n",
                     _("tonghopd: --db must not carry a password (anyone on this machine can read a command "
@@ -272,7 +270,10 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
             }
             break;
         case 'l': break; /* already applied */
-        case 'v': th_log_set_level(TH_LOG_DEBUG); break;
+        case 'v':
+            th_log_set_level(TH_LOG_DEBUG);
+            o->verbose = 1;
+            break;
         case 'a': o->as_of = optarg; break;
         case 'c': o->complete = 1; break;
         case 't':
@@ -310,8 +311,10 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                 return -1;
             }
             th_log_set_format(f);
+            o->log_format_given = 1;
             break;
         }
+        case 1109: o->config = optarg; break;
         case 'w':
             if (th_cli_parse_count(optarg, 1, 64, &o->workers) != 0) {
                 fprintf(stderr, _("tonghopd: --workers %s: not a whole number from 1 to 64\n"), optarg);
@@ -538,7 +541,133 @@ static int serve_key_from_env(opts *o)
     return rc;
 }
 
-static int cmd_serve(opts *o)
+/* serve's configuration file, kept for SIGHUP: what it said at start
+ * (opts points into it) and what is in force of what can change live. */
+typedef struct serve_file {
+    const char *path;
+    th_serve_config_file start;
+    unsigned fixed; /* keys the command line or the environment set: they win */
+    int verbose, log_json;
+    long max_open; /* 0: the default */
+} serve_file;
+
+static void apply_log_format(int json) { th_log_set_format(json ? TH_LOG_JSON : TH_LOG_TEXT); }
+
+/* Fills what the command line and the environment left unset from the
+ * file. Returns -1 after saying what is wrong. */
+static int serve_apply_file(opts *o, serve_file *sf)
+{
+    char err[1024];
+    th_serve_config_file *f = &sf->start;
+    if (th_serve_config_load(sf->path, f, err, sizeof err) != 0) {
+        fprintf(stderr, "tonghopd serve: %s\n", err);
+        return -1;
+    }
+#define FROM_FILE(field, ffield, key)                                                                        \
+    do {                                                                                                     \
+        if (o->field)                                                                                        \
+            sf->fixed |= TH_SCFG_BIT(key);                                                                   \
+        else if (f->set & TH_SCFG_BIT(key))                                                                  \
+            o->field = f->ffield;                                                                            \
+    } while (0)
+    FROM_FILE(db, db, TH_SCFG_DB);
+    FROM_FILE(bind, bind, TH_SCFG_BIND);
+    FROM_FILE(endpoint_file, endpoint_file, TH_SCFG_ENDPOINT_FILE);
+    FROM_FILE(notify_bind, notify_bind, TH_SCFG_NOTIFY_BIND);
+    FROM_FILE(notify_endpoint_file, notify_endpoint_file, TH_SCFG_NOTIFY_ENDPOINT_FILE);
+    FROM_FILE(metrics_bind, metrics_bind, TH_SCFG_METRICS_BIND);
+    FROM_FILE(batch, batch, TH_SCFG_BATCH);
+    FROM_FILE(workers, workers, TH_SCFG_WORKERS);
+    FROM_FILE(ingest_workers, ingest_workers, TH_SCFG_INGEST_WORKERS);
+    FROM_FILE(max_open, max_open_per_client, TH_SCFG_MAX_OPEN_PER_CLIENT);
+    FROM_FILE(db_timeout, db_timeout_ms, TH_SCFG_DB_TIMEOUT);
+#undef FROM_FILE
+    /* A key from the environment or the command line (or none at all, with
+     * --insecure) wins over the file's key file. */
+    if (o->secret_key_file || o->have_env_key || o->insecure)
+        sf->fixed |= TH_SCFG_BIT(TH_SCFG_SECRET_KEY_FILE);
+    else
+        o->secret_key_file = f->secret_key_file;
+    if (o->verbose)
+        sf->fixed |= TH_SCFG_BIT(TH_SCFG_VERBOSE);
+    else if (f->verbose)
+        th_log_set_level(TH_LOG_DEBUG);
+    if (o->lang_given)
+        sf->fixed |= TH_SCFG_BIT(TH_SCFG_LANG);
+    else if (f->lang[0])
+        th_i18n_set_lang(f->lang);
+    sf->verbose = o->verbose || f->verbose;
+    sf->log_json = f->log_json;
+    sf->max_open = o->max_open;
+    if (o->log_format_given)
+        sf->fixed |= TH_SCFG_BIT(TH_SCFG_LOG_FORMAT);
+    else
+        apply_log_format(f->log_json);
+    return 0;
+}
+
+/* Appends a key's name to a list for the log. */
+static void add_name(char *list, size_t len, int key)
+{
+    size_t n = strlen(list);
+    snprintf(list + n, len - n, "%s%s", n ? ", " : "", th_serve_config_key_name((th_serve_config_key)key));
+}
+
+/* SIGHUP, on the server's front thread: reads the file again, applies what
+ * can change live and says what takes a restart. A file that cannot be
+ * read or has an error changes nothing. */
+static void serve_reload(th_server *srv, void *arg)
+{
+    serve_file *sf = arg;
+    char err[1024];
+    th_serve_config_file nf;
+    if (th_serve_config_load(sf->path, &nf, err, sizeof err) != 0) {
+        th_error(_("SIGHUP: %s; the settings in force are kept"), err);
+        return;
+    }
+    char applied[512] = "", restart[512] = "", fixed[512] = "";
+    unsigned changed = th_serve_config_changed(&sf->start, &nf);
+    for (int k = 0; k < TH_SCFG_NKEYS; k++) {
+        if (th_serve_config_is_live((th_serve_config_key)k) || !(changed & TH_SCFG_BIT(k))) continue;
+        if (sf->fixed & TH_SCFG_BIT(k))
+            add_name(fixed, sizeof fixed, k);
+        else
+            add_name(restart, sizeof restart, k);
+    }
+    if (!(sf->fixed & TH_SCFG_BIT(TH_SCFG_VERBOSE)) && nf.verbose != sf->verbose) {
+        sf->verbose = nf.verbose;
+        th_log_set_level(nf.verbose ? TH_LOG_DEBUG : TH_LOG_INFO);
+        add_name(applied, sizeof applied, TH_SCFG_VERBOSE);
+    }
+    if (!(sf->fixed & TH_SCFG_BIT(TH_SCFG_MAX_OPEN_PER_CLIENT)) && nf.max_open_per_client != sf->max_open) {
+        sf->max_open = nf.max_open_per_client;
+        th_server_set_max_open_per_client(srv, (int)nf.max_open_per_client);
+        add_name(applied, sizeof applied, TH_SCFG_MAX_OPEN_PER_CLIENT);
+    }
+    if (!(sf->fixed & TH_SCFG_BIT(TH_SCFG_LOG_FORMAT)) && nf.log_json != sf->log_json) {
+        sf->log_json = nf.log_json;
+        add_name(applied, sizeof applied, TH_SCFG_LOG_FORMAT);
+        apply_log_format(nf.log_json);
+    }
+    if (applied[0]) th_info(_("SIGHUP: %s read again; applied: %s"), sf->path, applied);
+    if (restart[0])
+        th_warn(_("SIGHUP: %s read again; changed, but in force only after a restart: %s"), sf->path,
+                restart);
+    if (fixed[0])
+        th_info(_("SIGHUP: %s read again; the command line or the environment sets %s, and wins"), sf->path,
+                fixed);
+    if (!applied[0] && !restart[0] && !fixed[0])
+        th_info(_("SIGHUP: %s read again; nothing changed"), sf->path);
+    th_serve_config_fini(&nf);
+}
+
+static void on_hangup(int sig)
+{
+    (void)sig;
+    th_server_reload();
+}
+
+static int cmd_serve(opts *o, serve_file *sf)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -546,6 +675,8 @@ static int cmd_serve(opts *o)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_hangup;
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     th_serve_config cfg = {.dsn = o->db,
@@ -561,7 +692,9 @@ static int cmd_serve(opts *o)
                            .notify_bind = o->notify_bind,
                            .notify_endpoint_file = o->notify_endpoint_file,
                            .metrics_bind = o->metrics_bind,
-                           .insecure = o->insecure};
+                           .insecure = o->insecure,
+                           .on_reload = sf->path ? serve_reload : NULL,
+                           .reload_arg = sf};
     char err[1024];
     /* A key from TONGHOP_SECRET_KEY goes to the server as it is (the file
      * on the command line wins), then is wiped. */
@@ -713,11 +846,13 @@ int main(int argc, char **argv)
 {
     th_i18n_init(argv[0]);
     const char *bad_lang = NULL;
-    if (th_cli_early_lang(argc, argv, &bad_lang) < 0) {
+    int early_lang = th_cli_early_lang(argc, argv, &bad_lang);
+    if (early_lang < 0) {
         fprintf(stderr, _("tonghopd: unknown language \"%s\" (vi or en)\n"), bad_lang);
         return EXIT_USAGE;
     }
     opts o = {0};
+    o.lang_given = early_lang > 0;
     int help = 0, version = 0;
     if (parse(argc, argv, &o, &help, &version) != 0) return usage_error(NULL);
     if (version) {
@@ -758,9 +893,19 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tonghopd %s: unexpected argument \"%s\"\n"), cmd->name, args[cmd->max_args]);
         return usage_error(cmd);
     }
+    serve_file sf = {0};
+    if (!strcmp(cmd->name, "serve")) {
+        const char *env_config = getenv("TONGHOPD_CONFIG");
+        sf.path = o.config ? o.config : env_config && *env_config ? env_config : NULL;
+        if (sf.path && serve_apply_file(&o, &sf) != 0) return usage_error(cmd);
+    } else if (o.config) {
+        fprintf(stderr, _("tonghopd %s: --config is for serve only\n"), cmd->name);
+        return usage_error(cmd);
+    }
     if (!strcmp(cmd->name, "keygen")) return cmd_keygen(&o);
     if (!o.db) {
         fprintf(stderr, _("tonghopd %s: --db is missing (or set TONGHOP_DB)\n"), cmd->name);
+        th_serve_config_fini(&sf.start);
         return usage_error(cmd);
     }
     if (!strcmp(cmd->name, "migrate")) return cmd_migrate(&o);
@@ -773,9 +918,12 @@ int main(int argc, char **argv)
     if (!strcmp(cmd->name, "serve")) {
         if (!o.bind) {
             fprintf(stderr, _("tonghopd %s: --bind is missing\n"), cmd->name);
+            th_serve_config_fini(&sf.start);
             return usage_error(cmd);
         }
-        return cmd_serve(&o);
+        int rc = cmd_serve(&o, &sf);
+        th_serve_config_fini(&sf.start);
+        return rc;
     }
     if (!strcmp(cmd->name, "import-units")) {
         if ((o.as_of && !th_plan_valid_date(o.as_of)) || ((o.complete || o.succession) && !o.as_of)) {

@@ -72,7 +72,11 @@
 
 static volatile sig_atomic_t stop_requested;
 
+static volatile sig_atomic_t reload_requested;
+
 void th_server_stop(void) { stop_requested = 1; }
+
+void th_server_reload(void) { reload_requested = 1; }
 
 struct th_server {
     th_serve_config cfg;
@@ -708,6 +712,15 @@ static void report(th_server *srv)
 #endif
 }
 
+void th_server_set_max_open_per_client(th_server *srv, int n)
+{
+    if (n <= 0) n = TH_MAX_OPEN_PER_CLIENT_DEFAULT;
+    if (n > TH_MAX_OPEN) n = TH_MAX_OPEN;
+    srv->cfg.max_open_per_client = n;
+    /* Connections made from now on; open ones keep their queues. */
+    set_int(srv->sock, ZMQ_SNDHWM, n + TH_SNDHWM_SLACK);
+}
+
 int th_server_run(th_server *srv)
 {
     zmq_pollitem_t items[3] = {{srv->done, 0, ZMQ_POLLIN, 0},
@@ -727,6 +740,13 @@ int th_server_run(th_server *srv)
             }
         }
         if (draining && srv->nopen == 0) break;
+        if (reload_requested) {
+            reload_requested = 0;
+            if (srv->cfg.on_reload)
+                srv->cfg.on_reload(srv, srv->cfg.reload_arg);
+            else
+                th_info("%s", _("SIGHUP: no configuration file (serve --config) to read again"));
+        }
         long wait = expire(srv);
         if (wait < 0 || wait > 1000) wait = 1000;
         int reading = !draining && srv->nopen < TH_MAX_OPEN;

@@ -6,13 +6,16 @@
  * share of the units; reports, plans and history run on a pool of others (lane.h),
  * so they never hold up an ack. Acks go out only after COMMIT. On SIGTERM
  * or SIGINT the server answers everything it has already received, then
- * returns. */
+ * returns; on SIGHUP (th_server_reload) it calls the configuration's
+ * on_reload between requests. */
 #ifndef TH_SERVE_H
 #define TH_SERVE_H
 
 #include <stddef.h>
 
 #include "keyfile.h"
+
+typedef struct th_server th_server;
 
 typedef struct th_serve_config {
     const char *dsn;             /* libpq connection string */
@@ -30,9 +33,11 @@ typedef struct th_serve_config {
     const char *notify_bind; /* the notification socket (notify.h), e.g. "tcp://0.0.0.0:5571"; NULL: none */
     const char *notify_endpoint_file; /* if set, its bound endpoint is written here */
     const char *metrics_bind;         /* "HOST:PORT" for GET /metrics (metrics_http.h); NULL: none */
+    /* Called on the front thread after th_server_reload (SIGHUP), between
+     * requests; NULL: a reload only says there is nothing to re-read. */
+    void (*on_reload)(th_server *srv, void *arg);
+    void *reload_arg;
 } th_serve_config;
-
-typedef struct th_server th_server;
 
 /* Connects to the database, checks the schema version and binds. Returns
  * NULL with a message in err on failure. */
@@ -47,6 +52,13 @@ int th_serve_loopback_only(const char *bind);
 
 /* Async-signal-safe. */
 void th_server_stop(void);
+
+/* Asks the running server to call its on_reload (SIGHUP). Async-signal-safe. */
+void th_server_reload(void);
+
+/* From on_reload: the most requests one connection may have open from now
+ * on (1-4096); new connections also get reply queues of that size. */
+void th_server_set_max_open_per_client(th_server *srv, int n);
 
 void th_server_destroy(th_server **srv);
 

@@ -58,7 +58,7 @@ _tonghopd() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
-    --endpoint-file | --test-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --config | --endpoint-file | --notify-endpoint-file | --test-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
     --unit | --public-key | --name | --since | --limit) return ;;
     --role) COMPREPLY=($(compgen -W "commune district province ministry admin" -- "$cur")); return ;;
@@ -71,7 +71,7 @@ _tonghopd() {
   local own="--db --lang --help"
   case ${COMP_WORDS[1]} in
     migrate) own="$own --to-version" ;;
-    serve) own="$own --bind --endpoint-file --batch --db-timeout --workers --verbose --test-clock" ;;
+    serve) own="$own --config --bind --endpoint-file --notify-bind --notify-endpoint-file --batch --db-timeout --workers --ingest-workers --max-open-per-client --secret-key-file --insecure --verbose --test-clock" ;;
     import-units) own="$own --as-of --complete --succession" ;;
     keygen) own="--secret-file --lang --help" ;;
     enroll) own="$own --unit --role --public-key --name" ;;
