@@ -15,7 +15,11 @@
 #include "keyfile.h"
 
 typedef struct th_serve_config {
-    const char *dsn;             /* libpq connection string */
+    const char *dsn; /* libpq connection string: the primary (everything that writes) */
+    /* Where the REPORT lane reads (handler.h): reports, plans, history, what
+     * is due; e.g. a hot standby's DSN with target_session_attrs=prefer-standby.
+     * NULL or equal to dsn: the READ lane serves them, on dsn, as before. */
+    const char *read_dsn;
     const char *bind;            /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
     const char *endpoint_file;   /* if set, the bound endpoint is written here once ready */
     int batch_max;               /* most requests per transaction */
@@ -27,7 +31,7 @@ typedef struct th_serve_config {
     int insecure;                /* plain text, loopback only (tests, a first try) */
     int max_open_per_client;     /* most requests one connection may have open (0: 256) */
     const char *test_clock;      /* FOR TESTS ONLY: a file holding "now" (lane.h); NULL: the real clock */
-    const char *notify_bind;     /* the notification socket (notify.h), e.g. "tcp://0.0.0.0:5571"; NULL: none */
+    const char *notify_bind; /* the notification socket (notify.h), e.g. "tcp://0.0.0.0:5571"; NULL: none */
     const char *notify_endpoint_file; /* if set, its bound endpoint is written here */
 } th_serve_config;
 
