@@ -58,7 +58,7 @@ _tonghopd() {
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
     --endpoint-file | --test-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
+    --db | --read-db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
     --unit | --public-key | --name | --since | --limit) return ;;
     --role) COMPREPLY=($(compgen -W "commune district province ministry admin" -- "$cur")); return ;;
     --secret-file | --secret-key-file | --succession) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -70,7 +70,7 @@ _tonghopd() {
   local own="--db --lang --help"
   case ${COMP_WORDS[1]} in
     migrate) own="$own --to-version" ;;
-    serve) own="$own --bind --endpoint-file --batch --db-timeout --workers --verbose --test-clock" ;;
+    serve) own="$own --read-db --bind --endpoint-file --batch --db-timeout --workers --verbose --test-clock" ;;
     import-units) own="$own --as-of --complete --succession" ;;
     keygen) own="--secret-file --lang --help" ;;
     enroll) own="$own --unit --role --public-key --name" ;;
