@@ -19,6 +19,7 @@ struct th_db {
     int ever_attempted;
     int lost; /* a connection was lost or refused since the last success */
     int timeout_ms;
+    char sqlstate[6]; /* of the last failed statement, or "" */
     char error[512];
 };
 
@@ -54,6 +55,26 @@ static double since(const struct timespec *t)
 }
 
 const char *th_db_error(const th_db *db) { return db->error; }
+
+int th_db_read_only(const th_db *db)
+{
+    if (!db->conn) return 0;
+    const char *hs = PQparameterStatus(db->conn, "in_hot_standby");
+    const char *ro = PQparameterStatus(db->conn, "default_transaction_read_only");
+    return (hs && !strcmp(hs, "on")) || (ro && !strcmp(ro, "on"));
+}
+
+int th_db_retryable(const th_db *db)
+{
+    return !strcmp(db->sqlstate, "40001") || !strcmp(db->sqlstate, "40P01");
+}
+
+/* Remembers the SQLSTATE of a failed result (or forgets the last one). */
+static void note_state(th_db *db, const PGresult *r)
+{
+    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", st ? st : "");
+}
 
 static void set_error(th_db *db, const char *what, const char *why)
 {
@@ -286,6 +307,7 @@ PGresult *th_db_exec_prepared(th_db *db, const char *name, int nparams, const ch
         return NULL;
     }
     PGresult *r = await_result(db);
+    note_state(db, r);
     if (r && PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
         set_error(db, name, PQresultErrorMessage(r));
     return r;
@@ -300,6 +322,7 @@ PGresult *th_db_exec_params(th_db *db, const char *sql, int nparams, const char 
         return NULL;
     }
     PGresult *r = await_result(db);
+    note_state(db, r);
     if (r && PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
         set_error(db, "query", PQresultErrorMessage(r));
     return r;
@@ -313,6 +336,7 @@ int th_db_exec(th_db *db, const char *sql)
         return -1;
     }
     PGresult *r = await_result(db);
+    note_state(db, r);
     ExecStatusType st = PQresultStatus(r);
     int ok = r && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
     if (!ok && r) set_error(db, sql, PQresultErrorMessage(r));

@@ -46,6 +46,19 @@ int th_db_check_lost(th_db *db);
 
 const char *th_db_error(const th_db *db);
 
+/* True when the live connection is to a hot standby (or a session that is
+ * read-only by default): PostgreSQL 14 and later report in_hot_standby and
+ * default_transaction_read_only to the client at connection and whenever
+ * they change (a promotion), so this asks nothing of the server. Used to
+ * keep writes (the statistics refresh) off a --read-db connection. */
+int th_db_read_only(const th_db *db);
+
+/* True when the last failed statement was cancelled by a hot standby to
+ * replay the primary's changes (SQLSTATE 40001, "conflict with recovery")
+ * or hit a deadlock (40P01): the same request may well succeed if asked
+ * again, so it is "try later", not an internal error. */
+int th_db_retryable(const th_db *db);
+
 /* While idle: reads whatever the server sent (nothing, normally) so that a
  * connection it closed is noticed and dropped now. */
 void th_db_poll(th_db *db);

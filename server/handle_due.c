@@ -4,7 +4,7 @@
  * The answer is th_due's JSON document (migrations/rules/45_due.sql). A key
  * reads its territory only (th_authz_read); without a unit the key's own
  * unit is asked, without a period the current quarter (by the server's
- * clock, which the tests may set). READ lane. */
+ * clock, which the tests may set). REPORT lane. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +132,7 @@ static void free_data(th_job *job)
 const th_handler th_handle_due = {
     .body = TONGHOP__ENVELOPE__BODY_DUE_QUERY,
     .name = "due",
-    .lane = TH_LANE_READ,
+    .lane = TH_LANE_REPORT,
     .check = check,
     .run = run,
     .reply = reply,

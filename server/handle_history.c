@@ -1,6 +1,6 @@
 /* handle_history.c -- every value sent for one unit, indicator and quarter,
  * or every approval and reopening of a plan's period (HistoryQuery with
- * plan_code). READ lane. */
+ * plan_code). REPORT lane. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +91,7 @@ static void free_data(th_job *job)
 const th_handler th_handle_history = {
     .body = TONGHOP__ENVELOPE__BODY_HISTORY_QUERY,
     .name = "history",
-    .lane = TH_LANE_READ,
+    .lane = TH_LANE_REPORT,
     .check = check,
     .run = run,
     .reply = reply,

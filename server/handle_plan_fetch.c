@@ -1,5 +1,5 @@
 /* handle_plan_fetch.c -- one plan, or the plans covering a unit (PlanFetch).
- * READ lane. */
+ * REPORT lane. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +80,7 @@ static void free_data(th_job *job)
 const th_handler th_handle_plan_fetch = {
     .body = TONGHOP__ENVELOPE__BODY_PLAN_FETCH,
     .name = "plan fetch",
-    .lane = TH_LANE_READ,
+    .lane = TH_LANE_REPORT,
     .check = check,
     .run = run,
     .reply = reply,

@@ -1,7 +1,7 @@
 /* handle_report.c -- a plan's report for a period at a unit (RollupQuery).
  *
  * The numbers come from th_report (migrations/rules/40_report.sql) as the
- * JSON document every client format is made from. READ lane. */
+ * JSON document every client format is made from. REPORT lane. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +98,7 @@ static void free_data(th_job *job)
 const th_handler th_handle_report = {
     .body = TONGHOP__ENVELOPE__BODY_ROLLUP_QUERY,
     .name = "report",
-    .lane = TH_LANE_READ,
+    .lane = TH_LANE_REPORT,
     .check = check,
     .run = run,
     .reply = reply,

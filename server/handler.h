@@ -7,9 +7,16 @@
  *
  *   lane INGEST  one thread; run() gets every waiting job at once (group
  *                commit: one transaction, one fsync, then the acks)
- *   lane READ    a small pool; run() gets one job: reports, plan fetches,
- *                history, publications. However slow, they never hold up
- *                an ack.
+ *   lane READ    a small pool; run() gets one job: publications and
+ *                approvals, everything else that writes (on the primary,
+ *                --db). However slow, they never hold up an ack.
+ *   lane REPORT  a small pool; run() gets one job: reports, plan fetches,
+ *                history, what is due. Pure reads, so they may run on a hot
+ *                standby (tonghopd serve --read-db; without it this lane is
+ *                the READ lane itself). A handler here must write nothing,
+ *                not even through a function it calls: on a standby every
+ *                transaction is read-only. (tests/unit/test_handlers.c checks
+ *                that no handler marked .writes is on this lane.)
  *
  * Adding a request type: a message in proto/tonghop.proto, one file
  * server/handle_NAME.c defining a th_handler, one row in handlers.c. */
@@ -21,7 +28,8 @@
 #include "db.h"
 #include "job.h"
 
-typedef enum { TH_LANE_INGEST = 0, TH_LANE_READ = 1 } th_lane_kind;
+typedef enum { TH_LANE_INGEST = 0, TH_LANE_READ = 1, TH_LANE_REPORT = 2 } th_lane_kind;
+#define TH_LANES 3
 
 /* Room for a reply's top message, on the stack of whoever packs it. */
 typedef union th_reply_space {
@@ -72,8 +80,9 @@ extern const th_handler th_handle_due;
 extern const th_handler th_handle_review;
 
 /* For handlers' run(): after a failed call into the database, marks the job
- * UNAVAILABLE when the connection is gone (or timed out), INTERNAL otherwise,
- * and logs why. */
+ * UNAVAILABLE when the connection is gone (or timed out) or the failure is
+ * one to retry (th_db_retryable: a standby's recovery conflict), INTERNAL
+ * otherwise, and logs why. */
 void th_handler_db_failed(th_db *db, th_job *job, const char *why);
 
 #endif

@@ -19,7 +19,9 @@ const th_handler *th_handler_find(int body)
 
 void th_handler_db_failed(th_db *db, th_job *job, const char *why)
 {
-    int lost = th_db_check_lost(db);
+    /* A lost connection, or a standby that cancelled the query to replay
+     * the primary's changes: the client asks again later. */
+    int lost = th_db_check_lost(db) || th_db_retryable(db);
     th_warn("%s %s failed: %s", job->handler ? job->handler->name : "request", job->request_id,
             why && *why ? why : th_db_error(db));
     th_job_fail(job, lost ? TONGHOP__ERROR__CODE__UNAVAILABLE : TONGHOP__ERROR__CODE__INTERNAL, NULL, NULL);

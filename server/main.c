@@ -36,6 +36,7 @@
 
 typedef struct opts {
     const char *db;
+    const char *read_db; /* serve --read-db: where reports are read (a hot standby) */
     const char *bind;
     const char *endpoint_file;
     long batch;
@@ -80,18 +81,23 @@ static const command commands[] = {
         "  --to-version N     stop at schema version N, without the rules (staged upgrades)\n"),
      "tonghopd migrate --db \"host=/var/run/postgresql dbname=tonghop\"", 0, 0},
     {"serve",
-     "[--config FILE] --db DSN --bind ENDPOINT [--endpoint-file FILE] [--notify-bind ENDPOINT] [--batch N] "
-     "[--db-timeout "
-     "DURATION] [--workers N] "
-     "[--ingest-workers N] "
-     "[--max-open-per-client N]",
+     "[--config FILE] --db DSN [--read-db DSN] --bind ENDPOINT [--endpoint-file FILE] [--notify-bind "
+     "ENDPOINT] "
+     "[--batch N] [--db-timeout DURATION] [--workers N] [--ingest-workers N] [--max-open-per-client N]",
      N_("Serve the clients: store submissions, answer reports, plans and history."),
      N_("  --config FILE           read the settings below from FILE (or TONGHOPD_CONFIG), one\n"
         "                          \"key = value\" a line, e.g. \"max_open_per_client = 256\" (see\n"
         "                          /etc/tonghop/tonghopd.conf); the command line and the\n"
         "                          environment win. SIGHUP reads it again (verbose,\n"
         "                          max_open_per_client and log_format apply at once)\n"
-        "  --db DSN                PostgreSQL connection string (or TONGHOP_DB)\n"
+        "  --db DSN                PostgreSQL connection string (or TONGHOP_DB): the primary;\n"
+        "                          several hosts with target_session_attrs=read-write follow a\n"
+        "                          failover, e.g. \"host=db1,db2 dbname=tonghop\n"
+        "                          target_session_attrs=read-write\"\n"
+        "  --read-db DSN           where reports, plans, history and what is due are read (or\n"
+        "                          TONGHOP_READ_DB), e.g. a hot standby with\n"
+        "                          target_session_attrs=prefer-standby; everything that writes\n"
+        "                          stays on --db (default: --db)\n"
         "  --bind ENDPOINT         where to listen, e.g. tcp://0.0.0.0:5570\n"
         "  --endpoint-file FILE    write the bound address here once listening\n"
         "  --notify-bind ENDPOINT  also publish live notifications here (tonghop watch), e.g.\n"
@@ -210,6 +216,7 @@ static int usage_error(const command *c)
 static int parse(int argc, char **argv, opts *o, int *help, int *version)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"read-db", required_argument, NULL, 1106},
                                              {"bind", required_argument, NULL, 'b'},
                                              {"endpoint-file", required_argument, NULL, 'e'},
                                              {"batch", required_argument, NULL, 'n'},
@@ -246,6 +253,7 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                                              {NULL, 0, NULL, 0}};
     int c;
     o->db = getenv("TONGHOP_DB");
+    o->read_db = getenv("TONGHOP_READ_DB");
     opterr = 0; /* our own messages, in the user's language */
     while ((c = getopt_long(argc, argv, ":d:b:e:n:l:a:ct:w:T:s:K:Iu:r:p:N:vhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -260,6 +268,16 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
                 return -1;
             }
             o->db = optarg;
+            break;
+        case 1106:
+            if (dsn_has_password(optarg)) {
+                fprintf(stderr, "%s\n",
+                        _("tonghopd: --read-db must not carry a password (anyone on this machine can read a "
+                          "command line): put it in ~/.pgpass (or PGPASSFILE), or give the whole DSN in "
+                          "TONGHOP_READ_DB"));
+                return -1;
+            }
+            o->read_db = optarg;
             break;
         case 'b': o->bind = optarg; break;
         case 'e': o->endpoint_file = optarg; break;
@@ -680,6 +698,7 @@ static int cmd_serve(opts *o, serve_file *sf)
     signal(SIGPIPE, SIG_IGN);
 
     th_serve_config cfg = {.dsn = o->db,
+                           .read_dsn = o->read_db,
                            .bind = o->bind,
                            .endpoint_file = o->endpoint_file,
                            .batch_max = (int)o->batch,

@@ -83,12 +83,15 @@ struct th_server {
     void *ctx;
     void *sock; /* ROUTER: the clients */
     void *done; /* PULL: finished jobs from the lanes */
-    th_lane *lanes[2];
+    /* By th_lane_kind. Without a separate --read-db, lanes[TH_LANE_REPORT]
+     * is lanes[TH_LANE_READ] (own_report 0): one pool, as before. */
+    th_lane *lanes[TH_LANES];
+    int own_report;
     th_keys *keys;                 /* NULL when insecure */
     th_audit *audit;               /* the audit trail's writer */
     th_job *open_head, *open_tail; /* open jobs, oldest first */
-    th_job **pending[2];           /* read in this round, not yet queued, per lane */
-    size_t npending[2];
+    th_job **pending[TH_LANES];    /* read in this round, not yet queued, per lane */
+    size_t npending[TH_LANES];
     size_t nopen;
     unsigned long served;
     unsigned long expired;
@@ -243,7 +246,22 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     read.batch_max = 1;
     read.stmts = NULL;
     read.nstmts = 0;
-    for (int i = 0; i < 2; i++) {
+    /* Pure reads on their own connections to --read-db (a hot standby),
+     * when it names another database than --db. The writes of the READ lane
+     * (publications, approvals) stay on the primary. */
+    srv->own_report = cfg->read_dsn && *cfg->read_dsn && strcmp(cfg->read_dsn, cfg->dsn) != 0;
+    th_lane_config report = read;
+    report.name = "report";
+    report.dsn = cfg->read_dsn;
+    if (srv->own_report) {
+        /* Not fatal: the standby may be down now and back later (the lane
+         * reconnects by itself), but a wrong DSN should be seen at once. */
+        char why[512];
+        int read_version;
+        if (th_migrate_check(cfg->read_dsn, srv->cfg.db_timeout_ms, &read_version, why, sizeof why) != 0)
+            th_warn(_("the database for reports (--read-db) cannot be used now: %s"), why);
+    }
+    for (int i = 0; i < TH_LANES; i++) {
         srv->pending[i] = calloc((size_t)srv->cfg.batch_max, sizeof *srv->pending[i]);
         if (!srv->pending[i]) {
             snprintf(err, errlen, "out of memory");
@@ -254,11 +272,15 @@ th_server *th_server_new(const th_serve_config *cfg, char *err, size_t errlen)
     if (!srv->lanes[TH_LANE_INGEST]) goto fail;
     srv->lanes[TH_LANE_READ] = th_lane_new(&read, err, errlen);
     if (!srv->lanes[TH_LANE_READ]) goto fail;
+    srv->lanes[TH_LANE_REPORT] =
+        srv->own_report ? th_lane_new(&report, err, errlen) : srv->lanes[TH_LANE_READ];
+    if (!srv->lanes[TH_LANE_REPORT]) goto fail;
 
     /* Before binding, not to miss a connection: the database threads are
      * the lanes', the ZAP handler's and the audit writer's. */
-    srv->guard =
-        th_guard_new(srv->ctx, srv->sock, srv->cfg.read_workers + srv->cfg.ingest_workers + 2, err, errlen);
+    srv->guard = th_guard_new(srv->ctx, srv->sock,
+                              srv->cfg.read_workers * (srv->own_report ? 2 : 1) + srv->cfg.ingest_workers + 2,
+                              err, errlen);
     if (!srv->guard) goto fail;
     if (zmq_bind(srv->sock, cfg->bind) != 0) {
         snprintf(err, errlen, _("cannot listen on %s: %s"), cfg->bind, zmq_strerror(errno));
@@ -342,6 +364,10 @@ void th_server_destroy(th_server **srvp)
     th_server *srv = *srvp;
     /* Workers first: after this no thread but ours touches a job. */
     th_lane_destroy(&srv->lanes[TH_LANE_INGEST]);
+    if (srv->own_report)
+        th_lane_destroy(&srv->lanes[TH_LANE_REPORT]);
+    else
+        srv->lanes[TH_LANE_REPORT] = NULL; /* the READ lane's */
     th_lane_destroy(&srv->lanes[TH_LANE_READ]);
     while (srv->open_head) {
         th_job *job = srv->open_head;
@@ -357,8 +383,8 @@ void th_server_destroy(th_server **srvp)
     th_keys_stop(&srv->keys);
     th_audit_stop(&srv->audit); /* after the ZAP thread, which records into it */
     if (srv->ctx) zmq_ctx_term(srv->ctx);
-    free(srv->pending[0]);
-    free(srv->pending[1]);
+    for (int i = 0; i < TH_LANES; i++)
+        free(srv->pending[i]);
     free(srv);
     *srvp = NULL;
 }
@@ -543,7 +569,7 @@ static void dispatch(th_server *srv, th_job *job)
  * the submissions that arrived together as one transaction. */
 static void flush_pending(th_server *srv)
 {
-    for (int lane = 0; lane < 2; lane++) {
+    for (int lane = 0; lane < TH_LANES; lane++) {
         th_lane_push_many(srv->lanes[lane], srv->pending[lane], srv->npending[lane]);
         srv->npending[lane] = 0;
     }

@@ -18,7 +18,11 @@
 typedef struct th_server th_server;
 
 typedef struct th_serve_config {
-    const char *dsn;             /* libpq connection string */
+    const char *dsn; /* libpq connection string: the primary (everything that writes) */
+    /* Where the REPORT lane reads (handler.h): reports, plans, history, what
+     * is due; e.g. a hot standby's DSN with target_session_attrs=prefer-standby.
+     * NULL or equal to dsn: the READ lane serves them, on dsn, as before. */
+    const char *read_dsn;
     const char *bind;            /* e.g. "tcp://0.0.0.0:5570", or "tcp://127.0.0.1:*" */
     const char *endpoint_file;   /* if set, the bound endpoint is written here once ready */
     int batch_max;               /* most requests per transaction */

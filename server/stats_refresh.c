@@ -34,7 +34,10 @@ int th_stats_refresh_due(void)
 
 void th_stats_refresh_if_due(th_db *db)
 {
-    if (!th_stats_refresh_due()) return;
+    /* ANALYZE cannot run on a hot standby (a report lane on --read-db):
+     * there the refresh is left to the primary's ingest workers, and the
+     * statistics reach the standby with the rest of the WAL. */
+    if (!th_stats_refresh_due() || th_db_read_only(db)) return;
     int expected = 0;
     if (!atomic_compare_exchange_strong(&refreshing, &expected, 1)) return;
     /* What is stored from here on counts towards the next refresh. */

@@ -59,24 +59,25 @@ _tonghopd() {
   case $prev in
     --lang) COMPREPLY=($(compgen -W "vi en" -- "$cur")); return ;;
     --config | --endpoint-file | --notify-endpoint-file | --test-clock) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of) return ;;
+    --db | --read-db | --bind | --batch | --db-timeout | --workers | --to-version | --as-of | --metrics-bind | --metrics) return ;;
     --unit | --public-key | --name | --since | --limit) return ;;
     --role) COMPREPLY=($(compgen -W "commune district province ministry admin" -- "$cur")); return ;;
     --secret-file | --secret-key-file | --succession) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "migrate serve import-units import-plan import-catalogue keygen enroll revoke keys audit --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "migrate serve import-units import-plan import-catalogue keygen enroll revoke keys audit status --help --version" -- "$cur"))
     return
   fi
   local own="--db --lang --help"
   case ${COMP_WORDS[1]} in
     migrate) own="$own --to-version" ;;
-    serve) own="$own --config --bind --endpoint-file --notify-bind --notify-endpoint-file --batch --db-timeout --workers --ingest-workers --max-open-per-client --secret-key-file --insecure --verbose --test-clock" ;;
+    serve) own="$own --config --read-db --bind --endpoint-file --notify-bind --notify-endpoint-file --metrics-bind --log-format --batch --db-timeout --workers --ingest-workers --max-open-per-client --secret-key-file --insecure --verbose --test-clock" ;;
     import-units) own="$own --as-of --complete --succession" ;;
     keygen) own="--secret-file --lang --help" ;;
     enroll) own="$own --unit --role --public-key --name" ;;
     revoke) own="$own --public-key" ;;
     audit) own="$own --unit --since --refused --limit" ;;
+    status) own="$own --metrics" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$own" -- "$cur"))
