@@ -4,7 +4,7 @@
  *
  * The answer is th_review's JSON document (migrations/rules/48_review.sql).
  * A key reads its territory only (th_authz_read, as for reports): without a
- * unit the plan's issuer is asked. READ lane. */
+ * unit the plan's issuer is asked. REPORT lane (a pure read: may be served from a standby). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +120,7 @@ static void free_data(th_job *job)
 const th_handler th_handle_review = {
     .body = TONGHOP__ENVELOPE__BODY_REVIEW_QUERY,
     .name = "review",
-    .lane = TH_LANE_READ,
+    .lane = TH_LANE_REPORT,
     .check = check,
     .run = run,
     .reply = reply,

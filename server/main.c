@@ -216,7 +216,7 @@ static int usage_error(const command *c)
 static int parse(int argc, char **argv, opts *o, int *help, int *version)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                             {"read-db", required_argument, NULL, 1106},
+                                             {"read-db", required_argument, NULL, 1110},
                                              {"bind", required_argument, NULL, 'b'},
                                              {"endpoint-file", required_argument, NULL, 'e'},
                                              {"batch", required_argument, NULL, 'n'},
@@ -269,8 +269,8 @@ static int parse(int argc, char **argv, opts *o, int *help, int *version)
             }
             o->db = optarg;
             break;
-        case 1106:
-            if (dsn_has_password(optarg)) {
+        case 1110:
+            if (th_serve_config_dsn_has_password(optarg)) {
                 fprintf(stderr, "%s\n",
                         _("tonghopd: --read-db must not carry a password (anyone on this machine can read a "
                           "command line): put it in ~/.pgpass (or PGPASSFILE), or give the whole DSN in "
@@ -594,6 +594,7 @@ static int serve_apply_file(opts *o, serve_file *sf)
     FROM_FILE(notify_bind, notify_bind, TH_SCFG_NOTIFY_BIND);
     FROM_FILE(notify_endpoint_file, notify_endpoint_file, TH_SCFG_NOTIFY_ENDPOINT_FILE);
     FROM_FILE(metrics_bind, metrics_bind, TH_SCFG_METRICS_BIND);
+    FROM_FILE(read_db, read_db, TH_SCFG_READ_DB);
     FROM_FILE(batch, batch, TH_SCFG_BATCH);
     FROM_FILE(workers, workers, TH_SCFG_WORKERS);
     FROM_FILE(ingest_workers, ingest_workers, TH_SCFG_INGEST_WORKERS);

@@ -25,6 +25,7 @@ static const char *const key_names[TH_SCFG_NKEYS] = {
     [TH_SCFG_LOG_FORMAT] = "log_format",
     [TH_SCFG_LANG] = "lang",
     [TH_SCFG_METRICS_BIND] = "metrics_bind",
+    [TH_SCFG_READ_DB] = "read_db",
 };
 
 const char *th_serve_config_key_name(th_serve_config_key key)
@@ -89,6 +90,12 @@ static const char *set_key(th_serve_config_file *c, int key, const char *value, 
     case TH_SCFG_NOTIFY_BIND: str = &c->notify_bind; break;
     case TH_SCFG_NOTIFY_ENDPOINT_FILE: str = &c->notify_endpoint_file; break;
     case TH_SCFG_METRICS_BIND: str = &c->metrics_bind; break;
+    case TH_SCFG_READ_DB:
+        if (th_serve_config_dsn_has_password(value))
+            return _("must not carry a password (others may read this file): put it in the server user's "
+                     "~/.pgpass, or the whole connection string in TONGHOP_DB");
+        str = &c->read_db;
+        break;
     case TH_SCFG_SECRET_KEY_FILE: str = &c->secret_key_file; break;
     case TH_SCFG_BATCH: return count(value, 1, 10000, &c->batch, why, whylen);
     case TH_SCFG_WORKERS: return count(value, 1, 64, &c->workers, why, whylen);
@@ -156,7 +163,7 @@ int th_serve_config_read(FILE *f, const char *name, th_serve_config_file *out, c
         if (k < 0)
             reason = _("unknown setting (db, bind, endpoint_file, notify_bind, notify_endpoint_file, batch, "
                        "db_timeout, workers, ingest_workers, max_open_per_client, secret_key_file, verbose, "
-                       "log_format, lang, metrics_bind)");
+                       "log_format, lang, metrics_bind, read_db)");
         else if (first_line[k]) {
             snprintf(why, sizeof why, _("already set on line %d"), first_line[k]);
             reason = why;
@@ -202,6 +209,7 @@ void th_serve_config_fini(th_serve_config_file *cfg)
     free(cfg->notify_bind);
     free(cfg->notify_endpoint_file);
     free(cfg->metrics_bind);
+    free(cfg->read_db);
     free(cfg->secret_key_file);
     memset(cfg, 0, sizeof *cfg);
 }
@@ -222,6 +230,7 @@ unsigned th_serve_config_changed(const th_serve_config_file *a, const th_serve_c
     if (str_differs(a->notify_endpoint_file, b->notify_endpoint_file))
         m |= TH_SCFG_BIT(TH_SCFG_NOTIFY_ENDPOINT_FILE);
     if (str_differs(a->metrics_bind, b->metrics_bind)) m |= TH_SCFG_BIT(TH_SCFG_METRICS_BIND);
+    if (str_differs(a->read_db, b->read_db)) m |= TH_SCFG_BIT(TH_SCFG_READ_DB);
     if (str_differs(a->secret_key_file, b->secret_key_file)) m |= TH_SCFG_BIT(TH_SCFG_SECRET_KEY_FILE);
     if (a->batch != b->batch) m |= TH_SCFG_BIT(TH_SCFG_BATCH);
     if (a->db_timeout_ms != b->db_timeout_ms) m |= TH_SCFG_BIT(TH_SCFG_DB_TIMEOUT);

@@ -29,6 +29,7 @@ typedef enum {
     TH_SCFG_LOG_FORMAT,
     TH_SCFG_LANG,
     TH_SCFG_METRICS_BIND,
+    TH_SCFG_READ_DB,
     TH_SCFG_NKEYS
 } th_serve_config_key;
 
@@ -37,7 +38,8 @@ typedef enum {
 /* What a file says. Strings are owned (th_serve_config_fini); numbers are 0
  * and strings NULL when the file does not set them (see .set). */
 typedef struct th_serve_config_file {
-    char *db, *bind, *endpoint_file, *notify_bind, *notify_endpoint_file, *secret_key_file, *metrics_bind;
+    char *db, *bind, *endpoint_file, *notify_bind, *notify_endpoint_file, *secret_key_file, *metrics_bind,
+        *read_db;
     long batch, db_timeout_ms, workers, ingest_workers, max_open_per_client;
     int verbose;  /* "yes": log more (--verbose) */
     int log_json; /* log_format = json */

@@ -50,7 +50,7 @@ static void table_is_whole(void **state)
         /* A read on the READ lane would hold a primary connection for no reason. */
         if (h->lane == TH_LANE_READ) assert_true(h->writes);
     }
-    assert_int_equal(reports, 4); /* report, plan fetch, history, due */
+    assert_int_equal(reports, 5); /* report, plan fetch, history, due, review */
     assert_null(th_handler_find(TONGHOP__ENVELOPE__BODY_ACK));
     assert_null(th_handler_find(TONGHOP__ENVELOPE__BODY__NOT_SET));
 }

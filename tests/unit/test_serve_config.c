@@ -39,7 +39,9 @@ static void reads_every_key(void **state)
                        "secret_key_file = /etc/tonghop/server.key\n"
                        "verbose = yes\n"
                        "log_format = json\n"
-                       "lang = en\n";
+                       "lang = en\n"
+                       "metrics_bind = 127.0.0.1:9570\n"
+                       "read_db = host=db2 dbname=tonghop target_session_attrs=prefer-standby\n";
     th_serve_config_file c;
     char err[512] = "";
     assert_int_equal(read_text(text, &c, err, sizeof err), 0);
@@ -57,6 +59,8 @@ static void reads_every_key(void **state)
     assert_int_equal(c.verbose, 1);
     assert_int_equal(c.log_json, 1);
     assert_string_equal(c.lang, "en");
+    assert_string_equal(c.metrics_bind, "127.0.0.1:9570");
+    assert_string_equal(c.read_db, "host=db2 dbname=tonghop target_session_attrs=prefer-standby");
     assert_int_equal(c.set, (1u << TH_SCFG_NKEYS) - 1);
     th_serve_config_fini(&c);
 }
