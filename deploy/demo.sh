@@ -107,7 +107,11 @@ SQL
     echo "   (serve runs as the owner: the role tonghopd cannot be created or cannot connect here)"
   fi
 fi
-"$TONGHOPD" import-units --db "$dsn" deploy/data/vn-admin-units-2024.csv
+# (Run again on the same database (--db), the maps are there: the 2024 list
+# cannot go in after the change of 1 July 2025, and the 2025 one changes nothing.)
+if [ "$(sql "SELECT count(*) FROM unit_successions")" = 0 ]; then
+  "$TONGHOPD" import-units --db "$dsn" deploy/data/vn-admin-units-2024.csv
+fi
 "$TONGHOPD" import-units --db "$dsn" --as-of 2025-07-01 --complete \
   --succession deploy/data/vn-succession-2025-07.csv deploy/data/vn-admin-units-2025-07.csv
 echo "== Loading the five seed plans"
