@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Backup and restore (issue #14), as the README's production guide says to
-# do them: `pg_dump -Fc` of the database while a burst of submissions runs
-# against the real server, then `pg_restore` into a new database.
+# do them: `deploy/tonghop-backup` (`pg_dump -Fc` and `pg_dumpall
+# --roles-only`) while a burst of submissions runs against the real server,
+# then `pg_restore` into a new database.
 #
 # - Every submission whose acknowledgement a client had printed before
 #   pg_dump started is in the restored database, with its values.
@@ -73,11 +74,22 @@ for _ in $(seq 1 600); do [ "$(acked)" -ge 150 ] && break; sleep 0.05; done
 cat "$TH_WORK"/acked.* | grep -E '^[0-9a-f-]{36} [0-9]-[0-9]-[0-9]\.csv$' >"$TH_WORK/acked-before-dump"
 n_before=$(wc -l <"$TH_WORK/acked-before-dump")
 th_log "acknowledged before pg_dump started: $n_before"
-DUMP=$TH_WORK/tonghop.dump
-rc=0; "$bindir/pg_dump" -Fc -d "$TH_DSN" -f "$TH_WORK/dump.tmp" 2>"$TH_WORK/pg_dump.err" || rc=$?
+# The backup as the README's nightly timer takes it (deploy/tonghop-backup:
+# pg_dump -Fc, then pg_dumpall --roles-only), keeping 14 days: an older
+# backup is deleted, a recent one kept.
+B=$TH_WORK/backups
+mkdir -p "$B"
+touch -d '20 days ago' "$B/tonghop-2000-01-01.dump" "$B/roles-2000-01-01.sql"
+touch -d '3 days ago' "$B/tonghop-2000-01-02.dump"
+rc=0; DUMP=$("$TH_SRC_DIR/deploy/tonghop-backup" --db "$TH_DSN" --keep 14 "$B" 2>"$TH_WORK/backup.err") || rc=$?
 n_after_dump=$(acked)
-th_check "pg_dump -Fc during the burst succeeds" th_eq "$rc" 0
-cp "$TH_WORK/dump.tmp" "$DUMP"
+th_check "tonghop-backup (pg_dump -Fc) during the burst succeeds" \
+  bash -c '[ "$1" = 0 ] || { cat "$2" >&2; false; }' _ "$rc" "$TH_WORK/backup.err"
+th_check "... writes today's dump and roles, mode 600, and nothing half-written" bash -c '
+  [ "$2" = "$1/tonghop-$(date +%F).dump" ] && [ -s "$2" ] && [ -s "$1/roles-$(date +%F).sql" ] &&
+  [ "$(stat -c %a "$2")" = 600 ] && [ -z "$(ls -A "$1" | grep "^\.")" ]' _ "$B" "$DUMP"
+th_check "... deletes the backups older than 14 days and keeps the others" bash -c '
+  [ ! -e "$1/tonghop-2000-01-01.dump" ] && [ ! -e "$1/roles-2000-01-01.sql" ] && [ -e "$1/tonghop-2000-01-02.dump" ]' _ "$B"
 # Let the burst go on a little, then stop it.
 for _ in $(seq 1 200); do [ "$(acked)" -ge $((n_after_dump + 40)) ] && break; sleep 0.05; done
 touch "$TH_WORK/stopped"
@@ -164,7 +176,7 @@ th_check "a new submission is stored on the restored database" th_eq "$rc" 0
 th_server_stop TERM
 
 # --- a new cluster: the roles first --------------------------------------------
-"$bindir/pg_dumpall" -d "$(th_pg_dsn "$TH_WORK/pg" postgres)" --roles-only -f "$TH_WORK/roles.sql"
+cp "$B/roles-$(date +%F).sql" "$TH_WORK/roles.sql"
 th_check "pg_dumpall --roles-only has tonghop_server and serve's role" \
   bash -c 'grep -q "CREATE ROLE tonghop_server" "$1" && grep -q "CREATE ROLE $2" "$1" && grep -q "GRANT tonghop_server TO $2" "$1"' \
   _ "$TH_WORK/roles.sql" "$TH_SERVE_ROLE"
