@@ -47,6 +47,12 @@ for k in 0 1 2 3; do
   done
 done
 
+# Every report of plan 1751 for each quarter and the year, at the province,
+# two districts and a commune.
+REPORTS="SELECT p || ' ' || coalesce(u, '-') || ' ' || ((th_report('$P', p, u, true))::jsonb - 'generated_at')::text
+           FROM unnest(ARRAY['2025Q1', '2025Q2', '2025Q3', '2025Q4', '2025']) p, unnest(ARRAY[NULL, '593', '594', '22921']) u
+          ORDER BY 1"
+
 # Each client logs "SUBMISSION-ID FILE" once the server's acknowledgement
 # has been printed: the line is appended only after the ack arrived.
 client_loop() { # client_loop K: every 4th commune: 2025Q2, corrected, then Q1, Q3, Q4
@@ -90,6 +96,19 @@ th_check "... writes today's dump and roles, mode 600, and nothing half-written"
   [ "$(stat -c %a "$2")" = 600 ] && [ -z "$(ls -A "$1" | grep "^\.")" ]' _ "$B" "$DUMP"
 th_check "... deletes the backups older than 14 days and keeps the others" bash -c '
   [ ! -e "$1/tonghop-2000-01-01.dump" ] && [ ! -e "$1/roles-2000-01-01.sql" ] && [ -e "$1/tonghop-2000-01-02.dump" ]' _ "$B"
+# A second dump, still during the burst, of the snapshot a session of the
+# source exports, where the same session then computes the reports: the
+# source's reports at the moment of the dump, to compare with the restore's.
+coproc SNAP { psql "$TH_DSN" -X -A -t -q -v ON_ERROR_STOP=1 2>&1; }
+echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_export_snapshot();" >&"${SNAP[1]}"
+read -r -t 30 snap <&"${SNAP[0]}"
+rc=0; "$bindir/pg_dump" -Fc --snapshot="$snap" -d "$TH_DSN" -f "$TH_WORK/snapshot.dump" || rc=$?
+th_check "pg_dump -Fc of an exported snapshot during the burst succeeds" th_eq "$rc" 0
+printf '%s\n' "\\o $TH_WORK/reports-source-at-snapshot.txt" "$REPORTS;" '\o' "SELECT 'done';" "COMMIT;" '\q' >&"${SNAP[1]}"
+read -r -t 120 done_line <&"${SNAP[0]}" || true
+wait "$SNAP_PID" 2>/dev/null || true
+th_check "the source's reports at that snapshot are computed" th_eq "${done_line:-}" "done"
+
 # Let the burst go on a little, then stop it.
 for _ in $(seq 1 200); do [ "$(acked)" -ge $((n_after_dump + 40)) ] && break; sleep 0.05; done
 touch "$TH_WORK/stopped"
@@ -138,9 +157,6 @@ src_dsn=$TH_DSN
 TH_DSN=$R_DSN
 th_check "the restored unit_period_values equal a rebuild from the restored results" th_unit_values_fresh
 TH_DSN=$src_dsn
-REPORTS="SELECT p || ' ' || coalesce(u, '-') || ' ' || ((th_report('$P', p, u, true))::jsonb - 'generated_at')::text
-           FROM unnest(ARRAY['2025Q1', '2025Q2', '2025Q3', '2025Q4', '2025']) p, unnest(ARRAY[NULL, '593', '594', '22921']) u
-          ORDER BY 1"
 rsql "$REPORTS" >"$TH_WORK/reports-restored.txt"
 psql "$R_DSN" -X -A -t -q -v ON_ERROR_STOP=1 >"$TH_WORK/reports-rebuilt.txt" <<SQL
 BEGIN;
@@ -151,6 +167,17 @@ SQL
 th_check "the reports of the restored database equal those of a rebuild ($(wc -l <"$TH_WORK/reports-restored.txt") reports)" \
   cmp -s "$TH_WORK/reports-restored.txt" "$TH_WORK/reports-rebuilt.txt"
 th_check "the reports have data in them" grep -q '"numerator": [1-9]' "$TH_WORK/reports-restored.txt"
+
+# The snapshot's dump, restored, gives the reports the source gave at that
+# snapshot.
+S_DSN=$(th_pg_dsn "$TH_WORK/pg" tonghop_snapshot)
+th_pg_createdb "$TH_WORK/pg" tonghop_snapshot
+"$bindir/pg_restore" --exit-on-error -d "$S_DSN" "$TH_WORK/snapshot.dump"
+psql "$S_DSN" -X -A -t -v ON_ERROR_STOP=1 -c "$REPORTS" >"$TH_WORK/reports-snapshot-restored.txt"
+th_check "the reports of the restored snapshot equal the source's at the snapshot ($(wc -l <"$TH_WORK/reports-source-at-snapshot.txt") reports)" \
+  cmp -s "$TH_WORK/reports-source-at-snapshot.txt" "$TH_WORK/reports-snapshot-restored.txt"
+th_check "... and differ from the source's now (the burst went on)" \
+  bash -c '! cmp -s "$1" <(psql "$2" -X -A -t -c "$3")' _ "$TH_WORK/reports-snapshot-restored.txt" "$TH_DSN" "$REPORTS"
 
 # serve on the restored database, as a role that is only a member of
 # tonghop_server: the grants came back with the dump.
