@@ -99,8 +99,15 @@ static int read_file(th_config *cfg, const char *path, char *err, size_t errlen)
         lineno++;
         char *s = line;
         if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3; /* a BOM from Notepad */
-        char *hash = strchr(s, '#');
-        if (hash) *hash = '\0';
+        /* A comment starts with '#' at the start of the line or after a
+         * space or tab; elsewhere '#' is part of the value: it is one of
+         * the letters of a Z85 key (server_key = ...#...). */
+        for (char *h = s; (h = strchr(h, '#')); h++) {
+            if (h == s || h[-1] == ' ' || h[-1] == '\t') {
+                *h = '\0';
+                break;
+            }
+        }
         s = trim(s);
         if (!*s) continue;
         char *eq = strchr(s, '=');

@@ -223,6 +223,28 @@ BEGIN
                        FROM unnest(g.other) AS k) x
               ORDER BY x.lk;
         END IF;
+        -- A unit's year rows add up its quarters. One server stores one
+        -- unit's submissions one after another (lane.c: a unit always goes
+        -- to the same worker), but two servers (high availability) may
+        -- store two quarters of one unit at once, and each would write the
+        -- year from a snapshot without the other's quarter. So the second
+        -- waits for the first to commit, then reads both: a lock per unit
+        -- (64 buckets would make the two workers of one server wait for
+        -- each other on every batch), or the 64 buckets above when one
+        -- transaction touches more than 1,000 units (a bulk load: a lock
+        -- each would fill the lock table).
+        IF g.own IS NOT NULL AND g.q = 0 THEN
+            IF cardinality(g.own) <= 1000 THEN
+                PERFORM pg_advisory_xact_lock(20250702, x.lk)
+                   FROM (SELECT DISTINCT hashtext(k) AS lk FROM unnest(g.own) AS k) x
+                  ORDER BY x.lk;
+            ELSE
+                PERFORM pg_advisory_xact_lock(20250701, x.lk)
+                   FROM (SELECT DISTINCT (g.y * 5 + g.q) * 64 + (hashtext(k) & 63) AS lk
+                           FROM unnest(g.own) AS k) x
+                  ORDER BY x.lk;
+            END IF;
+        END IF;
         IF g.own IS NOT NULL THEN
             -- A unit of its own keeps its rows (current results are never
             -- deleted): replaced in place.

@@ -153,6 +153,16 @@ run env TONGHOP_SERVER="tcp://127.0.0.1:$free_port" "$TONGHOP" plans --server "$
 th_check "command line over environment: --server" th_eq "$rc" 0
 run env TONGHOP_LANG=vi "$TONGHOP" status
 th_check "environment over file: TONGHOP_LANG=vi" grep -q "Đang chờ gửi\|Chờ gửi\|chờ" <<<"$out"
+# A Z85 key may hold '#': there it is a letter, not a comment (a comment
+# starts a line or follows a space).
+for i in $(seq 1 50); do
+  key=$("$TONGHOPD" keygen --secret-file "$TH_WORK/hash-$i.key" | tail -1)
+  case $key in *'#'*) break ;; esac
+done
+printf '# a comment\nserver_key = %s\ntimeout = 3s   # a comment after a space\n' "$key" >"$TH_WORK/hash.conf"
+run env TONGHOP_CONFIG="$TH_WORK/hash.conf" "$TONGHOP" status
+th_check "config: a server_key with '#' in it is read whole ($key)" \
+  bash -c '[[ $1 == *"#"* ]] && [ "$2" = 0 ]' _ "$key" "$rc"
 echo "servr = tcp://x:1" >>"$XDG_CONFIG_HOME/tonghop/config"
 run "$TONGHOP" status
 th_check "config: an unknown key is an error naming the file and line" \

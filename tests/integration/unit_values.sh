@@ -93,6 +93,32 @@ th_check "its quarter holds what both sent (4+9), its own stock (50)" th_eq "$(t
      AND v.indicator_code = 'CTXH-02'")" "13/50"
 th_check "after the late merger, still what a rebuild computes" th_unit_values_fresh
 
+# Two servers (high availability) may store two quarters of one commune of
+# its own alone at the same moment: the second waits for the first (a lock
+# per unit on its year rows), then adds up both quarters.
+NEW_GSO=$(th_sql "SELECT gso_code FROM units WHERE code = '$NEW'")
+store26() { # ID UNIT QUARTER NUM DEN
+  echo "SELECT outcome FROM th_ingest_batch(ARRAY['$1']::uuid[], ARRAY['$2'], ARRAY[2026], ARRAY[$3], ARRAY[NULL::text],
+        ARRAY[NULL::bigint], ARRAY[md5('$1')], ARRAY[1], ARRAY['CTXH-02'], ARRAY[$4]::bigint[], ARRAY[$5]::bigint[],
+        ARRAY[NULL]::bigint[], ARRAY[NULL]::text[]);"
+}
+{
+  echo "BEGIN;"
+  store26 "$(uuid)" "$NEW_GSO" 1 2 20
+  echo "SELECT pg_sleep(2);"
+  echo "COMMIT;"
+} | psql "$TH_DSN" -X -A -t -q -v ON_ERROR_STOP=1 >"$TH_WORK/c.out" 2>&1 &
+c=$!
+sleep 0.7
+th_check "meanwhile another transaction stores its 2026Q2" \
+  bash -c 'psql "$1" -X -A -t -q -v ON_ERROR_STOP=1 <<<"$2" | grep -q stored' _ "$TH_DSN" "$(store26 "$(uuid)" "$NEW_GSO" 2 3 20)"
+wait "$c"
+th_check "the first committed too" grep -q stored "$TH_WORK/c.out"
+th_check "the year 2026 adds up both quarters' flows: 5 trained of 20" \
+  th_eq "$(th_sql "SELECT num || '/' || den FROM unit_period_values WHERE year = 2026 AND quarter = 0
+                    AND end_key = '$NEW' AND indicator_code = 'CTXH-02'")" "5/20"
+th_check "and everything is what a rebuild computes" th_unit_values_fresh
+
 # The tree changes under stored results (a later reform moves the new
 # commune to another province): everything is computed anew.
 prov=$(th_sql "SELECT min(gso_code) FROM units WHERE level = 1 AND valid_to IS NULL AND code <> (

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Upgrade with data in it: a database at the schema of the previous release
 # (version 5, with the rules that release carried inside its migrations)
-# holding a quarter's worth of results, resubmissions included, is migrated
-# by this release; every result is still there and every report is the same
-# number for number, by SQL and through the server.
+# holding a quarter's worth of results, resubmissions included, and plans
+# with their deadlines, is migrated by this release; every result is still
+# there and every report is the same number for number, by SQL and through
+# the server. The newest migrations take the old data on: 013 gives each
+# old deadline the period it is for (a January date, the year before), and
+# the report, `tonghop due` and the late count use it; 014's approvals
+# start empty, and an approval locks the old results.
 . "$(dirname "$0")/../lib/harness.sh"
 TH_WORK=$(mktemp -d /tmp/tonghop-test.XXXXXX)
 chmod 755 "$TH_WORK"
@@ -27,6 +31,25 @@ INSERT INTO unit_parents (unit_code, parent_code, valid_from)
 SELECT code, parent_code, valid_from FROM units WHERE parent_code IS NOT NULL;
 SQL
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json >/dev/null
+# A plan of the old schema whose deadline is in January, for the year before
+# (013 says so when it converts the dates).
+cat >"$TH_WORK/plan-jan.json" <<JSON
+{"format": "tonghop-plan/1", "code": "03/KH-HAN", "revision": 1,
+ "title": "Kế hoạch báo cáo năm 2025 trước ngày 10/01/2026", "issuer_unit": "593",
+ "issuing_body": "Ủy ban nhân dân thành phố Phan Thiết", "issued_on": "2025-03-01",
+ "years": {"from": 2025, "to": 2025}, "reporting_level": "commune",
+ "deadlines": [{"level": "commune", "to": "UBND thành phố", "date": "2026-01-10"}],
+ "programmes": [{"code": "CTXH", "name": "Chương trình phát triển công tác xã hội",
+   "targets": [{"indicator": "CTXH-01", "years": {"from": 2025, "to": 2025}, "comparator": ">=", "value": 50}]}]}
+JSON
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_WORK/plan-jan.json" >/dev/null
+deadlines() {
+  th_sql "SELECT count(*) || ' ' || md5(string_agg(concat_ws(',', p.code, p.revision, d.level, d.recipient, d.due_on, d.position), ';'
+                                                   ORDER BY p.code, p.revision, d.position))
+            FROM plan_deadlines d JOIN plans p ON p.id = d.plan_id"
+}
+deadlines_before=$(deadlines)
+th_check "old schema: the plans' deadlines are stored ($deadlines_before)" test "${deadlines_before%% *}" -gt 10
 
 # Results through the old schema's own ingest function: every commune of
 # Bình Thuận, 2025Q1-Q3, then a correction of Q2 for a third of them.
@@ -80,8 +103,13 @@ SELECT (SELECT count(*) || ':' || md5(string_agg(id::text || unit_code || year |
     || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws(',', unit_code, indicator_code, quarter, submission_id, numerator, denominator), ';'
                                                     ORDER BY unit_code, indicator_code, quarter)) FROM current_results)"
 }
+in_force_q1_q3() {
+  th_sql "SELECT md5(string_agg(concat_ws(',', unit_code, indicator_code, quarter, submission_id, numerator, denominator), ';'
+                                ORDER BY unit_code, indicator_code, quarter)) FROM current_results WHERE quarter <= 3"
+}
 reports >"$TH_WORK/before.txt"
 tables_before=$(tables)
+in_force_before=$(in_force_q1_q3)
 year_before=$(th_sql "SELECT (th_report('1751/KH-UBND', '2025', NULL, true))::jsonb - 'generated_at'")
 
 rc=0; out=$("$TONGHOPD" migrate --db "$TH_DSN" 2>&1) || rc=$?
@@ -97,6 +125,23 @@ th_check "every report the same, number for number ($(wc -l <"$TH_WORK/before.tx
   cmp -s "$TH_WORK/before.txt" "$TH_WORK/after.txt"
 th_check "the reports have data in them" grep -q '"numerator": [1-9]' "$TH_WORK/after.txt"
 
+# 013 and 014 on the old data.
+th_check "every deadline kept" th_eq "$(deadlines)" "$deadlines_before"
+th_check "013: each old deadline is a date for its own year ..." th_eq \
+  "$(th_sql "SELECT count(*) FROM plan_deadlines d JOIN plans p ON p.id = d.plan_id
+              WHERE p.code <> '03/KH-HAN' AND (d.for_year IS DISTINCT FROM extract(year FROM d.due_on)
+                    OR d.days_after_quarter IS NOT NULL OR d.for_quarter IS NOT NULL)")" 0
+th_check "... and a January one for the year before, the plan's" th_eq \
+  "$(th_sql "SELECT d.for_year FROM plan_deadlines d JOIN plans p ON p.id = d.plan_id WHERE p.code = '03/KH-HAN'")" 2025
+th_check "the 2025 report of that plan is due on the January date" th_eq \
+  "$(th_sql "SELECT th_report('03/KH-HAN', '2025', '593', false)->'deadline'->>'date'")" 2026-01-10
+th_check "the old results were received after 15/12/2025: counted reported, not on time" th_eq \
+  "$(th_sql "SELECT (th_report('1751/KH-UBND', '2025Q2', '60', false)->'completeness')::jsonb - 'level' - 'expected'")" \
+  "$(th_sql "SELECT jsonb_build_object('reported', (th_report('1751/KH-UBND', '2025Q2', '60', false)->'completeness'->>'reported')::int, 'on_time', 0)")"
+th_check "014: no approval, event or lock yet" th_eq \
+  "$(th_sql "SELECT (SELECT count(*) FROM approvals) + (SELECT count(*) FROM approval_events) + (SELECT count(*) FROM period_locks)")" 0
+th_check "the maintained values equal a rebuild from the old results" th_unit_values_fresh
+
 rc=0; out=$("$TONGHOPD" migrate --db "$TH_DSN" 2>&1) || rc=$?
 th_check "migrating again applies nothing" grep -q "0 migration(s) applied now, 0 rules file(s)" <<<"$out"
 
@@ -108,6 +153,14 @@ th_check "through the server: the year report is the one before the upgrade" \
 th_results_csv "$TH_WORK/r.csv"
 rc=0; th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q4 "$TH_WORK/r.csv" >/dev/null || rc=$?
 th_check "a new submission after the upgrade is stored" th_eq "$rc" 0
+rc=0; out=$("$TONGHOP" due --server "$TH_ENDPOINT" --unit 593 --period 2025Q2 --plan 1751/KH-UBND --json 2>&1) || rc=$?
+th_check "tonghop due on the old data: Phan Thiết's communes sent 2025Q2 late" \
+  bash -c '[ "$1" = 0 ] && jq -e "(.items[0].late | length) > 0" <<<"$2" >/dev/null' _ "$rc" "$out"
+rc=0; out=$("$TONGHOP" approve --server "$TH_ENDPOINT" --plan 1751/KH-UBND --period 2025Q2 --unit 593 2>&1) || rc=$?
+th_check "Phan Thiết approves its old 2025Q2 results" th_eq "$rc" 0
+rc=0; out=$(th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q2 "$TH_WORK/r.csv" 2>&1) || rc=$?
+th_check "... which locks them: a correction is refused (PERIOD_LOCKED, exit 4)" th_eq "$rc" 4
+th_check "the old results are still those in force" th_eq "$(in_force_q1_q3)" "$in_force_before"
 
 # A rules file changed by a later release is applied again; the server
 # refuses to start on rules that are not its own.
