@@ -33,7 +33,7 @@ static void timestamp(char *ts, size_t size)
     gmtime_r(&tv.tv_sec, &tm);
     char base[32];
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts, size, "%s.%03ldZ", base, (long)(tv.tv_usec / 1000));
+    snprintf(ts, size, "%.24s.%03dZ", base, (int)(tv.tv_usec / 1000) % 1000);
 }
 
 /* s as a JSON string's content (quotes, backslashes and control
@@ -61,7 +61,7 @@ static void append(char *buf, size_t size, size_t *pos, const char *s)
 void th_log(th_log_level level, const char *fmt, ...)
 {
     if (level < min_level) return;
-    char ts[40], line[2048];
+    char ts[64], line[2048];
     timestamp(ts, sizeof ts);
     va_list ap;
     va_start(ap, fmt);
@@ -87,7 +87,7 @@ void th_log_event(th_log_level level, const char *event, const char *const *keys
                   size_t n)
 {
     if (level < min_level) return;
-    char ts[40], out[4096];
+    char ts[64], out[4096];
     size_t pos = 0;
     timestamp(ts, sizeof ts);
     if (format == TH_LOG_JSON) {
