@@ -21,9 +21,9 @@ client_deb=$(ls "$P"/tonghop-client_*_*.deb)
 common_deb=$(ls "$P"/tonghop-common_*_all.deb)
 
 files() { dpkg-deb --contents "$1" | awk '{print $6}' | grep -v '/$' | sort | tr '\n' ' '; }
-th_check "tonghop-server holds tonghopd, its unit, conf, man page, completion, copyright, changelog" \
+th_check "tonghop-server holds tonghopd, its unit, conf, the backup script, man page, completion, copyright, changelog" \
   th_eq "$(files "$server_deb")" "./etc/tonghop/tonghopd.conf ./usr/bin/tonghopd \
-./usr/lib/systemd/system/tonghopd.service ./usr/share/bash-completion/completions/tonghopd \
+./usr/lib/systemd/system/tonghopd.service ./usr/sbin/tonghop-backup ./usr/share/bash-completion/completions/tonghopd \
 ./usr/share/doc/tonghop-server/changelog.Debian.gz ./usr/share/doc/tonghop-server/copyright \
 ./usr/share/man/man8/tonghopd.8.gz "
 th_check "tonghop-client holds tonghop, its user timer and service, man page, completion" \
