@@ -28,7 +28,8 @@ file(WRITE ${TH_PKG_DOC}/src/changelog.Debian
      "  * tonghop ${PROJECT_VERSION}, packaged with CPack (deploy/packaging.cmake).\n\n"
      " -- ${TH_PACKAGE_MAINTAINER}  ${th_pkg_date}\n")
 set(th_pkg_gz "")
-foreach(f ${TH_PKG_DOC}/src/changelog.Debian ${TH_DEPLOY}/man/tonghop.1 ${TH_DEPLOY}/man/tonghopd.8)
+foreach(f ${TH_PKG_DOC}/src/changelog.Debian ${TH_DEPLOY}/man/tonghop.1 ${TH_DEPLOY}/man/tonghopd.8
+          ${TH_DEPLOY}/man/tonghop-backup.8)
   get_filename_component(n ${f} NAME)
   add_custom_command(OUTPUT ${TH_PKG_DOC}/${n}.gz
                      COMMAND ${CMAKE_COMMAND} -E copy ${f} ${TH_PKG_DOC}/${n}
@@ -38,7 +39,8 @@ foreach(f ${TH_PKG_DOC}/src/changelog.Debian ${TH_DEPLOY}/man/tonghop.1 ${TH_DEP
 endforeach()
 add_custom_target(th_package_doc ALL DEPENDS ${th_pkg_gz})
 
-install(FILES ${TH_PKG_DOC}/tonghopd.8.gz DESTINATION share/man/man8 COMPONENT server_system EXCLUDE_FROM_ALL)
+install(FILES ${TH_PKG_DOC}/tonghopd.8.gz ${TH_PKG_DOC}/tonghop-backup.8.gz DESTINATION share/man/man8
+        COMPONENT server_system EXCLUDE_FROM_ALL)
 install(FILES ${TH_PKG_DOC}/tonghop.1.gz DESTINATION share/man/man1 COMPONENT client_system EXCLUDE_FROM_ALL)
 foreach(c server client common)
   install(FILES ${TH_PKG_DOC}/changelog.Debian.gz ${TH_DEPLOY}/debian/copyright

@@ -20,12 +20,12 @@ server_deb=$(ls "$P"/tonghop-server_*_*.deb)
 client_deb=$(ls "$P"/tonghop-client_*_*.deb)
 common_deb=$(ls "$P"/tonghop-common_*_all.deb)
 
-files() { dpkg-deb --contents "$1" | awk '{print $6}' | grep -v '/$' | sort | tr '\n' ' '; }
+files() { dpkg-deb --contents "$1" | awk '{print $6}' | grep -v '/$' | LC_ALL=C sort | tr '\n' ' '; }
 th_check "tonghop-server holds tonghopd, its unit, conf, the backup script, man page, completion, copyright, changelog" \
   th_eq "$(files "$server_deb")" "./etc/tonghop/tonghopd.conf ./usr/bin/tonghopd \
 ./usr/lib/systemd/system/tonghopd.service ./usr/sbin/tonghop-backup ./usr/share/bash-completion/completions/tonghopd \
 ./usr/share/doc/tonghop-server/changelog.Debian.gz ./usr/share/doc/tonghop-server/copyright \
-./usr/share/man/man8/tonghopd.8.gz "
+./usr/share/man/man8/tonghop-backup.8.gz ./usr/share/man/man8/tonghopd.8.gz "
 th_check "tonghop-client holds tonghop, its user timer and service, man page, completion" \
   th_eq "$(files "$client_deb")" "./usr/bin/tonghop ./usr/lib/systemd/user/tonghop-sync.service \
 ./usr/lib/systemd/user/tonghop-sync.timer ./usr/share/bash-completion/completions/tonghop \
@@ -119,10 +119,11 @@ th_check "the shipped tonghopd.conf has no error (serve gets as far as the datab
 
 # cmake --install installs what it did before the packages: no /etc, no units.
 cmake --install "$TH_BIN_DIR" --prefix "$TH_WORK/prefix" >/dev/null
-th_check "cmake --install: binaries, catalogue, man pages, completion, nothing more" \
-  th_eq "$(cd "$TH_WORK/prefix" && find . -type f | sort | tr '\n' ' ')" "./bin/tonghop ./bin/tonghopd \
-./share/bash-completion/completions/tonghop ./share/bash-completion/completions/tonghopd \
-./share/locale/vi/LC_MESSAGES/tonghop.mo ./share/man/man1/tonghop.1 ./share/man/man8/tonghopd.8 "
+th_check "cmake --install: binaries, the backup script, catalogue, man pages, completion, nothing more" \
+  th_eq "$(cd "$TH_WORK/prefix" && find . -type f | LC_ALL=C sort | tr '\n' ' ')" "./bin/tonghop ./bin/tonghopd \
+./sbin/tonghop-backup ./share/bash-completion/completions/tonghop ./share/bash-completion/completions/tonghopd \
+./share/locale/vi/LC_MESSAGES/tonghop.mo ./share/man/man1/tonghop.1 ./share/man/man8/tonghop-backup.8 \
+./share/man/man8/tonghopd.8 "
 
 # --- serve --config -----------------------------------------------------------
 th_serve_role
