@@ -61,7 +61,7 @@ th_check "status shows the refusal with its reason" grep -q "reason: field unit_
 th_check "the refused one is not retried" th_eq "$(ids pending | wc -l)" 0
 
 # Several servers: the first does not answer, the client moves on.
-rc=0; $TONGHOP submit --server tcp://127.0.0.1:9 --server "$EP" --timeout 500 --retries 3 \
+rc=0; $TONGHOP submit --server tcp://127.0.0.1:9 --server "$EP" --timeout 3s --retries 3 \
   --unit 22918 --period 2025Q3 "$csv" >/dev/null 2>&1 || rc=$?
 th_check "dead first endpoint: delivered through the second" th_eq "$rc" 0
 
