@@ -38,11 +38,16 @@ while [ $# -gt 0 ]; do
 done
 
 ./deploy/install-deps.sh
-echo "== Building"
-cmake -S "$src" -B "$src/build-demo" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_TESTS=OFF >/dev/null
-cmake --build "$src/build-demo" -j"$(nproc 2>/dev/null || echo 2)" -- --no-print-directory >/dev/null
-TONGHOPD=$src/build-demo/server/tonghopd
-TONGHOP=$src/build-demo/client/tonghop
+# TH_DEMO_BIN_DIR: binaries built already (the test suite's), used as they
+# are; otherwise the demo builds its own.
+bin=${TH_DEMO_BIN_DIR:-$src/build-demo}
+if [ -z "${TH_DEMO_BIN_DIR:-}" ]; then
+  echo "== Building"
+  cmake -S "$src" -B "$bin" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_TESTS=OFF >/dev/null
+  cmake --build "$bin" -j"$(nproc 2>/dev/null || echo 2)" -- --no-print-directory >/dev/null
+fi
+TONGHOPD=$bin/server/tonghopd
+TONGHOP=$bin/client/tonghop
 
 . "$src/deploy/lib/pgcluster.sh"
 
