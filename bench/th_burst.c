@@ -233,11 +233,18 @@ typedef struct {
     size_t next; /* the next unit to send */
 } burst;
 
-/* The numbers unit u sends for indicator k: they vary with the unit, the
- * indicator and the quarter; the numerator never exceeds the denominator. */
+/* The numbers unit u sends for indicator k: the numerator varies with the
+ * unit, the indicator and the quarter and never exceeds the denominator;
+ * the denominator (staff, facilities: stocks) stays from quarter to
+ * quarter, as a commune's do, except for one value in 20 each quarter,
+ * which grows by 3 (the review's data-quality rules flag those: a round
+ * where every denominator changed every quarter flagged them all, which
+ * no province sees). */
 static void value_of(size_t u, size_t k, int quarter, int64_t *num, int64_t *den)
 {
-    *den = 20 + (int64_t)((u * 31 + k * 7 + (size_t)quarter * 3) % 80);
+    *den = 20 + (int64_t)((u * 31 + k * 7) % 80);
+    for (int q = 1; q <= quarter; q++)
+        if ((u + k * 3 + (size_t)q * 7) % 20 == 0) *den += 3;
     *num = (int64_t)((u * 17 + k * 13 + (size_t)quarter * 5) % (size_t)(*den + 1));
 }
 

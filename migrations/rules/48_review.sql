@@ -50,9 +50,16 @@ LANGUAGE sql STABLE AS $$
       CROSS JOIN LATERAL (SELECT c0.* FROM current_results c0
                            WHERE c0.unit_code = k.u AND c0.year = k.y AND c0.quarter = k.q
                              AND c0.denominator IS NOT NULL OFFSET 0) c
-      JOIN current_results p ON p.unit_code = c.unit_code AND p.indicator_code = c.indicator_code
-                            AND p.year = CASE WHEN k.q = 1 THEN k.y - 1 ELSE k.y END
-                            AND p.quarter = CASE WHEN k.q = 1 THEN 4 ELSE k.q - 1 END
+      -- The quarter before: a probe per value (OFFSET 0: never flattened
+      -- into a join). Written as a join, the plan made after a first
+      -- quarter (statistics with no quarter before it) read the whole
+      -- index for every batch, and the second quarter's burst took twice
+      -- as long (bench/RESULTS.md).
+      CROSS JOIN LATERAL (SELECT p0.denominator FROM current_results p0
+                           WHERE p0.unit_code = c.unit_code AND p0.indicator_code = c.indicator_code
+                             AND p0.year = CASE WHEN k.q = 1 THEN k.y - 1 ELSE k.y END
+                             AND p0.quarter = CASE WHEN k.q = 1 THEN 4 ELSE k.q - 1 END
+                           OFFSET 0) p
       JOIN indicators i ON i.code = c.indicator_code
      WHERE p.denominator IS NOT NULL AND c.denominator <> p.denominator
        AND (c.denominator > th_review_jump_factor() * p.denominator
@@ -83,9 +90,18 @@ BEGIN
     IF us IS NULL THEN
         RETURN NULL;
     END IF;
-    DELETE FROM review_candidates r
-     USING unnest(us, ys, qs) AS k(u, y, q)
-     WHERE r.unit_code = k.u AND r.year = k.y AND r.quarter = k.q;
+    -- The rows of those units and quarters, found by one probe each
+    -- (LATERAL ... OFFSET 0) and deleted by their row ids: written as a
+    -- join, the plan made while the table was empty (after a first
+    -- quarter) walked the whole table for every batch as it filled, and
+    -- the second quarter's burst took twice as long (bench/RESULTS.md).
+    DELETE FROM review_candidates
+     WHERE ctid = ANY (ARRAY(
+               SELECT r.ctid
+                 FROM unnest(us, ys, qs) AS k(u, y, q)
+                 CROSS JOIN LATERAL (SELECT r0.ctid FROM review_candidates r0
+                                      WHERE r0.unit_code = k.u AND r0.year = k.y AND r0.quarter = k.q
+                                     OFFSET 0) r));
     INSERT INTO review_candidates (unit_code, year, quarter, indicator_code, den, prev_den, jump)
     SELECT c.unit_code, c.year, c.quarter, c.indicator_code, c.den, c.prev_den, c.jump
       FROM th_review_compute(us, ys, qs) c;
