@@ -23,19 +23,23 @@
 -- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
 
 -- Each unit under root on a day: its depth, the child of root it lies under
--- ("top"; root for root itself) and its reporter: the nearest unit at or
--- above it, below root included, whose role is the reporting level.
+-- ("top"; root for root itself), its reporter (the nearest unit at or
+-- above it, below root included, whose role is the reporting level), and
+-- its code and name.
+DROP FUNCTION IF EXISTS th_subtree_detail(text, date, text);
 CREATE OR REPLACE FUNCTION th_subtree_detail(p_root text, p_day date, p_level text)
-RETURNS TABLE (code text, depth integer, top text, reporter text)
+RETURNS TABLE (code text, depth integer, top text, reporter text, gso_code text, name text)
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE t(code, depth, top, reporter) AS (
+    WITH RECURSIVE t(code, depth, top, reporter, gso_code, name) AS (
         SELECT u.code, 0, u.code,
-               CASE WHEN th_unit_role(u.type, u.parent_code) = p_level THEN u.code END
+               CASE WHEN th_unit_role(u.type, u.parent_code) = p_level THEN u.code END,
+               u.gso_code, u.name_with_type
           FROM units u
          WHERE u.code = p_root AND u.valid_from <= p_day AND (u.valid_to IS NULL OR u.valid_to > p_day)
         UNION ALL
         SELECT l.unit_code, t.depth + 1, CASE WHEN t.depth = 0 THEN l.unit_code ELSE t.top END,
-               coalesce(t.reporter, CASE WHEN th_unit_role(c.type, l.parent_code) = p_level THEN l.unit_code END)
+               coalesce(t.reporter, CASE WHEN th_unit_role(c.type, l.parent_code) = p_level THEN l.unit_code END),
+               c.gso_code, c.name_with_type
           FROM t
           JOIN unit_parents l ON l.parent_code = t.code
           JOIN units c ON c.code = l.unit_code
@@ -43,7 +47,7 @@ LANGUAGE sql STABLE AS $$
            AND c.valid_from <= p_day AND (c.valid_to IS NULL OR c.valid_to > p_day)
            AND t.depth < 32
     )
-    SELECT code, depth, top, reporter FROM t
+    SELECT code, depth, top, reporter, gso_code, name FROM t
 $$;
 
 -- The level expected to report a plan at a unit on a day, from the plan's
@@ -72,9 +76,13 @@ $$;
 
 -- Does a rolled-up value meet a target? NULL when there is no data or the
 -- target is not numeric.
+-- (th_target_met, th_indicator_json: STABLE, as what they call is
+-- (jsonb_build_object): declared IMMUTABLE they could not be inlined, and
+-- each of a report's few hundred indicator objects was a separate call of
+-- an SQL function.)
 CREATE OR REPLACE FUNCTION th_target_met(p_kind text, p_cmp text, p_target numeric,
                               p_num numeric, p_den numeric, p_val numeric)
-RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN p_target IS NULL OR p_cmp IS NULL THEN NULL
         WHEN p_kind = 'ratio' AND coalesce(p_den, 0) > 0 THEN
@@ -95,7 +103,7 @@ CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind te
                                   p_cmp text, p_target numeric, p_target_text text,
                                   p_num numeric, p_den numeric, p_val numeric,
                                   p_units bigint, p_texts bigint)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'code', p_code, 'name', p_name, 'kind', p_kind, 'programme', p_programme,
         'numerator', CASE WHEN p_kind = 'ratio' THEN coalesce(p_num, 0) END,
@@ -232,47 +240,50 @@ BEGIN
       INTO has_approvals;
 
     WITH tree AS MATERIALIZED (  -- the territory on the last day, within the plan's
-        SELECT t.code, t.depth, t.top, t.reporter FROM th_subtree_detail(root.code, p_end, lvl) t
+        SELECT t.code, t.depth, t.top, t.reporter, t.gso_code, t.name FROM th_subtree_detail(root.code, p_end, lvl) t
          WHERE whole OR th_in_territory(t.code, issuer.code, p_end)
-    ), targets AS (
+    ), targets AS MATERIALIZED (
         SELECT t.indicator_code, t.programme_code, t.comparator, t.value, t.text, t.position,
-               i.name, i.kind, i.numerator_agg, i.denominator_agg
+               i.name, i.kind, i.numerator_agg, i.denominator_agg,
+               -- the indicator with nothing to add up
+               th_indicator_json(t.indicator_code, i.name, i.kind, t.programme_code, t.comparator,
+                                 t.value, t.text, NULL, NULL, NULL, 0, 0) AS empty_j
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
-    ), per_unit AS (   -- each unit's values for the period (unit_period_values,
+    ), kinds AS (      -- the plan's indicators, once each
+        SELECT DISTINCT indicator_code, kind FROM targets
+    ), per_unit AS MATERIALIZED (
+                       -- each unit's values for the period (unit_period_values,
                        -- 35_unit_values.sql: what these rules make of its
-                       -- senders' results), for the plan's indicators
+                       -- senders' results), for the plan's indicators;
+                       -- above_100: the review's first rule (48_review.sql)
         SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
-               v.f1, v.f2, v.f3, v.f4
+               v.f1, v.f2, v.f3, v.f4, (k.kind = 'ratio' AND v.num > coalesce(v.den, 0)) AS above_100
           FROM unit_period_values v
           JOIN tree t ON t.code = v.end_key
+          JOIN kinds k ON k.indicator_code = v.indicator_code
          WHERE v.year = y AND v.quarter = q
-           AND v.indicator_code IN (SELECT indicator_code FROM targets)
            AND (NOT p_approved_only OR v.end_key IN (
                     SELECT l.unit_key FROM approvals a JOIN period_locks l ON l.approval_id = a.id
                      WHERE a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
                        AND (a.quarter = q OR (q > 0 AND a.quarter = 0))
                        AND l.year = y AND l.quarter = q_to))
-    ), notes AS MATERIALIZED (  -- the review's flags (48_review.sql): a unit's
-                       -- value above 100% (from per_unit), its quarters'
+    ), changes AS MATERIALIZED (  -- the review's other flags: a unit's quarters'
                        -- denominators that jumped or, stocks, changed
-        SELECT p.end_key, p.end_key AS unit_code, p.indicator_code, q AS quarter, 'above_100' AS rule,
-               p.num, coalesce(p.den, 0) AS den, NULL::numeric AS prev_den
-          FROM per_unit p JOIN targets tg ON tg.indicator_code = p.indicator_code
-         WHERE tg.kind = 'ratio' AND p.num > coalesce(p.den, 0)
-        UNION ALL
-        SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, NULL, c.den, c.prev_den
+        SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, c.den, c.prev_den
           FROM th_review_changes(ARRAY(SELECT t.code FROM tree t), y, q, p_end,
-                                 ARRAY(SELECT tg.indicator_code FROM targets tg WHERE tg.kind = 'ratio')) c
-    ), flagged AS (    -- the unit values with a flag
-        SELECT DISTINCT end_key, indicator_code FROM notes
-    ), by_top AS (     -- spatial aggregation per child of root (one row per unit
+                                 ARRAY(SELECT k.indicator_code FROM kinds k WHERE k.kind = 'ratio')) c
+    ), changed AS (    -- the unit values with such a flag
+        SELECT DISTINCT end_key, indicator_code FROM changes
+    ), by_top AS MATERIALIZED (
+                       -- spatial aggregation per child of root (one row per unit
                        -- and indicator in per_unit: count(*) counts units)
         SELECT p.top, p.indicator_code, sum(p.num) AS num, sum(p.den) AS den, sum(p.val) AS val,
                count(*) AS units, count(p.txt) AS texts, count(*) FILTER (WHERE p.carried) AS carried,
-               count(f.end_key) AS flags
+               count(*) FILTER (WHERE p.above_100 OR f.end_key IS NOT NULL) AS flags,
+               count(*) FILTER (WHERE p.above_100) AS above_100
           FROM per_unit p
-          LEFT JOIN flagged f ON f.end_key = p.end_key AND f.indicator_code = p.indicator_code
+          LEFT JOIN changed f ON f.end_key = p.end_key AND f.indicator_code = p.indicator_code
          GROUP BY p.top, p.indicator_code
     ), sums AS (       -- ... and in all (a unit lies under one child only)
         SELECT top, indicator_code, num, den, val, units, texts, carried, flags FROM by_top
@@ -296,16 +307,15 @@ BEGIN
                count(*) FILTER (WHERE reported AND dl IS NOT NULL
                                   AND done_at < th_deadline_end(dl)) AS on_time
           FROM reporters GROUP BY GROUPING SETS ((top), ())
-    ), ind_rows AS (
-        SELECT s.top, tg.position,
+    ), ind_rows AS MATERIALIZED (  -- per child of root (top) and in all (top null)
+        SELECT s.top, tg.indicator_code, tg.position,
                th_indicator_json(tg.indicator_code, tg.name, tg.kind, tg.programme_code, tg.comparator,
                                  tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts)
                || CASE WHEN s.carried > 0 THEN jsonb_build_object('carried_from_predecessors', s.carried)
                        ELSE '{}'::jsonb END
-               || CASE WHEN s.flags > 0 THEN jsonb_build_object('flags', s.flags) ELSE '{}'::jsonb END AS j,
-               (s.top IS NULL) AS is_total
+               || CASE WHEN s.flags > 0 THEN jsonb_build_object('flags', s.flags) ELSE '{}'::jsonb END AS j
           FROM targets tg
-          LEFT JOIN sums s ON s.indicator_code = tg.indicator_code
+          JOIN sums s ON s.indicator_code = tg.indicator_code
     ), commune_counts AS (  -- when the reporters are above the communes: the communes
                             -- under each child, and how many have sent results
         SELECT t.top, count(*) AS expected, count(r.end_key) AS reported
@@ -315,9 +325,33 @@ BEGIN
                       WHERE coalesce(p.f1, p.f2, p.f3, p.f4) IS NOT NULL) r ON r.end_key = t.code
          WHERE lvl <> 'commune' AND th_unit_role(u.type, u.parent_code) = 'commune'
          GROUP BY GROUPING SETS ((t.top), ())
-    ), children AS (   -- the units directly below root on the last day
-        SELECT DISTINCT t.code, u.gso_code, u.name_with_type AS name
-          FROM tree t JOIN units u ON u.code = t.code WHERE t.depth = 1
+    ), children AS MATERIALIZED (   -- the units directly below root on the last day
+        SELECT DISTINCT t.code, t.gso_code, t.name FROM tree t WHERE t.depth = 1
+    ), child_inds AS ( -- each child's indicators, in the plan's order
+        SELECT ch.code, jsonb_agg(coalesce(ir.j, tg.empty_j) ORDER BY tg.position) AS inds
+          FROM children ch
+          CROSS JOIN targets tg
+          LEFT JOIN ind_rows ir ON ir.top = ch.code AND ir.indicator_code = tg.indicator_code
+         GROUP BY ch.code
+    ), notes AS (      -- the review's flags listed: the first 50 of each rule's
+                       -- kind, in the order they are shown (all of them sorted
+                       -- took a quarter of the country's report)
+        (SELECT p.end_key AS unit_code, p.indicator_code, q AS quarter, 'above_100' AS rule,
+                p.num, coalesce(p.den, 0) AS den, NULL::numeric AS prev_den,
+                t.gso_code, t.name
+           FROM per_unit p JOIN tree t ON t.code = p.end_key
+          WHERE p.above_100
+          ORDER BY t.gso_code, p.indicator_code, p.end_key
+          LIMIT 50)
+        UNION ALL
+        (SELECT c.unit_code, c.indicator_code, c.quarter, c.rule, NULL, c.den, c.prev_den,
+                u.gso_code, u.name_with_type
+           FROM changes c JOIN units u ON u.code = c.unit_code
+          ORDER BY u.gso_code, c.indicator_code, c.quarter, c.rule, c.unit_code
+          LIMIT 50)
+    ), notes_total AS (
+        SELECT coalesce((SELECT sum(b.above_100) FROM by_top b), 0)
+               + (SELECT count(*) FROM changes) AS n
     )
     SELECT jsonb_build_object(
         'format', 'tonghop-report/1',
@@ -348,13 +382,10 @@ BEGIN
         'deadline', CASE WHEN dl IS NOT NULL THEN jsonb_build_object('level', dl_level, 'date', dl) END,
         'indicators', coalesce((
             SELECT jsonb_agg(x.j ORDER BY x.position)
-              FROM (SELECT DISTINCT ON (tg.indicator_code) tg.position,
-                           coalesce((SELECT ir.j FROM ind_rows ir
-                                      WHERE ir.is_total AND ir.j->>'code' = tg.indicator_code),
-                                    th_indicator_json(tg.indicator_code, tg.name, tg.kind, tg.programme_code,
-                                                      tg.comparator, tg.value, tg.text,
-                                                      NULL, NULL, NULL, 0, 0)) AS j
-                      FROM targets tg) x), '[]'::jsonb),
+              FROM (SELECT DISTINCT ON (tg.indicator_code) tg.position, coalesce(ir.j, tg.empty_j) AS j
+                      FROM targets tg
+                      LEFT JOIN ind_rows ir ON ir.top IS NULL AND ir.indicator_code = tg.indicator_code) x),
+            '[]'::jsonb),
         'completeness', (SELECT jsonb_build_object('level', lvl, 'expected', coalesce(c.expected, 0),
                                                    'reported', coalesce(c.reported, 0),
                                                    'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END)
@@ -370,14 +401,7 @@ BEGIN
         'children', CASE WHEN p_by_child THEN coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'unit', jsonb_build_object('code', ch.gso_code, 'name', ch.name),
-                       'indicators', (SELECT jsonb_agg(
-                                          coalesce((SELECT s.j FROM ind_rows s
-                                                     WHERE s.top = ch.code AND s.j->>'code' = tg.indicator_code),
-                                                   th_indicator_json(tg.indicator_code, tg.name, tg.kind,
-                                                                     tg.programme_code, tg.comparator, tg.value,
-                                                                     tg.text, NULL, NULL, NULL, 0, 0))
-                                          ORDER BY tg.position)
-                                        FROM targets tg),
+                       'indicators', ci.inds,
                        'completeness', jsonb_build_object(
                            'expected', coalesce(c.expected, 0), 'reported', coalesce(c.reported, 0),
                            'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END))
@@ -385,7 +409,9 @@ BEGIN
                            THEN jsonb_build_object('approval', th_approval_json(pl.code, ch.code, y, q))
                            ELSE '{}'::jsonb END
                    ORDER BY ch.gso_code)
-              FROM children ch LEFT JOIN completeness c ON c.top = ch.code), '[]'::jsonb) END,
+              FROM children ch
+              LEFT JOIN completeness c ON c.top = ch.code
+              LEFT JOIN child_inds ci ON ci.code = ch.code), '[]'::jsonb) END,
         'generated_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
         -- The communes below, when the reporters are districts: "Phan
         -- Thiết: 2 of 18 communes", beside "1 of 1 district".
@@ -402,15 +428,14 @@ BEGIN
                 ELSE '{}'::jsonb END
         || CASE WHEN p_approved_only THEN jsonb_build_object('approved_only', true) ELSE '{}'::jsonb END
         -- The review's flags (48_review.sql), the first 50, when there are any.
-        || CASE WHEN EXISTS (SELECT 1 FROM notes) THEN jsonb_build_object(
+        || CASE WHEN (SELECT n FROM notes_total) > 0 THEN jsonb_build_object(
                'quality_notes', (SELECT jsonb_agg(th_review_flag_json(x.gso_code, x.name, x.indicator_code, y,
                                                                       x.quarter, x.rule, x.num, x.den, x.prev_den)
                                                   ORDER BY x.gso_code, x.indicator_code, x.quarter, x.rule, x.unit_code)
-                                   FROM (SELECT n.*, u.gso_code, u.name_with_type AS name
-                                           FROM notes n JOIN units u ON u.code = n.unit_code
-                                          ORDER BY u.gso_code, n.indicator_code, n.quarter, n.rule, n.unit_code
+                                   FROM (SELECT n.* FROM notes n
+                                          ORDER BY n.gso_code, n.indicator_code, n.quarter, n.rule, n.unit_code
                                           LIMIT 50) x),
-               'quality_notes_total', (SELECT count(*) FROM notes))
+               'quality_notes_total', (SELECT n FROM notes_total))
                 ELSE '{}'::jsonb END
       INTO result;
     RETURN result;

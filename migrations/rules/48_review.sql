@@ -134,8 +134,10 @@ END;
 $$;
 
 -- The period of a flag in Vietnamese: "năm 2025" (quarter 0), "quý 3/2025".
+-- (This and the two below are STABLE, as text || integer is: declared
+-- IMMUTABLE they could not be inlined into the report's statement.)
 CREATE OR REPLACE FUNCTION th_review_period_vi(p_year integer, p_quarter integer)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN p_quarter = 0 THEN 'năm ' || p_year ELSE 'quý ' || p_quarter || '/' || p_year END
 $$;
 
@@ -143,7 +145,7 @@ $$;
 -- Vietnamese; `tonghop review` words the structured fields itself).
 CREATE OR REPLACE FUNCTION th_review_text_vi(p_rule text, p_year integer, p_quarter integer,
                                              p_num numeric, p_den numeric, p_prev numeric)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
     SELECT upper(left(th_review_period_vi(p_year, p_quarter), 1)) || substr(th_review_period_vi(p_year, p_quarter), 2)
            || ': ' ||
            CASE p_rule
@@ -169,29 +171,54 @@ $$;
 -- quarter: one row per sender (the unit itself, or a predecessor whose
 -- results belong to it on p_end), indicator and quarter, with end_key the
 -- unit of p_keys it counts in.
+-- The candidates are found two ways, the same rows either way: for a few
+-- keys (a district, a commune), by a probe per sender, the keys and their
+-- predecessors; for many (a province, the country), by one pass over the
+-- period's candidates, whose senders are then placed (the keys
+-- themselves, or, for a unit that is no key, its heir on p_end when it is
+-- a predecessor of a key). The country's probes, 11,000 keys and their
+-- predecessors, took a quarter of its report (bench/RESULTS.md).
 CREATE OR REPLACE FUNCTION th_review_changes(p_keys text[], p_year integer, p_quarter integer, p_end date,
                                              p_ind text[])
 RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
                den bigint, prev_den bigint)
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE l(code, depth) AS (   -- the keys and their predecessors
-        SELECT k, 0 FROM unnest(p_keys) AS k
+    WITH RECURSIVE keys AS MATERIALIZED (
+        SELECT DISTINCT k FROM unnest(p_keys) AS k
+    ), l(code, depth) AS (   -- few keys: the keys and their predecessors
+        SELECT k, 0 FROM keys
         UNION
         SELECT s.predecessor, l.depth + 1 FROM l JOIN unit_successions s ON s.successor = l.code
          WHERE l.depth < 16
-    ), gone AS (       -- predecessors: where their results count on p_end
+    ), gone AS (       -- ... the predecessors: where their results count on p_end
         SELECT h.orig, h.key
           FROM th_heirs_at(ARRAY(SELECT DISTINCT l.code FROM l WHERE l.depth > 0), p_end) h
-         WHERE h.key = ANY (p_keys)
+         WHERE h.key IN (SELECT k FROM keys) AND h.orig NOT IN (SELECT k FROM keys)
     ), senders AS (
-        SELECT k AS code, k AS end_key FROM unnest(p_keys) AS k
+        SELECT k AS code, k AS end_key FROM keys
         UNION ALL
         SELECT g.orig, g.key FROM gone g
-    ), c AS (
-        SELECT s.end_key, r.unit_code, r.indicator_code, r.quarter::integer AS quarter, r.den, r.prev_den, r.jump,
-               make_date(CASE WHEN r.quarter = 1 THEN p_year - 1 ELSE p_year END,
-                         (CASE WHEN r.quarter = 1 THEN 4 ELSE r.quarter - 1 END - 1) * 3 + 1, 1) AS prev_start,
-               (make_date(p_year, (r.quarter - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date AS q_end
+    ), period AS MATERIALIZED (  -- many keys: the period's candidates
+        SELECT r0.* FROM review_candidates r0
+         WHERE r0.year = p_year
+           AND r0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
+                              AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+           AND r0.indicator_code = ANY (p_ind)
+           AND cardinality(p_keys) > 500
+    ), others AS (     -- ... their senders that are no key
+        SELECT DISTINCT p.unit_code FROM period p WHERE p.unit_code NOT IN (SELECT k FROM keys)
+    ), fwd(orig, code, depth) AS (   -- ... and what those became
+        SELECT o.unit_code, o.unit_code, 0 FROM others o
+        UNION
+        SELECT f.orig, s.successor, f.depth + 1 FROM fwd f JOIN unit_successions s ON s.predecessor = f.code
+         WHERE f.depth < 16
+    ), placed AS (     -- ... the predecessors of keys: where their results count on p_end
+        SELECT h.orig, h.key
+          FROM th_heirs_at(ARRAY(SELECT DISTINCT f.orig FROM fwd f
+                                  WHERE f.depth > 0 AND f.code IN (SELECT k FROM keys)), p_end) h
+         WHERE h.key IN (SELECT k FROM keys)
+    ), c0 AS (
+        SELECT s.end_key, r.unit_code, r.indicator_code, r.quarter, r.den, r.prev_den, r.jump
           FROM senders s
           CROSS JOIN LATERAL (SELECT r0.* FROM review_candidates r0
                                WHERE r0.unit_code = s.code AND r0.year = p_year
@@ -199,19 +226,43 @@ LANGUAGE sql STABLE AS $$
                                                     AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
                                  AND r0.indicator_code = ANY (p_ind)
                               OFFSET 0) r
+         WHERE cardinality(p_keys) <= 500
+        UNION ALL
+        SELECT p.unit_code, p.unit_code, p.indicator_code, p.quarter, p.den, p.prev_den, p.jump
+          FROM period p WHERE p.unit_code IN (SELECT k FROM keys)
+        UNION ALL
+        SELECT pl.key, p.unit_code, p.indicator_code, p.quarter, p.den, p.prev_den, p.jump
+          FROM period p JOIN placed pl ON pl.orig = p.unit_code
+    ), c AS (
+        SELECT c0.end_key, c0.unit_code, c0.indicator_code, c0.quarter::integer AS quarter, c0.den, c0.prev_den,
+               c0.jump, i.denominator_agg = 'stock' AS stock
+          FROM c0 JOIN indicators i ON i.code = c0.indicator_code
+    ), unchanged AS (  -- the senders that did not change between a stock's quarter
+                       -- and the one before: each once per quarter (a probe
+                       -- per row was most of the country's review)
+        SELECT x.unit_code, x.quarter
+          FROM (SELECT DISTINCT c.unit_code, c.quarter FROM c WHERE c.stock AND NOT c.jump) x
+          CROSS JOIN LATERAL (
+              SELECT make_date(CASE WHEN x.quarter = 1 THEN p_year - 1 ELSE p_year END,
+                               (CASE WHEN x.quarter = 1 THEN 4 ELSE x.quarter - 1 END - 1) * 3 + 1, 1) AS prev_start,
+                     (make_date(p_year, (x.quarter - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date
+                         AS q_end) d
+          JOIN units u ON u.code = x.unit_code
+         -- it existed through both quarters ...
+         WHERE u.valid_from <= d.prev_start AND (u.valid_to IS NULL OR u.valid_to > d.q_end)
+           -- ... and no succession names it between them
+           AND NOT EXISTS (SELECT 1 FROM unit_successions s
+                            WHERE s.predecessor = x.unit_code
+                              AND s.valid_from > d.prev_start AND s.valid_from <= d.q_end)
+           AND NOT EXISTS (SELECT 1 FROM unit_successions s
+                            WHERE s.successor = x.unit_code
+                              AND s.valid_from > d.prev_start AND s.valid_from <= d.q_end)
     )
     SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter,
            CASE WHEN c.jump THEN 'denominator_jump' ELSE 'stock_changed' END, c.den, c.prev_den
-      FROM c JOIN indicators i ON i.code = c.indicator_code
+      FROM c
      WHERE c.jump
-        OR (i.denominator_agg = 'stock'
-            -- the unit did not change: it existed through both quarters ...
-            AND EXISTS (SELECT 1 FROM units u WHERE u.code = c.unit_code AND u.valid_from <= c.prev_start
-                           AND (u.valid_to IS NULL OR u.valid_to > c.q_end))
-            -- ... and no succession names it between them
-            AND NOT EXISTS (SELECT 1 FROM unit_successions s
-                             WHERE (s.predecessor = c.unit_code OR s.successor = c.unit_code)
-                               AND s.valid_from > c.prev_start AND s.valid_from <= c.q_end))
+        OR (c.stock AND (c.unit_code, c.quarter) IN (SELECT n.unit_code, n.quarter FROM unchanged n))
 $$;
 
 -- Every flag for the units p_keys (on p_end) and the ratio indicators
@@ -242,7 +293,7 @@ $$;
 CREATE OR REPLACE FUNCTION th_review_flag_json(p_code text, p_name text, p_indicator text, p_year integer,
                                                p_quarter integer, p_rule text, p_num numeric, p_den numeric,
                                                p_prev numeric)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'unit', jsonb_build_object('code', p_code, 'name', p_name),
         'indicator', p_indicator, 'year', p_year, 'quarter', p_quarter, 'rule', p_rule,

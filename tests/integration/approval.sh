@@ -142,7 +142,7 @@ th_check "history lists the five transitions in order" bash -c '
   [ "$(grep -E "^[0-9]{2}/" <<<"$1" | awk "{print \$3, \$4}" | tr "\n" ";")" = "593 approved;60 approved;60 reopened;593 reopened;593 approved;" ]' _ "$out"
 th_check "... with the reasons, the province's approval before La Gi, and the keys" bash -c '
   grep -q "Trả lại để Phan Thiết" <<<"$1" && grep -q "Phú Thủy sửa số liệu CTXH-01" <<<"$1" &&
-  grep -q "before the units below: 594 Thị xã La Gi" <<<"$1" && grep -q "$(cut -c1-8 "$2")" <<<"$1"' _ "$out" "$K/binh-thuan.pub"
+  grep -q "before the units below: 594 Thị xã La Gi" <<<"$1" && grep -qF -- "$(cut -c1-8 "$2")" <<<"$1"' _ "$out" "$K/binh-thuan.pub"
 th_check "every transition is kept, with the key that made it" th_eq \
   "$(th_sql "SELECT string_agg(u.gso_code || ':' || e.action || ':' || (e.actor_key = k.public_key)::text, ' ' ORDER BY e.id)
                FROM approval_events e JOIN approvals a ON a.id = e.approval_id JOIN units u ON u.code = a.unit_key
