@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "json_pretty.h"
 #include "pdf_print.h"
 #include "period.h"
 #include "report_format.h"
@@ -48,6 +49,31 @@ static int fill_official(FILE *html, void *ctx)
 static int write_report(const format *f, FILE *out, json_object *report, const th_report_args *a)
 {
     return f->write ? f->write(out, report) : th_report_write_official(out, report, &a->official);
+}
+
+/* --format json: the server's text indented as it streams (json_pretty.h),
+ * with no tree of it in memory: the same bytes write_json would print. */
+static int print_json(const char *json, const th_report_args *a)
+{
+    if (!json || th_json_pretty_check(json, strlen(json)) != 0) {
+        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
+        return TH_EXIT_FAILURE;
+    }
+    FILE *out = a->output ? fopen(a->output, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "tonghop: %s: %s\n", a->output, strerror(errno));
+        return TH_EXIT_FAILURE;
+    }
+    int rc = TH_EXIT_OK;
+    if (th_json_pretty_write(out, json, strlen(json)) != 0 || fflush(out) != 0) {
+        fprintf(stderr, "tonghop: %s: %s\n", a->output ? a->output : "stdout", strerror(errno));
+        rc = TH_EXIT_FAILURE;
+    }
+    if (a->output && fclose(out) != 0 && rc == TH_EXIT_OK) {
+        fprintf(stderr, "tonghop: %s: %s\n", a->output, strerror(errno));
+        rc = TH_EXIT_FAILURE;
+    }
+    return rc;
 }
 
 /* FILE.pdf, in any case. */
@@ -135,6 +161,11 @@ int th_report_cmd_run(th_transport *tc, const th_report_args *a)
         return rc;
     }
     th_envelope *r = th_wire_msg_envelope(reply);
+    if (f->write == write_json) {
+        rc = print_json(r->rollup_reply->report_json, a);
+        th_wire_msg_destroy(&reply);
+        return rc;
+    }
     json_object *report = NULL;
     if (!r->rollup_reply->report_json || !(report = json_tokener_parse(r->rollup_reply->report_json))) {
         fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));

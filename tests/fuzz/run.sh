@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, with ASan and UBSan) of what parses
 # untrusted input: protocol envelopes and submissions, plan files, the
-# indicator catalogue file, CSV. ./tests/run.sh runs it for 12 s a target
+# indicator catalogue file, CSV, and the report JSON the client prints
+# (client/json_pretty.c). ./tests/run.sh runs it for 12 s a target
 # after the ctest runs; run it longer after touching a parser:
 #
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET]        (default 60)
@@ -26,14 +27,14 @@ mkdir -p "$out/crashes"
 [ -f build/proto/tonghop.pb-c.c ] || { echo "build first: ./tests/run.sh or cmake -S . -B build && cmake --build build"; exit 2; }
 command -v clang >/dev/null || { echo "fuzz: clang is missing (deploy/install-deps.sh --tests)"; exit 2; }
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L"
-inc="-Icommon -Ibuild/proto $(pkg-config --cflags libprotobuf-c json-c libzmq)"
+inc="-Icommon -Iclient -Ibuild/proto $(pkg-config --cflags libprotobuf-c json-c libzmq)"
 libs="$(pkg-config --libs libprotobuf-c json-c libzmq) -lm"
-common="common/wire.c common/validate.c common/period.c common/plan_file.c common/catalogue_file.c common/json_dupkeys.c common/csv.c build/proto/tonghop.pb-c.c"
+common="client/json_pretty.c common/wire.c common/validate.c common/period.c common/plan_file.c common/catalogue_file.c common/json_dupkeys.c common/csv.c build/proto/tonghop.pb-c.c"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 # TH_FUZZ_TARGETS="csv wire" runs only those.
-for t in ${TH_FUZZ_TARGETS:-wire plan_file catalogue_file csv json_dupkeys}; do
+for t in ${TH_FUZZ_TARGETS:-wire plan_file catalogue_file csv json_dupkeys json_pretty}; do
   bin=$out/fuzz_$t
   # shellcheck disable=SC2086
   if ! clang $flags $inc -o "$bin" "tests/fuzz/fuzz_$t.c" $common $libs; then
