@@ -24,22 +24,9 @@ static int check(th_job *job)
 {
     const Tonghop__Approval *q = job->env->approval;
     th_period p;
-    if (!q->plan_code || !*q->plan_code) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_code", NULL);
+    if (th_handler_check_plan(job, q->plan_code, 1) != 0 ||
+        th_handler_check_period(job, q->period, 1, &p) != 0 || th_handler_check_unit(job, q->unit_code) != 0)
         return -1;
-    }
-    if (strlen(q->plan_code) > 64) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
-        return -1;
-    }
-    if (!q->period || th_period_parse(q->period, &p) != 0) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
-        return -1;
-    }
-    if (q->unit_code && *q->unit_code && !th_validate_code(q->unit_code)) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
-        return -1;
-    }
     if (!q->has_approve) {
         th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "approve", NULL);
         return -1;

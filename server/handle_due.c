@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
+#include "doc.h"
 #include "handler.h"
-#include "period.h"
-#include "sqlerr.h"
 
 typedef struct due_data {
     char unit[48];   /* GSO code asked */
@@ -24,18 +22,9 @@ static int check(th_job *job)
 {
     const Tonghop__DueQuery *q = job->env->due_query;
     th_period p;
-    if (q->period && *q->period && th_period_parse(q->period, &p) != 0) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", q->period);
+    if (th_handler_check_period(job, q->period, 0, &p) != 0 ||
+        th_handler_check_unit(job, q->unit_code) != 0 || th_handler_check_plan(job, q->plan_code, 0) != 0)
         return -1;
-    }
-    if (q->unit_code && *q->unit_code && !th_validate_code(q->unit_code)) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
-        return -1;
-    }
-    if (q->plan_code && *q->plan_code && (strlen(q->plan_code) > 64 || !th_validate_utf8(q->plan_code))) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
-        return -1;
-    }
     due_data *d = calloc(1, sizeof *d);
     if (!d) {
         th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
@@ -57,28 +46,6 @@ static int check(th_job *job)
     return 0;
 }
 
-/* 0 with d->json set, or 0 with job->err set (a refusal from th_due), or
- * -1 on a database failure (dberr). */
-static int fetch(th_db *db, th_job *job, due_data *d, char *dberr, size_t dberrlen)
-{
-    const Tonghop__DueQuery *q = job->env->due_query;
-    const char *params[] = {d->unit, q->plan_code && *q->plan_code ? q->plan_code : NULL, d->period};
-    PGresult *r = th_db_exec_params(db, "SELECT th_due($1, $2, $3)::text", 3, params, NULL, NULL);
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-        d->json = strdup(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        if (!d->json) {
-            snprintf(dberr, dberrlen, "out of memory");
-            return -1;
-        }
-        return 0;
-    }
-    int ours = th_sqlerr_from_result(r, &job->err);
-    if (!ours) snprintf(dberr, dberrlen, "%s", th_db_error(db));
-    PQclear(r);
-    return ours ? 0 : -1;
-}
-
 static void run(th_db *db, th_job *const *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -96,19 +63,12 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
                 continue;
             }
         }
-        if (th_authz_read(db, &job->who, d->unit, NULL, d->period, "unit_code", &job->err, dberr,
-                          sizeof dberr) != 0) {
-            th_handler_db_failed(db, job, dberr);
-            continue;
-        }
-        if (job->err.code) {
-            job->error_code = job->err.code;
-            continue;
-        }
-        if (fetch(db, job, d, dberr, sizeof dberr) != 0)
-            th_handler_db_failed(db, job, dberr);
-        else if (job->err.code)
-            job->error_code = job->err.code;
+        if (th_handler_authz_read(db, job, d->unit, NULL, d->period) != 0) continue;
+        const Tonghop__DueQuery *q = job->env->due_query;
+        const char *params[] = {d->unit, q->plan_code && *q->plan_code ? q->plan_code : NULL, d->period};
+        int rc = th_doc_fetch(db, "SELECT th_due($1, $2, $3)::text", 3, params, &d->json, &job->err, dberr,
+                              sizeof dberr);
+        th_handler_settle(db, job, rc, dberr);
     }
 }
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
 #include "handler.h"
 #include "period.h"
 #include "report.h"
@@ -20,22 +19,9 @@ static int check(th_job *job)
 {
     const Tonghop__RollupQuery *q = job->env->rollup_query;
     th_period p;
-    if (!q->plan_code || !*q->plan_code) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_code", NULL);
+    if (th_handler_check_plan(job, q->plan_code, 1) != 0 ||
+        th_handler_check_period(job, q->period, 1, &p) != 0 || th_handler_check_unit(job, q->unit_code) != 0)
         return -1;
-    }
-    if (strlen(q->plan_code) > 64 || !th_validate_utf8(q->plan_code)) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
-        return -1;
-    }
-    if (!q->period || th_period_parse(q->period, &p) != 0) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
-        return -1;
-    }
-    if (q->unit_code && *q->unit_code && !th_validate_code(q->unit_code)) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
-        return -1;
-    }
     report_data *d = calloc(1, sizeof *d);
     if (!d) {
         th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
@@ -56,25 +42,14 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         char dberr[512];
         /* The unit asked for (or the plan's issuer) must lie in the key's
          * territory, as the tree stood at the period's end. */
-        if (th_authz_read(db, &job->who, unit, q->plan_code, d->period, "unit_code", &job->err, dberr,
-                          sizeof dberr) != 0) {
-            th_handler_db_failed(db, job, dberr);
-            continue;
-        }
-        if (job->err.code) {
-            job->error_code = job->err.code;
-            continue;
-        }
+        if (th_handler_authz_read(db, job, unit, q->plan_code, d->period) != 0) continue;
         /* Right after a burst: plan the report on statistics of today's
          * tables, not of this morning's (stats_refresh.h). */
         th_stats_refresh_if_due(db);
         int rc = th_report_fetch(db, q->plan_code, d->period, unit, q->has_by_child && q->by_child,
                                  q->has_approved_only && q->approved_only, &d->json, &job->err, dberr,
                                  sizeof dberr);
-        if (rc != 0)
-            th_handler_db_failed(db, job, dberr);
-        else if (job->err.code)
-            job->error_code = job->err.code;
+        th_handler_settle(db, job, rc, dberr);
     }
 }
 

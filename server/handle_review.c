@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
+#include "doc.h"
 #include "handler.h"
-#include "period.h"
-#include "sqlerr.h"
 #include "stats_refresh.h"
 
 typedef struct review_data {
@@ -24,22 +22,9 @@ static int check(th_job *job)
 {
     const Tonghop__ReviewQuery *q = job->env->review_query;
     th_period p;
-    if (!q->plan_code || !*q->plan_code) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "plan_code", NULL);
+    if (th_handler_check_plan(job, q->plan_code, 1) != 0 ||
+        th_handler_check_period(job, q->period, 1, &p) != 0 || th_handler_check_unit(job, q->unit_code) != 0)
         return -1;
-    }
-    if (strlen(q->plan_code) > 64 || !th_validate_utf8(q->plan_code)) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "plan_code", NULL);
-        return -1;
-    }
-    if (!q->period || th_period_parse(q->period, &p) != 0) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__BAD_PERIOD, "period", NULL);
-        return -1;
-    }
-    if (q->unit_code && *q->unit_code && !th_validate_code(q->unit_code)) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "unit_code", NULL);
-        return -1;
-    }
     review_data *d = calloc(1, sizeof *d);
     if (!d) {
         th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
@@ -48,29 +33,6 @@ static int check(th_job *job)
     th_period_format(&p, d->period, sizeof d->period);
     job->data = d;
     return 0;
-}
-
-/* 0 with d->json set, or 0 with job->err set (a refusal from th_review), or
- * -1 on a database failure (dberr). */
-static int review_fetch(th_db *db, th_job *job, review_data *d, const char *unit, char *dberr,
-                        size_t dberrlen)
-{
-    const Tonghop__ReviewQuery *q = job->env->review_query;
-    const char *params[] = {q->plan_code, d->period, unit};
-    PGresult *r = th_db_exec_params(db, "SELECT th_review($1, $2, $3)::text", 3, params, NULL, NULL);
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-        d->json = strdup(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        if (!d->json) {
-            snprintf(dberr, dberrlen, "out of memory");
-            return -1;
-        }
-        return 0;
-    }
-    int ours = th_sqlerr_from_result(r, &job->err);
-    if (!ours) snprintf(dberr, dberrlen, "%s", th_db_error(db));
-    PQclear(r);
-    return ours ? 0 : -1;
 }
 
 static void run(th_db *db, th_job *const *jobs, size_t n)
@@ -83,20 +45,12 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         char dberr[512];
         /* As a report: the unit asked for (or the plan's issuer) must lie in
          * the key's territory, as the tree stood at the period's end. */
-        if (th_authz_read(db, &job->who, unit, q->plan_code, d->period, "unit_code", &job->err, dberr,
-                          sizeof dberr) != 0) {
-            th_handler_db_failed(db, job, dberr);
-            continue;
-        }
-        if (job->err.code) {
-            job->error_code = job->err.code;
-            continue;
-        }
+        if (th_handler_authz_read(db, job, unit, q->plan_code, d->period) != 0) continue;
         th_stats_refresh_if_due(db);
-        if (review_fetch(db, job, d, unit, dberr, sizeof dberr) != 0)
-            th_handler_db_failed(db, job, dberr);
-        else if (job->err.code)
-            job->error_code = job->err.code;
+        const char *params[] = {q->plan_code, d->period, unit};
+        int rc = th_doc_fetch(db, "SELECT th_review($1, $2, $3)::text", 3, params, &d->json, &job->err, dberr,
+                              sizeof dberr);
+        th_handler_settle(db, job, rc, dberr);
     }
 }
 

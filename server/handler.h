@@ -27,6 +27,7 @@
 
 #include "db.h"
 #include "job.h"
+#include "period.h"
 
 typedef enum { TH_LANE_INGEST = 0, TH_LANE_READ = 1, TH_LANE_REPORT = 2 } th_lane_kind;
 #define TH_LANES 3
@@ -84,5 +85,24 @@ extern const th_handler th_handle_review;
  * one to retry (th_db_retryable: a standby's recovery conflict), INTERNAL
  * otherwise, and logs why. */
 void th_handler_db_failed(th_db *db, th_job *job, const char *why);
+
+/* For handlers' check(): the plan, period and unit most requests name.
+ * Each returns 0 when the field is well formed (or absent and not
+ * required), else -1 after th_job_fail naming the field: a plan code is
+ * valid UTF-8 of at most 64 bytes; a period "2025" or "2025Q3" (parsed
+ * into *p when given); a unit a GSO code (th_validate_code). */
+int th_handler_check_plan(th_job *job, const char *plan, int required);
+int th_handler_check_period(th_job *job, const char *period, int required, th_period *p);
+int th_handler_check_unit(th_job *job, const char *unit);
+
+/* For handlers' run(): may the job's key read the unit (NULL: the plan's
+ * issuer) for the period, as the tree stood at the period's end
+ * (th_authz_read)? 0 to go on; -1 when the job has its answer: refused
+ * (FORBIDDEN, named), or failed (th_handler_db_failed). */
+int th_handler_authz_read(th_db *db, th_job *job, const char *unit, const char *plan, const char *period);
+
+/* For handlers' run(), after a call that returns 0 with the result or a
+ * refusal in job->err, or -1 with dberr: sets the job's outcome. */
+void th_handler_settle(th_db *db, th_job *job, int rc, const char *dberr);
 
 #endif
