@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "doc_request.h"
 #include "i18n.h"
 #include "period.h"
 #include "report_format.h"
@@ -84,6 +85,22 @@ static void due_item(size_t n, json_object *it)
     }
 }
 
+/* What is due in words: a header, then each plan, most urgent first. */
+static void due_print(json_object *doc)
+{
+    json_object *u = th_report_get(doc, "unit"), *items = th_report_get(doc, "items");
+    char nb[32];
+    printf(_("Due for %s (%s) and below, period %s — as of %s (Vietnam time)\n"), th_report_str(u, "name"),
+           th_report_str(u, "code"), th_report_str(doc, "period"),
+           due_vn_time(th_report_str(doc, "now"), nb, sizeof nb));
+    size_t n = items && json_object_is_type(items, json_type_array) ? json_object_array_length(items) : 0;
+    if (n == 0) printf("%s\n", _("No plan in force covers this unit for the period."));
+    for (size_t i = 0; i < n; i++)
+        due_item(i + 1, json_object_array_get_idx(items, i));
+}
+
+static const char *due_text(const th_envelope *reply) { return reply->due_reply->due_json; }
+
 int th_due_cmd_run(th_transport *t, const char *unit, const char *plan, const char *period, int as_json)
 {
     th_period p;
@@ -99,31 +116,6 @@ int th_due_cmd_run(th_transport *t, const char *unit, const char *plan, const ch
     tonghop__envelope__init(&env);
     env.body_case = TONGHOP__ENVELOPE__BODY_DUE_QUERY;
     env.due_query = &q;
-    th_wire_msg *reply = NULL;
-    int rc = th_request_expect(t, &env, TONGHOP__ENVELOPE__BODY_DUE_REPLY, _("due"), &reply);
-    if (rc != TH_EXIT_OK) return rc;
-    const Tonghop__DueReply *r = th_wire_msg_envelope(reply)->due_reply;
-    json_object *doc = r->due_json ? json_tokener_parse(r->due_json) : NULL;
-    if (!doc) {
-        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
-        th_wire_msg_destroy(&reply);
-        return TH_EXIT_FAILURE;
-    }
-    if (as_json) {
-        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
-    } else {
-        json_object *u = th_report_get(doc, "unit"), *items = th_report_get(doc, "items");
-        char nb[32];
-        printf(_("Due for %s (%s) and below, period %s — as of %s (Vietnam time)\n"),
-               th_report_str(u, "name"), th_report_str(u, "code"), th_report_str(doc, "period"),
-               due_vn_time(th_report_str(doc, "now"), nb, sizeof nb));
-        size_t n = items ? json_object_array_length(items) : 0;
-        if (n == 0) printf("%s\n", _("No plan in force covers this unit for the period."));
-        for (size_t i = 0; i < n; i++)
-            due_item(i + 1, json_object_array_get_idx(items, i));
-    }
-    json_object_put(doc);
-    th_wire_msg_destroy(&reply);
-    return TH_EXIT_OK;
+    return th_doc_request_run(t, &env, TONGHOP__ENVELOPE__BODY_DUE_REPLY, _("due"), due_text, as_json,
+                              due_print);
 }

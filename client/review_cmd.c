@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "doc_request.h"
 #include "i18n.h"
 #include "period.h"
 #include "report_format.h"
@@ -59,6 +60,34 @@ static void review_flag_text(json_object *doc, json_object *f, char *buf, size_t
     }
 }
 
+/* The flags in words, one line each, grouped by unit. */
+static void review_print(json_object *doc)
+{
+    json_object *u = th_report_get(doc, "unit"), *pl = th_report_get(doc, "plan");
+    json_object *flags = th_report_get(doc, "flags");
+    size_t n = flags && json_object_is_type(flags, json_type_array) ? json_object_array_length(flags) : 0;
+    printf(_("Review of plan %s, period %s, for %s (%s) and below: %zu flag(s)\n"), th_report_str(pl, "code"),
+           th_report_str(th_report_get(doc, "period"), "code"), th_report_str(u, "name"),
+           th_report_str(u, "code"), n);
+    if (n == 0) printf("%s\n", _("Nothing to look at: no value is flagged."));
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = json_object_array_get_idx(flags, i), *fu = th_report_get(f, "unit");
+        char pb[32], text[512];
+        if (!last || strcmp(last, th_report_str(fu, "code")) != 0) printf("\n");
+        last = th_report_str(fu, "code");
+        review_flag_text(doc, f, text, sizeof text);
+        printf("%s (%s) — %s, %s: %s\n", th_report_str(fu, "name"), th_report_str(fu, "code"),
+               th_report_str(f, "indicator"),
+               review_period(th_report_int(f, "year"), th_report_int(f, "quarter"), pb, sizeof pb), text);
+    }
+    if (n)
+        printf("\n%s\n", _("Flags are questions for the reviewer, not errors: nothing was refused. A "
+                           "corrected value is sent again with tonghop submit."));
+}
+
+static const char *review_text(const th_envelope *reply) { return reply->review_reply->review_json; }
+
 int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const char *period, int as_json)
 {
     th_period p;
@@ -74,43 +103,6 @@ int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const
     tonghop__envelope__init(&env);
     env.body_case = TONGHOP__ENVELOPE__BODY_REVIEW_QUERY;
     env.review_query = &q;
-    th_wire_msg *reply = NULL;
-    int rc = th_request_expect(t, &env, TONGHOP__ENVELOPE__BODY_REVIEW_REPLY, _("review"), &reply);
-    if (rc != TH_EXIT_OK) return rc;
-    const Tonghop__ReviewReply *r = th_wire_msg_envelope(reply)->review_reply;
-    json_object *doc = r->review_json ? json_tokener_parse(r->review_json) : NULL;
-    if (!doc) {
-        fprintf(stderr, "%s\n", _("tonghop: the server sent an unexpected reply"));
-        th_wire_msg_destroy(&reply);
-        return TH_EXIT_FAILURE;
-    }
-    if (as_json) {
-        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
-    } else {
-        json_object *u = th_report_get(doc, "unit"), *pl = th_report_get(doc, "plan");
-        json_object *flags = th_report_get(doc, "flags");
-        size_t n = flags && json_object_is_type(flags, json_type_array) ? json_object_array_length(flags) : 0;
-        printf(_("Review of plan %s, period %s, for %s (%s) and below: %zu flag(s)\n"),
-               th_report_str(pl, "code"), th_report_str(th_report_get(doc, "period"), "code"),
-               th_report_str(u, "name"), th_report_str(u, "code"), n);
-        if (n == 0) printf("%s\n", _("Nothing to look at: no value is flagged."));
-        const char *last = NULL;
-        for (size_t i = 0; i < n; i++) {
-            json_object *f = json_object_array_get_idx(flags, i), *fu = th_report_get(f, "unit");
-            char pb[32], text[512];
-            if (!last || strcmp(last, th_report_str(fu, "code")) != 0) printf("\n");
-            last = th_report_str(fu, "code");
-            review_flag_text(doc, f, text, sizeof text);
-            printf("%s (%s) — %s, %s: %s\n", th_report_str(fu, "name"), th_report_str(fu, "code"),
-                   th_report_str(f, "indicator"),
-                   review_period(th_report_int(f, "year"), th_report_int(f, "quarter"), pb, sizeof pb), text);
-        }
-        if (n)
-            printf("\n%s\n", _("Flags are questions for the reviewer, not errors: nothing was refused. A "
-                               "corrected value is sent again with tonghop submit."));
-    }
-    json_object_put(doc);
-    th_wire_msg_destroy(&reply);
-    return TH_EXIT_OK;
+    return th_doc_request_run(t, &env, TONGHOP__ENVELOPE__BODY_REVIEW_REPLY, _("review"), review_text,
+                              as_json, review_print);
 }
