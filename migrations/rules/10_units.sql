@@ -77,6 +77,28 @@ RETURNS text LANGUAGE sql STABLE AS $$
      ORDER BY valid_to DESC LIMIT 1
 $$;
 
+-- The key of the unit that holds a GSO code on a day (the period's last
+-- day of a report, a review, what is due), or a refusal that says why not:
+-- TH029 UNIT_CEASED naming when and who succeeded it, TH007 UNKNOWN_UNIT
+-- (server/sqlerr.h), both on the field unit_code.
+CREATE OR REPLACE FUNCTION th_unit_key_or_raise(p_gso text, p_day date)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    k    text := th_unit_key(p_gso, p_day);
+    gone text;
+BEGIN
+    IF k IS NULL THEN
+        gone := th_unit_ceased_text(th_unit_key_before(p_gso, p_day));
+        IF gone IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_gso || ' ' || gone,
+                                  MESSAGE = 'the unit had ceased by the end of the period';
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_gso, MESSAGE = 'no such unit';
+    END IF;
+    RETURN k;
+END;
+$$;
+
 -- The unit and every unit above it on a given day, nearest first.
 CREATE OR REPLACE FUNCTION th_ancestors(p_unit text, p_day date)
 RETURNS TABLE (code text, distance integer)

@@ -241,3 +241,37 @@ RETURNS SETOF bigint LANGUAGE sql STABLE AS $$
         OR th_in_territory(th_unit_key(p_unit, current_date), c.issuer_unit, current_date)
      ORDER BY c.year_from DESC, c.code
 $$;
+
+-- The unit a report, a review or an approval of a plan is about, on the
+-- period's last day p_end: p_unit (a GSO code; NULL: the plan's issuer, or
+-- what its territory is part of on p_end), its key, and whether its whole
+-- territory is the plan's (else only the part that came from the issuer's
+-- territory counts: a plan keeps the territory it was issued for). Refuses
+-- an unknown or ceased unit (th_unit_key_or_raise), an issuer that left no
+-- heir (TH029), and a unit none of whose territory is the plan's (TH028
+-- OUTSIDE_PLAN).
+CREATE OR REPLACE FUNCTION th_plan_scope(p_plan_issuer text, p_unit text, p_end date,
+                                         OUT root_key text, OUT whole boolean)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_unit IS NOT NULL THEN
+        root_key := th_unit_key_or_raise(p_unit, p_end);
+    ELSE
+        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[p_plan_issuer], p_end) h;
+        IF root_key IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
+                                  DETAIL = (SELECT u.gso_code || ' ' || coalesce(th_unit_ceased_text(u.code), '')
+                                              FROM units u WHERE u.code = p_plan_issuer),
+                                  MESSAGE = 'the issuer had ceased by the end of the period';
+        END IF;
+    END IF;
+    whole := root_key = p_plan_issuer
+             OR EXISTS (SELECT 1 FROM th_ancestors(root_key, p_end) a WHERE a.code = p_plan_issuer);
+    IF NOT whole AND NOT EXISTS (SELECT 1 FROM th_subtree(root_key, p_end) t
+                                  WHERE th_in_territory(t.code, p_plan_issuer, p_end)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
+                              DETAIL = (SELECT gso_code FROM units WHERE code = root_key),
+                              MESSAGE = 'the unit is not in the territory the plan covers';
+    END IF;
+END;
+$$;

@@ -177,7 +177,6 @@ DECLARE
     whole    boolean;
     dl       date;
     dl_level text;
-    gone     text;
     result   jsonb;
     has_approvals boolean;  -- the plan has an approval for the period at root or below
 BEGIN
@@ -193,30 +192,11 @@ BEGIN
     p_start := make_date(y, (q_from - 1) * 3 + 1, 1);
     p_end := (make_date(y, (q_to - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date;
 
-    -- The unit reported on, as it exists on the period's last day.
-    IF p_unit IS NOT NULL THEN
-        root_key := th_unit_key(p_unit, p_end);
-        IF root_key IS NULL THEN
-            gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
-            IF gone IS NOT NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
-                                      MESSAGE = 'the unit had ceased by the end of the period';
-            END IF;
-            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit,
-                                  MESSAGE = 'no such unit';
-        END IF;
-    ELSE
-        -- The issuer, or what its territory is part of now.
-        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[issuer.code], p_end) h;
-        IF root_key IS NULL THEN
-            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
-                                  DETAIL = issuer.gso_code || ' ' || coalesce(th_unit_ceased_text(issuer.code), ''),
-                                  MESSAGE = 'the issuer had ceased by the end of the period';
-        END IF;
-    END IF;
+    -- The unit reported on, as it exists on the period's last day, and
+    -- whether its whole territory is the plan's (th_plan_scope, 30_plans.sql:
+    -- refuses an unknown or ceased unit, one outside the plan's territory).
+    SELECT s.root_key, s.whole INTO root_key, whole FROM th_plan_scope(issuer.code, p_unit, p_end) s;
     SELECT * INTO root FROM units WHERE code = root_key;
-    whole := root.code = issuer.code
-             OR EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = issuer.code);
 
     -- The level expected to report (th_reporting_level).
     SELECT r.level, r.planned INTO lvl, planned FROM th_reporting_level(pl.reporting_level, root.code, p_end) r;
@@ -225,13 +205,6 @@ BEGIN
     -- their level's, else the nearest above).
     SELECT f.due_on, f.level INTO dl, dl_level
       FROM th_deadline_for(pl.id, coalesce(planned, lvl), y, q) f;
-
-    IF NOT whole AND NOT EXISTS (
-           SELECT 1 FROM th_subtree(root.code, p_end) t
-            WHERE th_in_territory(t.code, issuer.code, p_end)) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.gso_code,
-                              MESSAGE = 'the unit is not in the territory the plan covers';
-    END IF;
 
     SELECT EXISTS (SELECT 1 FROM approvals a
                     WHERE a.plan_code = pl.code AND a.year = y AND a.quarter = q

@@ -62,7 +62,6 @@ DECLARE
     p_end    date;
     root     units%ROWTYPE;
     root_key text;
-    gone     text;
     pl       plans%ROWTYPE;
     lvl      text;
     planned  text;
@@ -74,15 +73,7 @@ DECLARE
     items    jsonb := '[]'::jsonb;
 BEGIN
     p_end := (make_date(y, CASE WHEN q = 0 THEN 12 ELSE q * 3 END, 1) + interval '1 month' - interval '1 day')::date;
-    root_key := th_unit_key(p_unit, p_end);
-    IF root_key IS NULL THEN
-        gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
-        IF gone IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
-                                  MESSAGE = 'the unit had ceased by the end of the period';
-        END IF;
-        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit, MESSAGE = 'no such unit';
-    END IF;
+    root_key := th_unit_key_or_raise(p_unit, p_end);
     IF p_plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM current_plans c WHERE c.code = p_plan) THEN
         RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
     END IF;

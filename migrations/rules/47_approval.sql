@@ -39,46 +39,9 @@ BEGIN
 END;
 $$;
 
--- The unit an approval is about, on the period's last day, checked against
--- the plan: its key, the plan's issuer, and whether the unit's whole
--- territory is the plan's (else only the part that came from the issuer's
--- territory counts). Raises as th_report_compute does for an unknown or
--- ceased unit, or one outside the plan's territory.
-CREATE OR REPLACE FUNCTION th_approval_scope(p_plan_issuer text, p_unit text, p_end date,
-                                             OUT root_key text, OUT whole boolean)
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    gone text;
-BEGIN
-    IF p_unit IS NULL THEN
-        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[p_plan_issuer], p_end) h;
-    ELSE
-        root_key := th_unit_key(p_unit, p_end);
-        IF root_key IS NULL THEN
-            gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
-            IF gone IS NOT NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
-                                      MESSAGE = 'the unit had ceased by the end of the period';
-            END IF;
-            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit,
-                                  MESSAGE = 'no such unit';
-        END IF;
-    END IF;
-    IF root_key IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
-                              DETAIL = (SELECT gso_code FROM units WHERE code = p_plan_issuer),
-                              MESSAGE = 'the issuer had ceased by the end of the period';
-    END IF;
-    whole := root_key = p_plan_issuer
-             OR EXISTS (SELECT 1 FROM th_ancestors(root_key, p_end) a WHERE a.code = p_plan_issuer);
-    IF NOT whole AND NOT EXISTS (SELECT 1 FROM th_subtree(root_key, p_end) t
-                                  WHERE th_in_territory(t.code, p_plan_issuer, p_end)) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
-                              DETAIL = (SELECT gso_code FROM units WHERE code = root_key),
-                              MESSAGE = 'the unit is not in the territory the plan covers';
-    END IF;
-END;
-$$;
+-- (The unit an approval is about: th_plan_scope, 30_plans.sql, as a
+-- report's.)
+DROP FUNCTION IF EXISTS th_approval_scope(text, text, date);
 
 -- The units whose results count in the report of root_key for a period
 -- ending p_end: the units of its territory on that day (within the plan's,
@@ -175,7 +138,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
     END IF;
-    sc := th_approval_scope(pl.issuer_unit, p_unit, p_end);
+    sc := th_plan_scope(pl.issuer_unit, p_unit, p_end);
     SELECT * INTO root FROM units u WHERE u.code = sc.root_key;
 
     -- Who may: the unit's own key approves; it or a unit above reopens.
@@ -304,7 +267,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
     END IF;
-    sc := th_approval_scope(pl.issuer_unit, p_unit, p_end);
+    sc := th_plan_scope(pl.issuer_unit, p_unit, p_end);
     RETURN QUERY
     SELECT u.gso_code, u.name_with_type, e.action, extract(epoch FROM e.at)::bigint, e.actor_key,
            ku.gso_code, e.actor_role, e.reason, e.before_children, e.children_pending

@@ -332,7 +332,6 @@ DECLARE
     p_start  date;
     p_end    date;
     whole    boolean;
-    gone     text;
     keys     text[];
     inds     text[];
     flags    jsonb;
@@ -345,35 +344,12 @@ BEGIN
     p_start := make_date(y, (CASE WHEN q = 0 THEN 1 ELSE q END - 1) * 3 + 1, 1);
     p_end := (make_date(y, (CASE WHEN q = 0 THEN 4 ELSE q END - 1) * 3 + 1, 1) + interval '3 months'
               - interval '1 day')::date;
-    IF p_unit IS NOT NULL THEN
-        root_key := th_unit_key(p_unit, p_end);
-        IF root_key IS NULL THEN
-            gone := th_unit_ceased_text(th_unit_key_before(p_unit, p_end));
-            IF gone IS NOT NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_unit || ' ' || gone,
-                                      MESSAGE = 'the unit had ceased by the end of the period';
-            END IF;
-            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_unit,
-                                  MESSAGE = 'no such unit';
-        END IF;
-    ELSE
-        SELECT h.key INTO root_key FROM th_heirs_at(ARRAY[issuer.code], p_end) h;
-        IF root_key IS NULL THEN
-            RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code',
-                                  DETAIL = issuer.gso_code || ' ' || coalesce(th_unit_ceased_text(issuer.code), ''),
-                                  MESSAGE = 'the issuer had ceased by the end of the period';
-        END IF;
-    END IF;
+    -- The unit, as the report's (th_plan_scope, 30_plans.sql).
+    SELECT s.root_key, s.whole INTO root_key, whole FROM th_plan_scope(issuer.code, p_unit, p_end) s;
     SELECT * INTO root FROM units WHERE code = root_key;
-    whole := root.code = issuer.code
-             OR EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = issuer.code);
     -- The territory on the last day, within the plan's (as the report's).
     keys := ARRAY(SELECT t.code FROM th_subtree(root.code, p_end) t
                    WHERE whole OR th_in_territory(t.code, issuer.code, p_end));
-    IF NOT whole AND cardinality(keys) = 0 THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code', DETAIL = root.gso_code,
-                              MESSAGE = 'the unit is not in the territory the plan covers';
-    END IF;
     inds := ARRAY(SELECT t.indicator_code FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
                    WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to AND i.kind = 'ratio');
 
