@@ -34,6 +34,9 @@ DECLARE
     cyc       text;
     jit_was   text := current_setting('jit');
     stats_was text := current_setting('default_statistics_target');
+    merge_was text := current_setting('enable_mergejoin');
+    loop_was  text := current_setting('enable_nestloop');
+    n_reached bigint;
 BEGIN
     -- No JIT for the statements of the import: each runs once on ten
     -- thousand rows, and compiling one took longer than running it (set
@@ -58,9 +61,7 @@ BEGIN
     END IF;
 
     -- Which unit each row of the file is (set-based: a list has ten
-    -- thousand rows).
-    CREATE INDEX ON th_succession_stage (new_code);
-    CREATE INDEX ON th_succession_stage (old_code);
+    -- thousand rows; hashed, so the staging tables need no index).
     -- (Statistics of the columns that are joined on only, from a sample of
     -- 3,000 rows: ANALYZE sorts each column's sample, and the plans need
     -- little more than how many rows and how many distinct codes.)
@@ -73,6 +74,9 @@ BEGIN
     -- new unit's key is its code, or "CODE.YYYY-MM-DD" when the code is
     -- taken. Then each row's parent: a row of the file, else the unit
     -- holding the code. (One statement: the rows are written once.)
+    -- (Hashed: a merge join sorted both sides by code, estimated from a
+    -- CTE without statistics.)
+    PERFORM set_config('enable_mergejoin', 'off', true);
     CREATE TEMP TABLE th_units_keyed ON COMMIT DROP AS
     WITH k AS MATERIALIZED (
         SELECT s.*,
@@ -94,8 +98,7 @@ BEGIN
     SELECT k.*, CASE WHEN k.parent_code IS NULL THEN 'VN'
                      ELSE coalesce(p.key, th_unit_key(k.parent_code, p_as_of)) END AS parent_key
       FROM k LEFT JOIN k p ON p.code = k.parent_code;
-    CREATE INDEX ON th_units_keyed (code);
-    CREATE INDEX ON th_units_keyed (key);
+    PERFORM set_config('enable_mergejoin', merge_was, true);
     ANALYZE th_units_keyed (code, key, parent_code);
     PERFORM set_config('default_statistics_target', stats_was, true);
 
@@ -129,17 +132,38 @@ BEGIN
     )
     SELECT (SELECT count(*) FROM closed_l) + (SELECT count(*) FROM dropped_l) INTO n_moved;
 
-    WITH up AS (
-        INSERT INTO units AS u (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
-        SELECT key, code, name, name_with_type, type, parent_key, level, p_as_of FROM th_units_keyed
-        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_with_type = EXCLUDED.name_with_type,
-            type = EXCLUDED.type, parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL
-        WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
-              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,
-                                EXCLUDED.parent_code, EXCLUDED.level, NULL::date)
-        RETURNING (xmax = 0) AS inserted
-    )
-    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) INTO n_added, n_changed FROM up;
+    -- The units of the file: those known changed in place, the others
+    -- added. (Two plain statements: an INSERT ... ON CONFLICT DO UPDATE
+    -- checked each row apart first, a fifth slower. Should another import
+    -- be adding the same units at the same moment, the insert fails when
+    -- that one commits, and both are done again the old way.)
+    BEGIN
+        UPDATE units u SET name = k.name, name_with_type = k.name_with_type, type = k.type,
+               parent_code = k.parent_key, level = k.level, valid_to = NULL
+          FROM th_units_keyed k
+         WHERE u.code = k.key
+           AND (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
+               IS DISTINCT FROM (k.name, k.name_with_type, k.type, k.parent_key, k.level, NULL::date);
+        GET DIAGNOSTICS n_changed = ROW_COUNT;
+        INSERT INTO units (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
+        SELECT k.key, k.code, k.name, k.name_with_type, k.type, k.parent_key, k.level, p_as_of
+          FROM th_units_keyed k
+         WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = k.key);
+        GET DIAGNOSTICS n_added = ROW_COUNT;
+    EXCEPTION WHEN unique_violation THEN
+        WITH up AS (
+            INSERT INTO units AS u (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
+            SELECT key, code, name, name_with_type, type, parent_key, level, p_as_of FROM th_units_keyed
+            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_with_type = EXCLUDED.name_with_type,
+                type = EXCLUDED.type, parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL
+            WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
+                  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,
+                                    EXCLUDED.parent_code, EXCLUDED.level, NULL::date)
+            RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) INTO n_added, n_changed
+          FROM up;
+    END;
 
     INSERT INTO unit_parents (unit_code, parent_code, valid_from)
     SELECT k.key, k.parent_key, p_as_of FROM th_units_keyed k
@@ -212,15 +236,18 @@ BEGIN
 
     -- No unit may end up its own ancestor: every unit of the day must be
     -- reached from the country going down (one pass over the tree); one
-    -- that is not sits in a cycle, which is then named.
-    IF (WITH RECURSIVE down(code, depth) AS (
+    -- that is not sits in a cycle, which is then named. (The day's links
+    -- hashed once, not probed for each unit reached.)
+    PERFORM set_config('enable_nestloop', 'off', true);
+    n_reached := (WITH RECURSIVE down(code, depth) AS (
             SELECT 'VN'::text, 0
             UNION ALL
             SELECT l.unit_code, down.depth + 1 FROM down
               JOIN unit_parents l ON l.parent_code = down.code
              WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of) AND down.depth < 64
-        ) SELECT count(*) FROM down)
-       < 1 + (SELECT count(*) FROM units u
+        ) SELECT count(*) FROM down);
+    PERFORM set_config('enable_nestloop', loop_was, true);
+    IF n_reached < 1 + (SELECT count(*) FROM units u
                WHERE u.code <> 'VN' AND u.valid_from <= p_as_of AND (u.valid_to IS NULL OR u.valid_to > p_as_of)) THEN
         WITH RECURSIVE up(start, code, path) AS (
             SELECT k.key, k.key, ARRAY[k.key] FROM th_units_keyed k
