@@ -240,9 +240,11 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
         PQclear(res);
     if (!ok) goto out;
 
-    /* Codes repeated in the file, and parents that exist nowhere. */
-    res = PQexec(conn, "SELECT 'dup', line, code FROM (SELECT line, code,"
-                       "   count(*) OVER (PARTITION BY code) AS n FROM th_units_stage) d WHERE n > 1"
+    /* Codes repeated in the file, and parents that exist nowhere. (The
+     * repeated codes found by hashing: a window over the codes sorted the
+     * whole list by code.) */
+    res = PQexec(conn, "SELECT 'dup', line, code FROM th_units_stage WHERE code IN"
+                       "   (SELECT code FROM th_units_stage GROUP BY code HAVING count(*) > 1)"
                        " UNION ALL "
                        "SELECT 'parent', s.line, s.parent_code FROM th_units_stage s"
                        " WHERE s.parent_code IS NOT NULL"

@@ -32,7 +32,16 @@ DECLARE
     n_succ    bigint := 0;
     bad       record;
     cyc       text;
+    jit_was   text := current_setting('jit');
+    stats_was text := current_setting('default_statistics_target');
+    merge_was text := current_setting('enable_mergejoin');
+    loop_was  text := current_setting('enable_nestloop');
+    n_reached bigint;
 BEGIN
+    -- No JIT for the statements of the import: each runs once on ten
+    -- thousand rows, and compiling one took longer than running it (set
+    -- back before the rebuild below, which is its own business).
+    PERFORM set_config('jit', 'off', true);
     -- Results stored while the tree changes would be filed under the old
     -- tree, after the rebuild below has read them: wait for the batches
     -- being stored, and hold new ones (they wait; a client retries past
@@ -52,51 +61,56 @@ BEGIN
     END IF;
 
     -- Which unit each row of the file is (set-based: a list has ten
-    -- thousand rows).
-    CREATE INDEX ON th_succession_stage (new_code);
-    CREATE INDEX ON th_succession_stage (old_code);
-    ANALYZE th_units_stage;
-    ANALYZE th_succession_stage;
+    -- thousand rows; hashed, so the staging tables need no index).
+    -- (Statistics of the columns that are joined on only, from a sample of
+    -- 3,000 rows: ANALYZE sorts each column's sample, and the plans need
+    -- little more than how many rows and how many distinct codes.)
+    PERFORM set_config('default_statistics_target', '10', true);
+    ANALYZE th_units_stage (code);
+    ANALYZE th_succession_stage (old_code, new_code);
+    -- Each row's key: the unit holding its code on the day; but a
+    -- successor is a new unit, unless this import already made it, and so
+    -- is a unit whose code's holder is a predecessor (it ceases today). A
+    -- new unit's key is its code, or "CODE.YYYY-MM-DD" when the code is
+    -- taken. Then each row's parent: a row of the file, else the unit
+    -- holding the code. (One statement: the rows are written once.)
+    -- (Hashed: a merge join sorted both sides by code, estimated from a
+    -- CTE without statistics.)
+    PERFORM set_config('enable_mergejoin', 'off', true);
     CREATE TEMP TABLE th_units_keyed ON COMMIT DROP AS
-    SELECT s.*, h.code AS key
-      FROM th_units_stage s
-      LEFT JOIN LATERAL (
-          SELECT u.code FROM units u
-           WHERE u.gso_code = s.code AND u.valid_from <= p_as_of
-             AND (u.valid_to IS NULL OR u.valid_to > p_as_of)
-           ORDER BY u.valid_from DESC LIMIT 1) h ON true;
-    -- A successor is a new unit, unless this import already made it; so is
-    -- a unit whose code's holder is a predecessor (it ceases today).
-    UPDATE th_units_keyed k SET key = NULL
-      FROM units u
-     WHERE u.code = k.key AND u.valid_from < p_as_of
-       AND (k.code IN (SELECT new_code FROM th_succession_stage)
-            OR k.code IN (SELECT old_code FROM th_succession_stage));
-    UPDATE th_units_keyed k
-       SET key = CASE WHEN EXISTS (SELECT 1 FROM units u WHERE u.code = k.code)
-                      THEN k.code || '.' || p_as_of::text ELSE k.code END
-     WHERE k.key IS NULL;
-    -- Each row's parent: a row of the file, else the unit holding the code.
-    CREATE TEMP TABLE th_units_parented ON COMMIT DROP AS
+    WITH k AS MATERIALIZED (
+        SELECT s.*,
+               CASE WHEN h.code IS NOT NULL
+                         AND NOT (h.valid_from < p_as_of
+                                  AND (s.code IN (SELECT new_code FROM th_succession_stage)
+                                       OR s.code IN (SELECT old_code FROM th_succession_stage)))
+                    THEN h.code
+                    WHEN EXISTS (SELECT 1 FROM units u WHERE u.code = s.code)
+                    THEN s.code || '.' || p_as_of::text
+                    ELSE s.code END AS key
+          FROM th_units_stage s
+          LEFT JOIN LATERAL (
+              SELECT u.code, u.valid_from FROM units u
+               WHERE u.gso_code = s.code AND u.valid_from <= p_as_of
+                 AND (u.valid_to IS NULL OR u.valid_to > p_as_of)
+               ORDER BY u.valid_from DESC LIMIT 1) h ON true
+    )
     SELECT k.*, CASE WHEN k.parent_code IS NULL THEN 'VN'
                      ELSE coalesce(p.key, th_unit_key(k.parent_code, p_as_of)) END AS parent_key
-      FROM th_units_keyed k LEFT JOIN th_units_keyed p ON p.code = k.parent_code;
-    DROP TABLE th_units_keyed;
-    ALTER TABLE th_units_parented RENAME TO th_units_keyed;
-    CREATE INDEX ON th_units_keyed (code);
-    CREATE INDEX ON th_units_keyed (key);
-    ANALYZE th_units_keyed;
+      FROM k LEFT JOIN k p ON p.code = k.parent_code;
+    PERFORM set_config('enable_mergejoin', merge_was, true);
+    ANALYZE th_units_keyed (code, key, parent_code);
+    PERFORM set_config('default_statistics_target', stats_was, true);
 
-    -- Predecessors: who held each old code the day before.
+    -- Predecessors: who held each old code the day before (the latest to
+    -- come into being; joined, not probed once per row).
     CREATE TEMP TABLE th_succ ON COMMIT DROP AS
-    SELECT ss.line, ss.old_code, p.code AS pred, k.key AS succ, ss.line AS position
+    SELECT DISTINCT ON (ss.line) ss.line, ss.old_code, p.code AS pred, k.key AS succ, ss.line AS position
       FROM th_succession_stage ss
       JOIN th_units_keyed k ON k.code = ss.new_code
-      LEFT JOIN LATERAL (
-          SELECT u.code FROM units u
-           WHERE u.gso_code = ss.old_code AND u.valid_from < p_as_of
-             AND (u.valid_to IS NULL OR u.valid_to >= p_as_of)
-           ORDER BY u.valid_from DESC LIMIT 1) p ON true;
+      LEFT JOIN units p ON p.gso_code = ss.old_code AND p.valid_from < p_as_of
+                       AND (p.valid_to IS NULL OR p.valid_to >= p_as_of)
+     ORDER BY ss.line, p.valid_from DESC;
     SELECT * INTO bad FROM th_succ WHERE pred IS NULL ORDER BY line LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'old_code',
@@ -118,17 +132,38 @@ BEGIN
     )
     SELECT (SELECT count(*) FROM closed_l) + (SELECT count(*) FROM dropped_l) INTO n_moved;
 
-    WITH up AS (
-        INSERT INTO units AS u (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
-        SELECT key, code, name, name_with_type, type, parent_key, level, p_as_of FROM th_units_keyed
-        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_with_type = EXCLUDED.name_with_type,
-            type = EXCLUDED.type, parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL
-        WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
-              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,
-                                EXCLUDED.parent_code, EXCLUDED.level, NULL::date)
-        RETURNING (xmax = 0) AS inserted
-    )
-    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) INTO n_added, n_changed FROM up;
+    -- The units of the file: those known changed in place, the others
+    -- added. (Two plain statements: an INSERT ... ON CONFLICT DO UPDATE
+    -- checked each row apart first, a fifth slower. Should another import
+    -- be adding the same units at the same moment, the insert fails when
+    -- that one commits, and both are done again the old way.)
+    BEGIN
+        UPDATE units u SET name = k.name, name_with_type = k.name_with_type, type = k.type,
+               parent_code = k.parent_key, level = k.level, valid_to = NULL
+          FROM th_units_keyed k
+         WHERE u.code = k.key
+           AND (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
+               IS DISTINCT FROM (k.name, k.name_with_type, k.type, k.parent_key, k.level, NULL::date);
+        GET DIAGNOSTICS n_changed = ROW_COUNT;
+        INSERT INTO units (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
+        SELECT k.key, k.code, k.name, k.name_with_type, k.type, k.parent_key, k.level, p_as_of
+          FROM th_units_keyed k
+         WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = k.key);
+        GET DIAGNOSTICS n_added = ROW_COUNT;
+    EXCEPTION WHEN unique_violation THEN
+        WITH up AS (
+            INSERT INTO units AS u (code, gso_code, name, name_with_type, type, parent_code, level, valid_from)
+            SELECT key, code, name, name_with_type, type, parent_key, level, p_as_of FROM th_units_keyed
+            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_with_type = EXCLUDED.name_with_type,
+                type = EXCLUDED.type, parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, valid_to = NULL
+            WHERE (u.name, u.name_with_type, u.type, u.parent_code, u.level, u.valid_to)
+                  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.name_with_type, EXCLUDED.type,
+                                    EXCLUDED.parent_code, EXCLUDED.level, NULL::date)
+            RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) INTO n_added, n_changed
+          FROM up;
+    END;
 
     INSERT INTO unit_parents (unit_code, parent_code, valid_from)
     SELECT k.key, k.parent_key, p_as_of FROM th_units_keyed k
@@ -150,43 +185,69 @@ BEGIN
     )
     SELECT (SELECT count(*) FROM cl) + 0 * (SELECT count(*) FROM links) INTO n_closed;
 
-    WITH ins AS (
+    -- The links not recorded yet, each once (the first line naming it).
+    -- A plain insert: ON CONFLICT DO NOTHING checked each row apart and
+    -- took twice as long. Should another import be recording the same
+    -- links at the same moment, the insert fails when that one commits and
+    -- is done again the old way, skipping them.
+    BEGIN
         INSERT INTO unit_successions (predecessor, successor, valid_from, position)
-        SELECT pred, succ, p_as_of, position FROM th_succ
-        ON CONFLICT (predecessor, successor) DO NOTHING RETURNING 1
-    )
-    SELECT count(*) INTO n_succ FROM ins;
+        SELECT DISTINCT ON (t.pred, t.succ) t.pred, t.succ, p_as_of, t.position FROM th_succ t
+         WHERE NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = t.pred AND s.successor = t.succ)
+         ORDER BY t.pred, t.succ, t.line;
+        GET DIAGNOSTICS n_succ = ROW_COUNT;
+    EXCEPTION WHEN unique_violation THEN
+        WITH ins AS (
+            INSERT INTO unit_successions (predecessor, successor, valid_from, position)
+            SELECT pred, succ, p_as_of, position FROM th_succ ORDER BY line
+            ON CONFLICT (predecessor, successor) DO NOTHING RETURNING 1
+        )
+        SELECT count(*) INTO n_succ FROM ins;
+    END;
 
     -- Every link names units that exist (the tables have no per-row
-    -- foreign keys: this one pass is the check).
-    SELECT x.* INTO bad FROM (
-        SELECT l.unit_code AS a, l.parent_code AS b FROM unit_parents l
-          LEFT JOIN units u1 ON u1.code = l.unit_code LEFT JOIN units u2 ON u2.code = l.parent_code
-         WHERE u1.code IS NULL OR u2.code IS NULL
-        UNION ALL
-        SELECT u.code, u.parent_code FROM units u LEFT JOIN units p ON p.code = u.parent_code
-         WHERE u.parent_code IS NOT NULL AND p.code IS NULL
-        UNION ALL
-        SELECT s.predecessor, s.successor FROM unit_successions s
-          LEFT JOIN units u1 ON u1.code = s.predecessor LEFT JOIN units u2 ON u2.code = s.successor
-         WHERE u1.code IS NULL OR u2.code IS NULL) x LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'parent_code',
-            DETAIL = format('a link names a unit that does not exist: %s -> %s', bad.a, bad.b),
-            MESSAGE = 'orphan link';
+    -- foreign keys: this one pass is the check). First whether any code a
+    -- link names is missing, against the units hashed once (counted: an
+    -- EXISTS would be planned to stop early, with a probe per code), then
+    -- which link.
+    IF (SELECT count(*) FROM (SELECT l.unit_code AS c FROM unit_parents l
+                              UNION ALL SELECT l.parent_code FROM unit_parents l
+                              UNION ALL SELECT u.parent_code FROM units u WHERE u.parent_code IS NOT NULL
+                              UNION ALL SELECT s.predecessor FROM unit_successions s
+                              UNION ALL SELECT s.successor FROM unit_successions s) r
+         WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.code = r.c)) > 0 THEN
+        SELECT x.* INTO bad FROM (
+            SELECT l.unit_code AS a, l.parent_code AS b FROM unit_parents l
+              LEFT JOIN units u1 ON u1.code = l.unit_code LEFT JOIN units u2 ON u2.code = l.parent_code
+             WHERE u1.code IS NULL OR u2.code IS NULL
+            UNION ALL
+            SELECT u.code, u.parent_code FROM units u LEFT JOIN units p ON p.code = u.parent_code
+             WHERE u.parent_code IS NOT NULL AND p.code IS NULL
+            UNION ALL
+            SELECT s.predecessor, s.successor FROM unit_successions s
+              LEFT JOIN units u1 ON u1.code = s.predecessor LEFT JOIN units u2 ON u2.code = s.successor
+             WHERE u1.code IS NULL OR u2.code IS NULL) x LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'parent_code',
+                DETAIL = format('a link names a unit that does not exist: %s -> %s', bad.a, bad.b),
+                MESSAGE = 'orphan link';
+        END IF;
     END IF;
 
     -- No unit may end up its own ancestor: every unit of the day must be
     -- reached from the country going down (one pass over the tree); one
-    -- that is not sits in a cycle, which is then named.
-    IF (WITH RECURSIVE down(code, depth) AS (
+    -- that is not sits in a cycle, which is then named. (The day's links
+    -- hashed once, not probed for each unit reached.)
+    PERFORM set_config('enable_nestloop', 'off', true);
+    n_reached := (WITH RECURSIVE down(code, depth) AS (
             SELECT 'VN'::text, 0
             UNION ALL
             SELECT l.unit_code, down.depth + 1 FROM down
               JOIN unit_parents l ON l.parent_code = down.code
              WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of) AND down.depth < 64
-        ) SELECT count(*) FROM down)
-       < 1 + (SELECT count(*) FROM units u
+        ) SELECT count(*) FROM down);
+    PERFORM set_config('enable_nestloop', loop_was, true);
+    IF n_reached < 1 + (SELECT count(*) FROM units u
                WHERE u.code <> 'VN' AND u.valid_from <= p_as_of AND (u.valid_to IS NULL OR u.valid_to > p_as_of)) THEN
         WITH RECURSIVE up(start, code, path) AS (
             SELECT k.key, k.key, ARRAY[k.key] FROM th_units_keyed k
@@ -212,6 +273,7 @@ BEGIN
 
     -- Who belongs where may have changed: each unit's values for each
     -- period are computed anew (35_unit_values.sql).
+    PERFORM set_config('jit', jit_was, true);
     IF n_added + n_changed + n_moved + n_closed + n_succ > 0 THEN
         PERFORM th_unit_values_rebuild();
     END IF;
