@@ -86,7 +86,8 @@ static const char SQL_LAST_CHANGE[] =
 
 /* Everything else happens in th_units_apply (migrations/rules/15_units_import.sql). */
 static const char SQL_APPLY[] =
-    "SELECT added, changed, moved, closed, succeeded FROM th_units_apply($1::date, $2::boolean)";
+    "SELECT added, changed, moved, closed, succeeded, approvals_followed, locks_added, locks_removed"
+    " FROM th_units_apply($1::date, $2::boolean)";
 
 static const char *const succession_columns[] = {"old_code", "new_code", "valid_from", "kind"};
 #define NSUCC 4
@@ -300,6 +301,9 @@ int th_import_units(PGconn *conn, const char *path, const th_import_units_opts *
     stats->moved = atol(PQgetvalue(res, 0, 2));
     stats->closed = atol(PQgetvalue(res, 0, 3));
     stats->succeeded = atol(PQgetvalue(res, 0, 4));
+    stats->approvals_followed = atol(PQgetvalue(res, 0, 5));
+    stats->locks_added = atol(PQgetvalue(res, 0, 6));
+    stats->locks_removed = atol(PQgetvalue(res, 0, 7));
     PQclear(res);
     if (th_pg_exec(conn, "COMMIT", err, errlen) != 0) goto out;
     in_tx = 0;

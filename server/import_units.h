@@ -30,6 +30,10 @@ typedef struct th_import_units_stats {
     long closed;          /* units that ceased to exist (predecessors; with complete, all left out) */
     long succession_rows; /* rows of the succession file */
     long succeeded;       /* succession links recorded now */
+    /* Approvals whose territory the list changed: they lock again what
+     * counts there now (rules/47_approval.sql, th_approval_locks_follow). */
+    long approvals_followed;
+    long locks_added, locks_removed;
 } th_import_units_stats;
 
 /* Returns 0, or -1 with a message naming the line and field in err. */

@@ -429,6 +429,10 @@ static int cmd_import_units(const opts *o, const char *path)
         if (o->succession)
             printf(_("%ld succession row(s) read, %ld link(s) from a unit to its successor recorded now.\n"),
                    st.succession_rows, st.succeeded);
+        if (st.approvals_followed)
+            printf(_("%ld approval(s) cover territory this list changed: they now lock what counts there "
+                     "(%ld lock(s) added, %ld removed).\n"),
+                   st.approvals_followed, st.locks_added, st.locks_removed);
     }
     PQfinish(c);
     return rc == 0 ? 0 : 1;

@@ -21,8 +21,13 @@
 -- Refusals (SQLSTATE TH005 / TH007, server/sqlerr.h) name the line or the
 -- codes: a succession row naming an unknown unit, a date that is not the
 -- day, a parent link that would make a cycle.
+-- Approvals standing over a territory the list changed lock again what
+-- counts there now (th_approval_locks_follow, 47_approval.sql); the last
+-- three columns say how many approvals and locks that changed.
+DROP FUNCTION IF EXISTS th_units_apply(date, boolean);
 CREATE OR REPLACE FUNCTION th_units_apply(p_as_of date, p_complete boolean)
-RETURNS TABLE (added bigint, changed bigint, moved bigint, closed bigint, succeeded bigint)
+RETURNS TABLE (added bigint, changed bigint, moved bigint, closed bigint, succeeded bigint,
+               approvals_followed integer, locks_added bigint, locks_removed bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     n_added   bigint;
@@ -37,6 +42,7 @@ DECLARE
     merge_was text := current_setting('enable_mergejoin');
     loop_was  text := current_setting('enable_nestloop');
     n_reached bigint;
+    follow    record;
 BEGIN
     -- No JIT for the statements of the import: each runs once on ten
     -- thousand rows, and compiling one took longer than running it (set
@@ -276,7 +282,11 @@ BEGIN
     PERFORM set_config('jit', jit_was, true);
     IF n_added + n_changed + n_moved + n_closed + n_succ > 0 THEN
         PERFORM th_unit_values_rebuild();
+        SELECT * INTO follow FROM th_approval_locks_follow();
+    ELSE
+        SELECT 0 AS approvals_changed, 0::bigint AS locks_added, 0::bigint AS locks_removed INTO follow;
     END IF;
-    RETURN QUERY SELECT n_added, n_changed, n_moved, n_closed, n_succ;
+    RETURN QUERY SELECT n_added, n_changed, n_moved, n_closed, n_succ,
+                        follow.approvals_changed, follow.locks_added, follow.locks_removed;
 END;
 $$;

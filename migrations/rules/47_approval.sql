@@ -280,3 +280,59 @@ BEGIN
      ORDER BY e.at, e.id;
 END;
 $$;
+
+-- After the unit tree changed (th_units_apply, 15_units_import.sql): each
+-- standing approval locks again exactly the results that count in its
+-- unit's report now. A commune added to an approved district's territory
+-- by a later list is locked too (it was not, and its results would have
+-- changed the approved report unseen); one moved out is no longer locked
+-- by this approval. Returns how many approvals' locks changed, and the
+-- locks added and removed (import-units says so).
+CREATE OR REPLACE FUNCTION th_approval_locks_follow(OUT approvals_changed integer, OUT locks_added bigint,
+                                                    OUT locks_removed bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    a     record;
+    p_end date;
+    whole boolean;
+    n_add bigint;
+    n_del bigint;
+BEGIN
+    approvals_changed := 0;
+    locks_added := 0;
+    locks_removed := 0;
+    FOR a IN SELECT ap.id, ap.unit_key, ap.year, ap.quarter, pl.issuer_unit
+               FROM approvals ap JOIN current_plans pl ON pl.code = ap.plan_code
+              WHERE ap.state = 'approved'
+              ORDER BY ap.id
+    LOOP
+        p_end := th_period_last_day(a.year || CASE WHEN a.quarter > 0 THEN 'Q' || a.quarter ELSE '' END);
+        -- (An approving unit the new list ends before the period's end has
+        -- no report to follow: its locks stay as they were.)
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM units u WHERE u.code = a.unit_key AND u.valid_from <= p_end
+                                     AND (u.valid_to IS NULL OR u.valid_to > p_end));
+        whole := a.unit_key = a.issuer_unit
+                 OR EXISTS (SELECT 1 FROM th_ancestors(a.unit_key, p_end) x WHERE x.code = a.issuer_unit);
+        DELETE FROM period_locks l
+         WHERE l.approval_id = a.id
+           AND (l.unit_key, l.quarter) NOT IN (
+                   SELECT s.unit_key, k::smallint
+                     FROM th_approval_senders(a.unit_key, a.issuer_unit, whole, p_end) s,
+                          generate_series(CASE WHEN a.quarter = 0 THEN 1 ELSE a.quarter END,
+                                          CASE WHEN a.quarter = 0 THEN 4 ELSE a.quarter END) AS k);
+        GET DIAGNOSTICS n_del = ROW_COUNT;
+        INSERT INTO period_locks (unit_key, year, quarter, approval_id)
+        SELECT DISTINCT s.unit_key, a.year, k, a.id
+          FROM th_approval_senders(a.unit_key, a.issuer_unit, whole, p_end) s,
+               generate_series(CASE WHEN a.quarter = 0 THEN 1 ELSE a.quarter END,
+                               CASE WHEN a.quarter = 0 THEN 4 ELSE a.quarter END) AS k
+        ON CONFLICT DO NOTHING;
+        GET DIAGNOSTICS n_add = ROW_COUNT;
+        IF n_add + n_del > 0 THEN
+            approvals_changed := approvals_changed + 1;
+            locks_added := locks_added + n_add;
+            locks_removed := locks_removed + n_del;
+        END IF;
+    END LOOP;
+END;
+$$;

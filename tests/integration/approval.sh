@@ -161,6 +161,31 @@ th_check "La Gi approves the year 2025" ok
 as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
 th_check "... and a first quarter's submission is refused" refused "594 Thị xã La Gi"
 
+# --- a later list changes approved territories: the locks follow --------------------
+# A correction list as of 1 January 2025 moves Phường Phước Hội from La Gi
+# to Phan Thiết and adds a commune to La Gi (Xã Tân Tiến, 23298: made up
+# for the test). Phan Thiết's approval of 2025Q2 must now lock Phước Hội's
+# 2025Q2 (its results count there), La Gi's approval of the year must lock
+# the new commune and no longer Phước Hội.
+cat >"$TH_WORK/correction.csv" <<'CSV'
+code,name,name_with_type,type,parent_code,level
+23231,Phước Hội,Phường Phước Hội,phuong,593,3
+23298,Tân Tiến,Xã Tân Tiến,xa,594,3
+CSV
+imp=$("$TONGHOPD" import-units --db "$TH_DSN" --lang en --as-of 2025-01-01 "$TH_WORK/correction.csv" 2>&1)
+th_check "the import says which approvals follow the new map" \
+  grep -qF "2 approval(s) cover territory this list changed: they now lock what counts there (5 lock(s) added, 4 removed)" <<<"$imp"
+locks() { th_sql "SELECT string_agg(u.gso_code || ':' || l.quarter, ' ' ORDER BY u.gso_code, l.quarter)
+                    FROM period_locks l JOIN approvals a ON a.id = l.approval_id JOIN units u ON u.code = l.unit_key
+                   WHERE a.unit_key = '$1' AND l.unit_key IN (th_unit_key('23231', '2025-06-30'), th_unit_key('23298', '2025-06-30'))"; }
+th_check "Phan Thiết's 2025Q2 approval now locks Phước Hội's 2025Q2" th_eq "$(locks 593)" "23231:2"
+th_check "La Gi's year locks the new commune, and no longer Phước Hội" th_eq "$(locks 594)" "23298:1 23298:2 23298:3 23298:4"
+as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
+th_check "Phước Hội's correction of 2025Q2 is refused, naming Phan Thiết" refused "593 Thành phố Phan Thiết"
+as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/fix.csv"
+th_check "... its 2025Q1, in no approved territory now, is accepted" ok
+th_check "the maintained values follow the new map" th_unit_values_fresh
+
 # --- after the reform: the province over its communes ------------------------------
 th_server_stop
 "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
