@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "db.h"
@@ -20,6 +21,8 @@
 #define TH_NOTIFY_QUEUE 4096
 /* Published per round (one topics query). */
 #define TH_NOTIFY_ROUND 256
+/* How often to look for revoked keys. */
+#define TH_NOTIFY_REVOKED_MS 1000
 
 static struct {
     pthread_mutex_t lock;
@@ -33,6 +36,8 @@ static struct {
     th_notify_config cfg;
     char endpoint[256];
     int secure;
+    char secret[41]; /* the server's secret key, kept to open the socket again (wiped at stop) */
+    long revoked;    /* keys revoked when last looked (-1: not yet) */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 const char *th_notify_endpoint(void) { return g.endpoint; }
@@ -101,6 +106,7 @@ static void publish(const th_notify_event *ev, const char *topics, const char *u
     env.body_case = TONGHOP__ENVELOPE__BODY_NOTIFICATION;
     env.notification = &n;
     size_t len = 0;
+    if (!g.xpub) return; /* being opened again (check_revoked) */
     uint8_t *buf = th_wire_pack(&env, &len);
     if (!buf) return;
     const char *p = topics;
@@ -285,6 +291,66 @@ static void scan_deadlines(char *last, size_t lastlen)
     snprintf(last, lastlen, "%s", now);
 }
 
+/* An XPUB socket in manual mode, encrypted and authenticated when the
+ * server is (the same ZAP domain as the request socket), bound to endpoint.
+ * NULL with the reason in err. */
+static void *xpub_open(const char *endpoint, char *err, size_t errlen)
+{
+    void *s = zmq_socket(g.cfg.zctx, ZMQ_XPUB);
+    if (!s) {
+        snprintf(err, errlen, "notify: %s", zmq_strerror(errno));
+        return NULL;
+    }
+    int one = 1, zero = 0, hwm = 100000;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_setsockopt(s, ZMQ_XPUB_MANUAL, &one, sizeof one) != 0 ||
+        (g.secure && (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+                      zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, g.secret, 40) != 0 ||
+                      zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "tonghop", 7) != 0))) {
+        snprintf(err, errlen, "notify: %s", zmq_strerror(errno));
+        zmq_close(s);
+        return NULL;
+    }
+    if (zmq_bind(s, endpoint) != 0) {
+        snprintf(err, errlen, "notify: cannot listen on %s: %s", endpoint, zmq_strerror(errno));
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* When a key was revoked since the last look, every subscription goes: an
+ * XPUB socket cannot drop one subscriber, so the socket is opened again on
+ * the same endpoint. The subscribers reconnect by themselves and subscribe
+ * again (subscription() reads each key from the database), and the revoked
+ * key is refused. (Revocations are rare; a revoked key hearing its
+ * territory's news until it happens to reconnect is not.) */
+static void check_revoked(void)
+{
+    if (!g.secure || !th_db_ensure(g.db)) return;
+    PGresult *r = th_db_exec_params(g.db, "SELECT count(*) FROM client_keys WHERE revoked_at IS NOT NULL", 0,
+                                    NULL, NULL, NULL);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        th_db_check_lost(g.db);
+        return;
+    }
+    long n = atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (g.revoked >= 0 && n != g.revoked) {
+        char err[300];
+        if (g.xpub) zmq_close(g.xpub);
+        g.xpub = xpub_open(g.endpoint, err, sizeof err);
+        if (!g.xpub) {
+            th_error("%s (a key was revoked; trying again in a second)", err);
+            return; /* g.revoked unchanged: the next look tries again */
+        }
+        th_info("notify: a key was revoked: every subscriber reconnects and is subscribed again");
+    }
+    g.revoked = n;
+}
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -298,11 +364,21 @@ static void *notify_main(void *arg)
     char last_scan[64] = "";
     int64_t next_scan = 0;
     int scan_ms = g.cfg.deadline_scan_ms > 0 ? g.cfg.deadline_scan_ms : g.cfg.test_clock ? 500 : 60000;
+    int64_t next_revoked = 0;
     for (;;) {
         pthread_mutex_lock(&g.lock);
         int running = g.running;
         pthread_mutex_unlock(&g.lock);
         if (!running) break;
+        if (now_ms() >= next_revoked) {
+            check_revoked();
+            next_revoked = now_ms() + TH_NOTIFY_REVOKED_MS;
+        }
+        if (!g.xpub) { /* not open again yet */
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         zmq_pollitem_t item = {.socket = g.xpub, .events = ZMQ_POLLIN};
         if (zmq_poll(&item, 1, 100) > 0) {
             for (;;) {
@@ -330,28 +406,23 @@ int th_notify_start(const th_notify_config *cfg, char *err, size_t errlen)
     assert(!g.running);
     g.cfg = *cfg;
     g.secure = cfg->secret_key != NULL;
+    /* (The caller wipes its copy once started: ours opens the socket again.) */
+    if (g.secure) memcpy(g.secret, cfg->secret_key, 40);
+    g.secret[40] = '\0';
+    g.cfg.secret_key = NULL;
     g.head = g.count = 0;
     g.dropped = 0;
+    g.revoked = -1;
     g.ring = calloc(TH_NOTIFY_QUEUE, sizeof *g.ring);
-    g.xpub = zmq_socket(cfg->zctx, ZMQ_XPUB);
     g.db = th_db_new(cfg->dsn, NULL, 0);
-    if (!g.ring || !g.xpub || !g.db) {
+    if (!g.ring || !g.db) {
         snprintf(err, errlen, "notify: out of memory");
         goto fail;
     }
     th_db_set_timeout(g.db, cfg->db_timeout_ms > 0 ? cfg->db_timeout_ms : TH_DB_TIMEOUT_MS);
-    int one = 1, zero = 0, hwm = 100000;
-    zmq_setsockopt(g.xpub, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(g.xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (zmq_setsockopt(g.xpub, ZMQ_XPUB_MANUAL, &one, sizeof one) != 0) goto zfail;
-    if (g.secure && (zmq_setsockopt(g.xpub, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
-                     zmq_setsockopt(g.xpub, ZMQ_CURVE_SECRETKEY, cfg->secret_key, 40) != 0 ||
-                     zmq_setsockopt(g.xpub, ZMQ_ZAP_DOMAIN, "tonghop", 7) != 0))
-        goto zfail;
-    if (zmq_bind(g.xpub, cfg->bind) != 0) {
-        snprintf(err, errlen, "notify: cannot listen on %s: %s", cfg->bind, zmq_strerror(errno));
-        goto fail;
-    }
+    g.xpub = xpub_open(cfg->bind, err, errlen);
+    if (!g.xpub) goto fail;
+    /* (The endpoint bound, port included: where the socket opens again.) */
     size_t elen = sizeof g.endpoint;
     zmq_getsockopt(g.xpub, ZMQ_LAST_ENDPOINT, g.endpoint, &elen);
     g.running = 1;
@@ -362,9 +433,8 @@ int th_notify_start(const th_notify_config *cfg, char *err, size_t errlen)
     }
     th_info("notifications on %s", g.endpoint);
     return 0;
-zfail:
-    snprintf(err, errlen, "notify: %s", zmq_strerror(errno));
 fail:
+    memset(g.secret, 0, sizeof g.secret);
     if (g.xpub) zmq_close(g.xpub);
     g.xpub = NULL;
     th_db_destroy(&g.db);
@@ -382,7 +452,8 @@ void th_notify_stop(void)
     pthread_mutex_unlock(&g.lock);
     if (!was) return;
     pthread_join(g.thread, NULL);
-    zmq_close(g.xpub);
+    memset(g.secret, 0, sizeof g.secret);
+    if (g.xpub) zmq_close(g.xpub);
     g.xpub = NULL;
     th_db_destroy(&g.db);
     free(g.ring);

@@ -87,4 +87,27 @@ th_check "La Gi's key asking for Phan Thiết's territory hears nothing of it ei
 th_check "the ministry, narrowed to Bình Thuận, hears all of it: nine districts not reported" \
   bash -c 'grep -q "22924 Phường Phú Thủy: đã nhận" "$1" && grep -q "593 Thành phố Phan Thiết: đã phê duyệt" "$1" &&
            [ "$(grep -c "chưa báo cáo 2025" "$1")" = 9 ]' _ "$TH_WORK/w-bo-60"
+
+# --- a key revoked while subscribed hears nothing more ------------------------------
+pids=()
+watch phu-thuy w-revoked
+watch phan-thiet w-after
+n0=$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")
+for _ in $(seq 1 100); do [ "$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")" -ge $((n0 + 2)) ] && break; sleep 0.1; done
+"$TONGHOPD" revoke --db "$TH_DSN" --public-key "$(th_sql "SELECT public_key FROM client_keys WHERE name = 'phu-thuy'")" >/dev/null
+reopened() { grep -q "a key was revoked: every subscriber reconnects" "$TH_WORK/server.log"; }
+for _ in $(seq 1 50); do reopened && break; sleep 0.1; done
+th_check "the server drops every subscription when a key is revoked" reopened
+# Phan Thiết's watcher reconnects and is subscribed again; Phú Thủy's key is refused.
+for _ in $(seq 1 100); do [ "$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")" -ge $((n0 + 3)) ] && break; sleep 0.1; done
+sleep 0.5
+jq '.revision = 3 | .note = "Bản sửa đổi lần 2"' "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >"$TH_WORK/plan-r3.json"
+as binh-thuan plan publish "$TH_WORK/plan-r3.json"
+th_check "Bình Thuận publishes revision 3" ok
+sleep 1.5
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+th_check "Phan Thiết, subscribed again, hears revision 3" has w-after "đã ban hành kế hoạch 1751/KH-UBND (bản 3)"
+th_check "Phú Thủy's revoked key hears nothing of it" hasnt w-revoked "(bản 3)"
+th_check "... and is not subscribed again" th_eq \
+  "$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")" $((n0 + 3))
 th_finish
