@@ -55,6 +55,7 @@ typedef struct ctx {
     const char *reason;      /* reopen */
     th_watch_args watch;
     int before_children; /* approve */
+    long review_limit;   /* review --limit (0: the server's default) */
     int as_json;
 } ctx;
 
@@ -146,7 +147,8 @@ static int run_watch(ctx *c, char **args)
 static int run_review(ctx *c, char **args)
 {
     (void)args;
-    return th_review_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, c->as_json);
+    return th_review_cmd_run(c->t, c->sub.unit, c->sub.plan, c->sub.period, (unsigned)c->review_limit,
+                             c->as_json);
 }
 static int run_report(ctx *c, char **args)
 {
@@ -257,13 +259,14 @@ static const command commands[] = {
         "  --count N           stop after N notifications\n"
         "  --for DURATION      stop after this long (e.g. 30s, 8h)\n"),
      "tonghop watch --notify tcp://tonghop.lamdong.example:5571", 0, OWN_ENDPOINT, 1, 0, run_watch},
-    {"review", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--json]",
+    {"review", "--plan CODE --period YYYY|YYYYQn [--unit CODE] [--limit N] [--json]",
      N_("Review before approval: the values a reviewer should look at (above 100%, a denominator that "
         "jumped, "
         "a stock that changed while the unit did not), per unit."),
      N_("  --plan CODE       the plan\n"
         "  --period P        a year (2025) or a quarter (2025Q3)\n"
         "  --unit CODE       the unit and the units below it (default: the plan's issuer)\n"
+        "  --limit N         list at most N flags (default 1000, at most 10000); all are counted\n"
         "  --json            the answer as JSON\n"),
      "tonghop review --unit 593 --plan 1751/KH-UBND --period 2025", 0, NEED_PLAN | NEED_PERIOD, 1, 0,
      run_review},
@@ -419,6 +422,7 @@ int main(int argc, char **argv)
                                              {"approved-only", no_argument, NULL, 1204},
                                              {"notify", required_argument, NULL, 1201},
                                              {"count", required_argument, NULL, 1202},
+                                             {"limit", required_argument, NULL, 1205},
                                              {"for", required_argument, NULL, 1203},
                                              {"before-children", no_argument, NULL, 'B'},
                                              {"issuer-body", required_argument, NULL, OPT_ISSUER_BODY},
@@ -473,6 +477,12 @@ int main(int argc, char **argv)
         case 'R': c.reason = optarg; break;
         case 1204: c.rep.approved_only = 1; break;
         case 1201: c.watch.endpoint = optarg; break;
+        case 1205:
+            if (th_cli_parse_count(optarg, 1, 10000, &c.review_limit) != 0) {
+                fprintf(stderr, _("tonghop: --limit %s: not a whole number from 1 to 10000\n"), optarg);
+                return TH_EXIT_USAGE;
+            }
+            break;
         case 1202:
             if (th_cli_parse_count(optarg, 1, 1000000, &c.watch.count) != 0) {
                 fprintf(stderr, _("tonghop: --count %s: not a whole number from 1 to 1000000\n"), optarg);

@@ -66,9 +66,10 @@ static void review_print(json_object *doc)
     json_object *u = th_report_get(doc, "unit"), *pl = th_report_get(doc, "plan");
     json_object *flags = th_report_get(doc, "flags");
     size_t n = flags && json_object_is_type(flags, json_type_array) ? json_object_array_length(flags) : 0;
-    printf(_("Review of plan %s, period %s, for %s (%s) and below: %zu flag(s)\n"), th_report_str(pl, "code"),
-           th_report_str(th_report_get(doc, "period"), "code"), th_report_str(u, "name"),
-           th_report_str(u, "code"), n);
+    long long total = th_report_int(doc, "total");
+    printf(_("Review of plan %s, period %s, for %s (%s) and below: %lld flag(s)\n"),
+           th_report_str(pl, "code"), th_report_str(th_report_get(doc, "period"), "code"),
+           th_report_str(u, "name"), th_report_str(u, "code"), total);
     if (n == 0) printf("%s\n", _("Nothing to look at: no value is flagged."));
     const char *last = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -81,6 +82,9 @@ static void review_print(json_object *doc)
                th_report_str(f, "indicator"),
                review_period(th_report_int(f, "year"), th_report_int(f, "quarter"), pb, sizeof pb), text);
     }
+    if (total > (long long)n)
+        printf(_("\n... and %lld more (%lld in all): narrow with --unit, or list more with --limit.\n"),
+               total - (long long)n, total);
     if (n)
         printf("\n%s\n", _("Flags are questions for the reviewer, not errors: nothing was refused. A "
                            "corrected value is sent again with tonghop submit."));
@@ -88,7 +92,8 @@ static void review_print(json_object *doc)
 
 static const char *review_text(const th_envelope *reply) { return reply->review_reply->review_json; }
 
-int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const char *period, int as_json)
+int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const char *period, unsigned limit,
+                      int as_json)
 {
     th_period p;
     if (th_period_parse(period, &p) != 0) {
@@ -99,6 +104,8 @@ int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const
     q.unit_code = (char *)unit;
     q.plan_code = (char *)plan;
     q.period = (char *)period;
+    q.has_limit = limit > 0;
+    q.limit = limit;
     th_envelope env;
     tonghop__envelope__init(&env);
     env.body_case = TONGHOP__ENVELOPE__BODY_REVIEW_QUERY;

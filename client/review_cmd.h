@@ -11,6 +11,7 @@
 
 /* unit may be NULL (the plan's issuer). as_json prints the server's
  * document as it is. */
-int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const char *period, int as_json);
+int th_review_cmd_run(th_transport *t, const char *unit, const char *plan, const char *period, unsigned limit,
+                      int as_json);
 
 #endif

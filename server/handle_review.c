@@ -13,9 +13,14 @@
 #include "handler.h"
 #include "stats_refresh.h"
 
+/* Flags listed when the request does not say, and at most. */
+#define TH_REVIEW_LIMIT_DEFAULT 1000
+#define TH_REVIEW_LIMIT_MAX 10000
+
 typedef struct review_data {
     char period[16];
-    char *json; /* the answer, once run */
+    unsigned limit; /* flags listed at most */
+    char *json;     /* the answer, once run */
 } review_data;
 
 static int check(th_job *job)
@@ -30,6 +35,12 @@ static int check(th_job *job)
         th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
         return -1;
     }
+    if (q->has_limit && q->limit > TH_REVIEW_LIMIT_MAX) {
+        free(d);
+        th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "limit", NULL);
+        return -1;
+    }
+    d->limit = q->has_limit && q->limit > 0 ? q->limit : TH_REVIEW_LIMIT_DEFAULT;
     th_period_format(&p, d->period, sizeof d->period);
     job->data = d;
     return 0;
@@ -47,9 +58,11 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
          * the key's territory, as the tree stood at the period's end. */
         if (th_handler_authz_read(db, job, unit, q->plan_code, d->period) != 0) continue;
         th_stats_refresh_if_due(db);
-        const char *params[] = {q->plan_code, d->period, unit};
-        int rc = th_doc_fetch(db, "SELECT th_review($1, $2, $3)::text", 3, params, &d->json, &job->err, dberr,
-                              sizeof dberr);
+        char limit[16];
+        snprintf(limit, sizeof limit, "%u", d->limit);
+        const char *params[] = {q->plan_code, d->period, unit, limit};
+        int rc = th_doc_fetch(db, "SELECT th_review($1, $2, $3, $4::integer)::text", 4, params, &d->json,
+                              &job->err, dberr, sizeof dberr);
         th_handler_settle(db, job, rc, dberr);
     }
 }

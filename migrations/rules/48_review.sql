@@ -317,7 +317,11 @@ $$;
 -- last day, within the plan's territory; only the plan's ratio indicators
 -- for the year. Refusals as th_report: TH026 NOT_FOUND (the plan), TH007
 -- UNKNOWN_UNIT, TH029 UNIT_CEASED, TH028 OUTSIDE_PLAN.
-CREATE OR REPLACE FUNCTION th_review_compute_json(p_plan text, p_period text, p_unit text)
+DROP FUNCTION IF EXISTS th_review(text, text, text);
+DROP FUNCTION IF EXISTS th_review_by_keys(text, text, text);
+DROP FUNCTION IF EXISTS th_review_compute_json(text, text, text);
+CREATE OR REPLACE FUNCTION th_review_compute_json(p_plan text, p_period text, p_unit text,
+                                                  p_limit integer DEFAULT 1000)
 RETURNS jsonb LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_custom_plan
 SET jit = off
@@ -335,6 +339,7 @@ DECLARE
     keys     text[];
     inds     text[];
     flags    jsonb;
+    total    bigint;
 BEGIN
     SELECT * INTO pl FROM current_plans WHERE code = p_plan;
     IF NOT FOUND THEN
@@ -353,13 +358,23 @@ BEGIN
     inds := ARRAY(SELECT t.indicator_code FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
                    WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to AND i.kind = 'ratio');
 
-    SELECT jsonb_agg(th_review_flag_json(u.gso_code, u.name_with_type, f.indicator_code, y, f.quarter, f.rule,
-                                         f.num, f.den, f.prev_den) || jsonb_build_object('indicator_name', i.name)
-                     ORDER BY u.gso_code, f.indicator_code, f.quarter, f.rule, u.code)
-      INTO flags
-      FROM th_review_flags(keys, y, q, p_end, inds) f
-      JOIN units u ON u.code = f.unit_code
-      JOIN indicators i ON i.code = f.indicator_code;
+    -- Every flag counted; the first p_limit (in the order shown) worded:
+    -- the country's review may flag tens of thousands of values, and a
+    -- list that long helps nobody (the reviewer narrows with --unit).
+    WITH f AS MATERIALIZED (
+        SELECT f.*, u.gso_code, u.name_with_type, u.code, i.name AS iname
+          FROM th_review_flags(keys, y, q, p_end, inds) f
+          JOIN units u ON u.code = f.unit_code
+          JOIN indicators i ON i.code = f.indicator_code
+    )
+    SELECT (SELECT count(*) FROM f),
+           (SELECT jsonb_agg(th_review_flag_json(x.gso_code, x.name_with_type, x.indicator_code, y, x.quarter,
+                                                 x.rule, x.num, x.den, x.prev_den)
+                             || jsonb_build_object('indicator_name', x.iname)
+                             ORDER BY x.gso_code, x.indicator_code, x.quarter, x.rule, x.code)
+              FROM (SELECT * FROM f ORDER BY f.gso_code, f.indicator_code, f.quarter, f.rule, f.code
+                     LIMIT greatest(p_limit, 0)) x)
+      INTO total, flags;
 
     RETURN jsonb_build_object(
         'format', 'tonghop-review/1',
@@ -368,26 +383,27 @@ BEGIN
         'unit', jsonb_build_object('code', root.gso_code, 'name', root.name_with_type,
                                    'role', th_unit_role(root.type, root.parent_code)),
         'factor', th_review_jump_factor(),
-        'total', coalesce(jsonb_array_length(flags), 0),
+        'total', total,
         'flags', coalesce(flags, '[]'::jsonb));
 END;
 $$;
 
 -- By keys below the national root (see th_report_by_keys, 40_report.sql).
-CREATE OR REPLACE FUNCTION th_review_by_keys(p_plan text, p_period text, p_unit text)
+CREATE OR REPLACE FUNCTION th_review_by_keys(p_plan text, p_period text, p_unit text, p_limit integer)
 RETURNS jsonb LANGUAGE sql STABLE
 SET enable_seqscan = off
-AS $$ SELECT th_review_compute_json(p_plan, p_period, p_unit) $$;
+AS $$ SELECT th_review_compute_json(p_plan, p_period, p_unit, p_limit) $$;
 
 -- The review of a plan for a period at a unit (`tonghop review`): by keys
--- unless it is the country's, as th_report.
-CREATE OR REPLACE FUNCTION th_review(p_plan text, p_period text, p_unit text)
+-- unless it is the country's, as th_report; at most p_limit flags listed
+-- (total counts them all).
+CREATE OR REPLACE FUNCTION th_review(p_plan text, p_period text, p_unit text, p_limit integer DEFAULT 1000)
 RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF coalesce(p_unit, (SELECT issuer_unit FROM current_plans WHERE code = p_plan)) = 'VN' THEN
-        RETURN th_review_compute_json(p_plan, p_period, p_unit);
+        RETURN th_review_compute_json(p_plan, p_period, p_unit, p_limit);
     END IF;
-    RETURN th_review_by_keys(p_plan, p_period, p_unit);
+    RETURN th_review_by_keys(p_plan, p_period, p_unit, p_limit);
 END;
 $$;
 

@@ -74,6 +74,13 @@ th_check "... Phú Thủy's jump in the second quarter" \
 th_check "... Mũi Né's stock that changed" grep -qF "Phường Mũi Né (22915) — CTXH-02, quý 2/2025: mẫu số (số tại thời điểm) đổi từ 20 thành 22" <<<"$out"
 out=$($C review --unit 593 --plan "$P" --period 2025Q1)
 th_check "... and says so when nothing is flagged (English)" grep -q "no value is flagged" <<<"$out"
+rv=$($C review --unit 593 --plan "$P" --period 2025 --limit 2 --json)
+th_check "--limit 2: the first two flags listed, all counted" \
+  th_eq "$(jq -c '[.total >= 3, (.flags | length), [.flags[].unit.code]]' <<<"$rv")" '[true,2,["22915","22921"]]'
+out=$($C review --unit 593 --plan "$P" --period 2025 --limit 2)
+th_check "... and the words say how many more" grep -qE "^\.\.\. and [0-9]+ more \([0-9]+ in all\): narrow with --unit" <<<"$out"
+rc=0; $C review --unit 593 --plan "$P" --period 2025 --limit 0 >/dev/null 2>&1 || rc=$?
+th_check "--limit 0: exit 2" th_eq "$rc" 2
 rc=0; $C review --unit 593 --plan "$P" --period 2025Q7 >/dev/null 2>&1 || rc=$?
 th_check "review with a period that is not one: exit 2" th_eq "$rc" 2
 rc=0; $C review --unit 593 --plan 99/KHONG-CO --period 2025 >/dev/null 2>&1 || rc=$?
