@@ -157,94 +157,111 @@ LANGUAGE sql STABLE AS $$
              AND x.indicator_code = ANY (s.indicator_codes)) f
 $$;
 
--- Replaces the rows of unit_period_values for the periods and units named:
--- element i of the arrays is one (year, quarter, unit key). Two
--- transactions storing results of two senders of one unit (two communes
--- merged into one, stored by two ingest workers) would each compute the
--- unit's row without the other's uncommitted results: so each first takes
--- a transaction lock for the unit (see below), sorted within the call, and
--- computes after it has it (under READ COMMITTED, a statement after the
--- wait sees what the other committed). Two transactions that each make
--- several calls can still take two of these locks in opposite orders:
--- PostgreSQL then cancels one as a deadlock, and the server stores its
--- batch again one submission at a time (server/ingest.c).
+-- The periods and units named (element i of the arrays is one year,
+-- quarter and unit key), each marked:
+--   own    its results are its own alone: it exists on the period's last
+--          day, no predecessor of it, of any generation, sent anything for
+--          the period (whatever the dates: a map loaded late leaves what an
+--          old commune sent after it ceased), and it is no unit's parent (a
+--          unit that ceased leaving no successor belongs to its parent);
+--   whole  own, and it existed on the last day of every quarter of the
+--          period (for a year: since the first quarter's last day), so each
+--          of its quarter rows of the period is its own results alone too
+--          (th_unit_values_on_results derives its year row from them).
+CREATE OR REPLACE FUNCTION th_unit_values_periods(p_year integer[], p_quarter integer[], p_key text[])
+RETURNS TABLE (y integer, q integer, k text, own boolean, whole boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT a.y, a.q, a.k, a.own, a.own AND a.from_start
+      FROM (SELECT b.y, b.q, b.k,
+                   coalesce(u.valid_from <= b.p_end AND (u.valid_to IS NULL OR u.valid_to > b.p_end), false)
+                   AND NOT EXISTS (SELECT 1 FROM th_lineage(b.k) l
+                                    WHERE l.depth > 0
+                                      AND EXISTS (SELECT 1 FROM submissions x   -- (a probe: OFFSET 0)
+                                                   WHERE x.unit_code = l.code AND x.year = b.y
+                                                     AND x.quarter BETWEEN b.q_from AND b.q_to
+                                                  OFFSET 0))
+                   AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = b.k) AS own,
+                   coalesce(u.valid_from <= (make_date(b.y, b.q_from * 3, 1) + interval '1 month' - interval '1 day')::date,
+                            false) AS from_start
+              FROM (SELECT DISTINCT a0.y, a0.q, a0.k,
+                           CASE WHEN a0.q = 0 THEN 1 ELSE a0.q END AS q_from,
+                           CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END AS q_to,
+                           (make_date(a0.y, (CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END - 1) * 3 + 1, 1)
+                            + interval '3 months' - interval '1 day')::date AS p_end
+                      FROM unnest(p_year, p_quarter, p_key) AS a0(y, q, k)) b
+              LEFT JOIN LATERAL (SELECT u0.valid_from, u0.valid_to FROM units u0
+                                  WHERE u0.code = b.k OFFSET 0) u ON true) a
+$$;
+
+-- Takes the transaction locks a transaction needs before it writes the
+-- rows of the periods and units named (marked own as th_unit_values_periods
+-- does), all of them in one sorted order (period, lock space, key), so that
+-- two transactions that each take several wait for each other instead of
+-- deadlocking. Two kinds:
+--  * A unit with several senders can be refreshed by two transactions at
+--    once (two ingest workers storing two of its predecessors; a unit of its
+--    own alone is stored by one worker), and each would compute the unit's
+--    rows without the other's uncommitted results. So each first takes a
+--    lock for the unit, then computes after it has it (under READ
+--    COMMITTED, a statement after the wait sees what the other committed):
+--    one of 64 locks per period (space 20250701), bounded however many units
+--    a transaction touches (a lock per unit ran out of shared memory on a
+--    load of the whole country in one transaction).
+--  * A unit's year rows add up its quarters. One server stores one unit's
+--    submissions one after another (lane.c: a unit always goes to the same
+--    worker), but two servers (high availability) may store two quarters of
+--    one unit at once, and each would write the year from a snapshot
+--    without the other's quarter. So the second waits for the first to
+--    commit, then reads both: a lock per unit of its own (space 20250702;
+--    64 buckets would make the two workers of one server wait for each
+--    other on every batch), or the 64 buckets above when one transaction
+--    touches more than 1,000 such units in a year (a bulk load: a lock each
+--    would fill the lock table).
+-- Two transactions whose statements each take their locks can still take
+-- two of them in opposite orders across statements: PostgreSQL then
+-- cancels one as a deadlock, and the server stores its batch again one
+-- submission at a time (server/ingest.c).
+CREATE OR REPLACE FUNCTION th_unit_values_lock(p_year integer[], p_quarter integer[], p_key text[], p_own boolean[])
+RETURNS void LANGUAGE plpgsql
+SET enable_seqscan = off
+SET jit = off
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(x.sp, x.lk)
+       FROM (SELECT DISTINCT a.y, a.q,
+                    CASE WHEN a.own AND a.nown <= 1000 THEN 20250702 ELSE 20250701 END AS sp,
+                    CASE WHEN a.own AND a.nown <= 1000 THEN hashtext(a.k)
+                         ELSE (a.y * 5 + a.q) * 64 + (hashtext(a.k) & 63) END AS lk
+               FROM (SELECT d.*, count(*) FILTER (WHERE d.own) OVER (PARTITION BY d.y, d.q) AS nown
+                       FROM (SELECT DISTINCT a0.y, a0.q, a0.k, a0.own
+                               FROM unnest(p_year, p_quarter, p_key, p_own) AS a0(y, q, k, own)) d) a
+              WHERE NOT a.own OR a.q = 0) x
+      ORDER BY x.y, x.q, x.sp, x.lk;
+END;
+$$;
+
+-- Replaces the rows of unit_period_values for the periods and units named,
+-- by th_unit_values_compute_own for a unit of its own alone (p_own) and
+-- th_unit_values_compute for the others. The caller holds the locks
+-- (th_unit_values_lock).
 -- (SECURITY INVOKER, as the rest: the server's role writes this derived
 -- table, rules/90_grants.sql. Run with its owner's rights it made every
 -- batch twice as slow, measured.)
-CREATE OR REPLACE FUNCTION th_unit_values_refresh(p_year integer[], p_quarter integer[], p_key text[])
+CREATE OR REPLACE FUNCTION th_unit_values_write(p_year integer[], p_quarter integer[], p_key text[], p_own boolean[])
 RETURNS void LANGUAGE plpgsql
--- A batch's units are found by their keys, whatever the statistics say (a
--- plan cached on a new database would scan; see th_ingest_batch).
 SET enable_seqscan = off
-SET jit = off  -- compiling took 100-150 ms of a 10 ms statement
+SET jit = off
 AS $$
 DECLARE
     g record;
 BEGIN
-    FOR g IN SELECT a.y, a.q, p_end,
+    FOR g IN SELECT a.y, a.q,
                     array_agg(DISTINCT a.k) FILTER (WHERE a.own) AS own,
                     array_agg(DISTINCT a.k) FILTER (WHERE NOT a.own) AS other
-               FROM (SELECT b.y, b.q, b.k, b.p_end,
-                            -- its own alone: it exists on the last day, no
-                            -- predecessor of it, of any generation, sent
-                            -- anything for the period (whatever the dates:
-                            -- a map loaded late leaves what an old commune
-                            -- sent after it ceased), and it is no unit's
-                            -- parent (a unit that ceased leaving no
-                            -- successor belongs to its parent)
-                            EXISTS (SELECT 1 FROM units u WHERE u.code = b.k AND u.valid_from <= b.p_end
-                                       AND (u.valid_to IS NULL OR u.valid_to > b.p_end))
-                            AND NOT EXISTS (SELECT 1 FROM th_lineage(b.k) l
-                                             WHERE l.depth > 0
-                                               AND EXISTS (SELECT 1 FROM submissions x   -- (a probe: OFFSET 0)
-                                                            WHERE x.unit_code = l.code AND x.year = b.y
-                                                              AND x.quarter BETWEEN b.q_from AND b.q_to
-                                                           OFFSET 0))
-                            AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = b.k) AS own
-                       FROM (SELECT DISTINCT a0.y, a0.q, a0.k,
-                                    CASE WHEN a0.q = 0 THEN 1 ELSE a0.q END AS q_from,
-                                    CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END AS q_to,
-                                    (make_date(a0.y, (CASE WHEN a0.q = 0 THEN 4 ELSE a0.q END - 1) * 3 + 1, 1)
-                                     + interval '3 months' - interval '1 day')::date AS p_end
-                               FROM unnest(p_year, p_quarter, p_key) AS a0(y, q, k)) b) a
-              GROUP BY a.y, a.q, a.p_end
-              ORDER BY a.y, a.q   -- (the locks below sorted across periods too)
+               FROM unnest(p_year, p_quarter, p_key, p_own) AS a(y, q, k, own)
+              GROUP BY a.y, a.q
+              ORDER BY a.y, a.q
     LOOP
-        -- Only a unit with several senders can be refreshed by two
-        -- transactions at once (two ingest workers storing two of its
-        -- predecessors; a unit of its own alone is stored by one worker).
-        -- Wait for the other, by one of 64 transaction locks per period
-        -- taken in a sorted order: bounded however many units a transaction
-        -- touches (a lock per unit ran out of shared memory on a load of
-        -- the whole country in one transaction).
-        IF g.other IS NOT NULL THEN
-            PERFORM pg_advisory_xact_lock(20250701, x.lk)
-               FROM (SELECT DISTINCT (g.y * 5 + g.q) * 64 + (hashtext(k) & 63) AS lk
-                       FROM unnest(g.other) AS k) x
-              ORDER BY x.lk;
-        END IF;
-        -- A unit's year rows add up its quarters. One server stores one
-        -- unit's submissions one after another (lane.c: a unit always goes
-        -- to the same worker), but two servers (high availability) may
-        -- store two quarters of one unit at once, and each would write the
-        -- year from a snapshot without the other's quarter. So the second
-        -- waits for the first to commit, then reads both: a lock per unit
-        -- (64 buckets would make the two workers of one server wait for
-        -- each other on every batch), or the 64 buckets above when one
-        -- transaction touches more than 1,000 units (a bulk load: a lock
-        -- each would fill the lock table).
-        IF g.own IS NOT NULL AND g.q = 0 THEN
-            IF cardinality(g.own) <= 1000 THEN
-                PERFORM pg_advisory_xact_lock(20250702, x.lk)
-                   FROM (SELECT DISTINCT hashtext(k) AS lk FROM unnest(g.own) AS k) x
-                  ORDER BY x.lk;
-            ELSE
-                PERFORM pg_advisory_xact_lock(20250701, x.lk)
-                   FROM (SELECT DISTINCT (g.y * 5 + g.q) * 64 + (hashtext(k) & 63) AS lk
-                           FROM unnest(g.own) AS k) x
-                  ORDER BY x.lk;
-            END IF;
-        END IF;
         IF g.own IS NOT NULL THEN
             -- A unit of its own keeps its rows (current results are never
             -- deleted): replaced in place.
@@ -271,28 +288,43 @@ BEGIN
 END;
 $$;
 
--- After a statement wrote current_results, or changed submissions
--- (new_rows, with unit_code, year and quarter): refreshes, for each
--- sender and quarter written, the quarter's and the year's row of the unit
--- it belongs to on that period's last day.
-CREATE OR REPLACE FUNCTION th_unit_values_on_results()
-RETURNS trigger LANGUAGE plpgsql
-SET enable_seqscan = off  -- probes by key (see th_unit_values_refresh)
-SET jit = off             -- (see th_unit_values_refresh)
+-- Replaces the rows of unit_period_values for the periods and units named
+-- (element i of the arrays is one year, quarter and unit key), computed
+-- from the stored results, after taking the locks (th_unit_values_lock).
+CREATE OR REPLACE FUNCTION th_unit_values_refresh(p_year integer[], p_quarter integer[], p_key text[])
+RETURNS void LANGUAGE plpgsql
+-- A batch's units are found by their keys, whatever the statistics say (a
+-- plan cached on a new database would scan; see th_ingest_batch).
+SET enable_seqscan = off
+SET jit = off  -- compiling took 100-150 ms of a 10 ms statement
 AS $$
 DECLARE
     ys integer[];
     qs integer[];
     ks text[];
+    os boolean[];
 BEGIN
-    -- Each sender's unit on each period's last day: itself while it
-    -- exists (nearly always), else its heir (th_heirs_at, once per period).
-    WITH w AS (SELECT DISTINCT n.unit_code, n.year, n.quarter FROM new_rows n),
-    periods AS MATERIALIZED (
+    SELECT array_agg(c.y), array_agg(c.q), array_agg(c.k), array_agg(c.own) INTO ys, qs, ks, os
+      FROM th_unit_values_periods(p_year, p_quarter, p_key) c;
+    IF ks IS NOT NULL THEN
+        PERFORM th_unit_values_lock(ys, qs, ks, os);
+        PERFORM th_unit_values_write(ys, qs, ks, os);
+    END IF;
+END;
+$$;
+
+-- Each sender's unit on each period's last day, for each sender and period
+-- (its quarter, and the year: quarter 0) of p_rows: itself while it exists
+-- (nearly always), else its heir (th_heirs_at, once per period).
+CREATE OR REPLACE FUNCTION th_unit_values_heirs(p_unit text[], p_year integer[], p_quarter integer[])
+RETURNS TABLE (y integer, q integer, k text)
+LANGUAGE sql STABLE AS $$
+    WITH periods AS MATERIALIZED (
         SELECT w.unit_code, w.year, p.q,
                (make_date(w.year, (CASE WHEN p.q = 0 THEN 4 ELSE p.q END - 1) * 3 + 1, 1)
                 + interval '3 months' - interval '1 day')::date AS p_end
-          FROM w CROSS JOIN LATERAL (VALUES (w.quarter::integer), (0)) AS p(q)
+          FROM (SELECT DISTINCT * FROM unnest(p_unit, p_year, p_quarter) AS w0(unit_code, year, quarter)) w
+          CROSS JOIN LATERAL (VALUES (w.quarter), (0)) AS p(q)
     ),
     tagged AS MATERIALIZED (
         SELECT p.*, EXISTS (SELECT 1 FROM units u WHERE u.code = p.unit_code AND u.valid_from <= p.p_end
@@ -302,13 +334,209 @@ BEGIN
     gone AS MATERIALIZED (
         SELECT year, q, p_end, array_agg(unit_code) AS senders
           FROM tagged WHERE NOT exists_then GROUP BY year, q, p_end
-    ),
-    heirs AS (
-        SELECT year, q, unit_code AS key FROM tagged WHERE exists_then
-        UNION ALL
-        SELECT g.year, g.q, h.key FROM gone g CROSS JOIN LATERAL th_heirs_at(g.senders, g.p_end) h
     )
-    SELECT array_agg(year), array_agg(q), array_agg(key) INTO ys, qs, ks FROM heirs;
+    SELECT year, q, unit_code FROM tagged WHERE exists_then
+    UNION ALL
+    SELECT g.year, g.q, h.key FROM gone g CROSS JOIN LATERAL th_heirs_at(g.senders, g.p_end) h
+$$;
+
+-- After a statement wrote current_results (new_rows): refreshes, for each
+-- sender and quarter written, the quarter's and the year's row of the unit
+-- it belongs to on that period's last day.
+--
+-- The common path (nearly every commune, every quarter) is a unit whose
+-- rows are its own results alone (th_unit_values_periods: own, whole).
+-- Its rows are derived from what the statement wrote and the rows already
+-- stored, without reading its results and submissions again (computing
+-- them anew from current_results and submissions, a quarter and a year of
+-- 12 indicators per unit, was half of PostgreSQL's time in the national
+-- burst, bench/RESULTS.md):
+--  * its quarter row is its own values for the quarter: the row new_rows
+--    holds. f<q> (when results for the indicator first came in the quarter)
+--    is the earlier of the row's f<q> and the time of the submission that
+--    wrote the value (a correction keeps the first time; the first value
+--    has no row yet);
+--  * its year row changes by what the statement wrote (the unit's year row,
+--    and its quarter rows from the first quarter written, read by one probe
+--    per unit, after the unit's year lock, so with what another server
+--    committed): a flow is the year less the quarters' stored values plus
+--    their new ones (the year and the values NULL as th_unit_values_compute
+--    makes them: see the CASE below); a stock and the text are the latest
+--    quarter written unless a later quarter has a row (a correction of an
+--    earlier quarter), then the year's as they were; f<q> the earlier of
+--    the year's and the submission's, as for the quarter row.
+-- That they are exactly what th_unit_values_rebuild computes rests on
+-- every stored row being so when the statement starts (true after each
+-- statement, by induction: rebuilt whole when the tree or these rules
+-- change; current results are never deleted, so an own unit's quarter row
+-- is there for each quarter it has results; a submission's time changed by
+-- hand recomputes from the results, th_unit_values_on_submissions), and on
+-- a unit of its own alone for a year being so for each quarter (whole: it
+-- existed on the first quarter's last day). tests/integration/unit_values.sh
+-- checks corrections of an earlier quarter after a later one, flows and
+-- stocks, counts and texts, against a rebuild. The received time is the
+-- submission's (a probe by its id per submission, not per value), counted
+-- only when it is of that unit, quarter and indicator, as
+-- th_unit_values_compute_own counts. Quarter and year rows are written by
+-- one INSERT ... ON CONFLICT.
+-- Any other unit (several senders; an heir; a unit new during the year)
+-- is computed from the stored results (th_unit_values_write), after the
+-- same locks, taken first for all (th_unit_values_lock).
+CREATE OR REPLACE FUNCTION th_unit_values_on_results()
+RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off  -- probes by key (see th_unit_values_refresh)
+SET jit = off             -- (see th_unit_values_refresh)
+AS $$
+DECLARE
+    ys integer[];
+    qs integer[];
+    ks text[];
+    os boolean[];
+    fs boolean[];
+BEGIN
+    SELECT array_agg(c.y), array_agg(c.q), array_agg(c.k), array_agg(c.own), array_agg(c.whole)
+      INTO ys, qs, ks, os, fs
+      FROM (SELECT array_agg(n.unit_code) AS u, array_agg(n.year::integer) AS y, array_agg(n.quarter::integer) AS q
+              FROM new_rows n) n
+     CROSS JOIN LATERAL (SELECT array_agg(h.y) AS y, array_agg(h.q) AS q, array_agg(h.k) AS k
+                           FROM th_unit_values_heirs(n.u, n.y, n.q) h) h
+     CROSS JOIN LATERAL th_unit_values_periods(h.y, h.q, h.k) c;
+    IF ks IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM th_unit_values_lock(ys, qs, ks, os);
+
+    WITH f AS MATERIALIZED (     -- the units' periods taken here
+        SELECT a.y, a.q, a.k FROM unnest(ys, qs, ks, fs) AS a(y, q, k, whole) WHERE a.whole
+    ),
+    subs AS MATERIALIZED (       -- when each submission came (a probe by its id)
+        SELECT s.id, s.unit_code, s.year, s.quarter, s.received_at, s.indicator_codes
+          FROM (SELECT DISTINCT r.submission_id FROM new_rows r) r
+          CROSS JOIN LATERAL (SELECT s0.* FROM submissions s0 WHERE s0.id = r.submission_id OFFSET 0) s
+    ),
+    n AS MATERIALIZED (          -- the rows written, of those units
+        SELECT r.unit_code AS k, r.indicator_code AS ind, r.year::integer AS y, r.quarter::integer AS q,
+               r.numerator::numeric AS num, r.denominator::numeric AS den, r.value::numeric AS val,
+               r.text AS txt, fq.k IS NOT NULL AS fq, fy.k IS NOT NULL AS fy,
+               r.quarter = max(r.quarter) OVER (PARTITION BY r.unit_code, r.indicator_code, r.year) AS latest,
+               CASE WHEN s.unit_code = r.unit_code AND s.year = r.year AND s.quarter = r.quarter
+                         AND r.indicator_code = ANY (s.indicator_codes) THEN s.received_at END AS recv
+          FROM new_rows r
+          LEFT JOIN f fq ON fq.y = r.year AND fq.q = r.quarter AND fq.k = r.unit_code
+          LEFT JOIN f fy ON fy.y = r.year AND fy.q = 0 AND fy.k = r.unit_code
+          LEFT JOIN subs s ON s.id = r.submission_id
+         WHERE fq.k IS NOT NULL OR fy.k IS NOT NULL
+    ),
+    stored AS MATERIALIZED (     -- the stored rows of those years: the year's, and each quarter's from the
+                                 -- first written (a probe per unit and quarter, by the whole key but
+                                 -- the indicator: a plan made on a new database, given quarter = ANY
+                                 -- (...), probed by year and unit alone, reading the whole year's rows)
+        SELECT v.end_key AS k, v.indicator_code AS ind, v.year::integer AS y, v.quarter::integer AS q,
+               v.num, v.den, v.val, v.txt
+          FROM (SELECT n.y, n.k, min(n.q) AS q0 FROM n WHERE n.fy GROUP BY n.y, n.k) u
+          CROSS JOIN LATERAL (SELECT 0 UNION ALL SELECT generate_series(u.q0, 4)) AS p(q)
+          CROSS JOIN LATERAL (SELECT v0.* FROM unit_period_values v0
+                               WHERE v0.year = u.y AND v0.quarter = p.q AND v0.end_key = u.k
+                              OFFSET 0) v
+    ),
+    yq AS (                      -- in one list: each value written (1), with the stored value it replaces
+                                 -- and whether it is the latest quarter written; the year row (0); the
+                                 -- stored quarter rows (2)
+        SELECT n.k, n.ind, n.y, n.q, 1 AS src, n.num, n.den, n.val, n.txt, n.recv,
+               s.num AS o_num, s.den AS o_den, s.val AS o_val, n.latest
+          FROM n LEFT JOIN stored s ON s.k = n.k AND s.ind = n.ind AND s.y = n.y AND s.q = n.q
+         WHERE n.fy
+        UNION ALL
+        SELECT s.k, s.ind, s.y, s.q, CASE WHEN s.q = 0 THEN 0 ELSE 2 END, s.num, s.den, s.val, s.txt, NULL,
+               NULL, NULL, NULL, false
+          FROM stored s
+    ),
+    a AS (                       -- per unit, indicator and year written
+        SELECT yq.k, yq.ind, yq.y, array_agg(yq.q) FILTER (WHERE yq.src = 1) AS qw,
+               coalesce(max(yq.q) FILTER (WHERE yq.src = 2) > max(yq.q) FILTER (WHERE yq.src = 1), false) AS later,
+               sum(yq.num) FILTER (WHERE yq.src = 1) AS s_num, sum(yq.den) FILTER (WHERE yq.src = 1) AS s_den,
+               sum(yq.val) FILTER (WHERE yq.src = 1) AS s_val,
+               sum(yq.o_num) FILTER (WHERE yq.src = 1) AS o_num, sum(yq.o_den) FILTER (WHERE yq.src = 1) AS o_den,
+               sum(yq.o_val) FILTER (WHERE yq.src = 1) AS o_val,
+               max(yq.num) FILTER (WHERE yq.src = 0) AS y_num, max(yq.den) FILTER (WHERE yq.src = 0) AS y_den,
+               max(yq.val) FILTER (WHERE yq.src = 0) AS y_val, max(yq.txt) FILTER (WHERE yq.src = 0) AS y_txt,
+               max(yq.num) FILTER (WHERE yq.latest) AS l_num, max(yq.den) FILTER (WHERE yq.latest) AS l_den,
+               max(yq.val) FILTER (WHERE yq.latest) AS l_val, max(yq.txt) FILTER (WHERE yq.latest) AS l_txt,
+               min(yq.recv) FILTER (WHERE yq.src = 1 AND yq.q = 1) AS f1,
+               min(yq.recv) FILTER (WHERE yq.src = 1 AND yq.q = 2) AS f2,
+               min(yq.recv) FILTER (WHERE yq.src = 1 AND yq.q = 3) AS f3,
+               min(yq.recv) FILTER (WHERE yq.src = 1 AND yq.q = 4) AS f4
+          FROM yq
+         GROUP BY yq.k, yq.ind, yq.y
+        HAVING count(*) FILTER (WHERE yq.src = 1) > 0
+    ),
+    yr AS (                      -- the year rows
+        SELECT a.k, a.ind, a.y,
+               CASE WHEN i.numerator_agg IS DISTINCT FROM 'flow' THEN CASE WHEN a.later THEN a.y_num ELSE a.l_num END
+                    WHEN a.y_num IS NULL THEN a.s_num
+                    WHEN a.s_num IS NOT NULL THEN a.y_num - coalesce(a.o_num, 0) + a.s_num
+                    WHEN a.o_num IS NULL THEN a.y_num
+                    ELSE (SELECT sum(v.num) FROM unit_period_values v   -- (never through the ingest)
+                           WHERE v.year = a.y AND v.quarter = ANY (ARRAY[1, 2, 3, 4]) AND v.end_key = a.k
+                             AND v.indicator_code = a.ind AND NOT (v.quarter = ANY (a.qw))) END AS num,
+               CASE WHEN i.denominator_agg IS DISTINCT FROM 'flow' THEN CASE WHEN a.later THEN a.y_den ELSE a.l_den END
+                    WHEN a.y_den IS NULL THEN a.s_den
+                    WHEN a.s_den IS NOT NULL THEN a.y_den - coalesce(a.o_den, 0) + a.s_den
+                    WHEN a.o_den IS NULL THEN a.y_den
+                    ELSE (SELECT sum(v.den) FROM unit_period_values v   -- (never through the ingest)
+                           WHERE v.year = a.y AND v.quarter = ANY (ARRAY[1, 2, 3, 4]) AND v.end_key = a.k
+                             AND v.indicator_code = a.ind AND NOT (v.quarter = ANY (a.qw))) END AS den,
+               CASE WHEN i.numerator_agg IS DISTINCT FROM 'flow' THEN CASE WHEN a.later THEN a.y_val ELSE a.l_val END
+                    WHEN a.y_val IS NULL THEN a.s_val
+                    WHEN a.s_val IS NOT NULL THEN a.y_val - coalesce(a.o_val, 0) + a.s_val
+                    WHEN a.o_val IS NULL THEN a.y_val
+                    ELSE (SELECT sum(v.val) FROM unit_period_values v   -- (never through the ingest)
+                           WHERE v.year = a.y AND v.quarter = ANY (ARRAY[1, 2, 3, 4]) AND v.end_key = a.k
+                             AND v.indicator_code = a.ind AND NOT (v.quarter = ANY (a.qw))) END AS val,
+               CASE WHEN a.later THEN a.y_txt ELSE a.l_txt END AS txt,
+               a.f1, a.f2, a.f3, a.f4
+          FROM a JOIN indicators i ON i.code = a.ind
+    )
+    INSERT INTO unit_period_values AS v (year, quarter, end_key, indicator_code, num, den, val, txt,
+                                         carried, f1, f2, f3, f4)
+    SELECT n.y, n.q, n.k, n.ind, n.num, n.den, n.val, n.txt, false,
+           CASE WHEN n.q = 1 THEN n.recv END, CASE WHEN n.q = 2 THEN n.recv END,
+           CASE WHEN n.q = 3 THEN n.recv END, CASE WHEN n.q = 4 THEN n.recv END
+      FROM n WHERE n.fq
+    UNION ALL
+    SELECT yr.y, 0, yr.k, yr.ind, yr.num, yr.den, yr.val, yr.txt, false, yr.f1, yr.f2, yr.f3, yr.f4
+      FROM yr
+    ON CONFLICT (year, quarter, end_key, indicator_code) DO UPDATE
+       SET num = EXCLUDED.num, den = EXCLUDED.den, val = EXCLUDED.val, txt = EXCLUDED.txt,
+           carried = false, f1 = least(v.f1, EXCLUDED.f1), f2 = least(v.f2, EXCLUDED.f2),
+           f3 = least(v.f3, EXCLUDED.f3), f4 = least(v.f4, EXCLUDED.f4);
+
+    IF NOT (true = ALL (fs)) THEN
+        PERFORM th_unit_values_write(array_agg(a.y), array_agg(a.q), array_agg(a.k), array_agg(a.own))
+           FROM unnest(ys, qs, ks, os, fs) AS a(y, q, k, own, whole)
+          WHERE NOT a.whole;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- After a statement changed submissions (a submission's time changed by
+-- hand; new_rows with unit_code, year and quarter): the rows of the periods
+-- it sent for, computed anew from the stored results (its first times).
+CREATE OR REPLACE FUNCTION th_unit_values_on_submissions()
+RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off  -- probes by key (see th_unit_values_refresh)
+SET jit = off             -- (see th_unit_values_refresh)
+AS $$
+DECLARE
+    ys integer[];
+    qs integer[];
+    ks text[];
+BEGIN
+    SELECT array_agg(h.y), array_agg(h.q), array_agg(h.k) INTO ys, qs, ks
+      FROM (SELECT array_agg(n.unit_code) AS u, array_agg(n.year::integer) AS y, array_agg(n.quarter::integer) AS q
+              FROM new_rows n) n
+     CROSS JOIN LATERAL th_unit_values_heirs(n.u, n.y, n.q) h;
     IF ks IS NOT NULL THEN
         PERFORM th_unit_values_refresh(ys, qs, ks);
     END IF;
@@ -322,7 +550,7 @@ CREATE OR REPLACE TRIGGER current_results_unit_values_upd AFTER UPDATE ON curren
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION th_unit_values_on_results();
 -- (When a submission's time is changed by hand, its first times are too.)
 CREATE OR REPLACE TRIGGER submissions_unit_values_upd AFTER UPDATE ON submissions
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION th_unit_values_on_results();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION th_unit_values_on_submissions();
 
 -- Recomputes every row: for each period with results, the units their
 -- senders belong to on its last day. Run when the unit tree changed (who

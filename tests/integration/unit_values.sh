@@ -119,6 +119,62 @@ th_check "the year 2026 adds up both quarters' flows: 5 trained of 20" \
                     AND end_key = '$NEW' AND indicator_code = 'CTXH-02'")" "5/20"
 th_check "and everything is what a rebuild computes" th_unit_values_fresh
 
+# A commune of its own alone for all of 2026 (its rows derived from what
+# is written and the rows stored, 35_unit_values.sql): flows and stocks, a
+# count and a text, a quarter with fewer indicators, a correction of an
+# earlier quarter after a later one, and two quarters in one call.
+OWN=$(th_sql "
+  SELECT min(x.gso_code) FROM units x
+   WHERE x.level = 2 AND x.valid_to IS NULL AND x.valid_from = DATE '2025-07-01'
+     AND x.code NOT IN ('$NEW') AND x.gso_code NOT IN ('$XG', '$YG')
+     AND NOT EXISTS (SELECT 1 FROM unit_parents p WHERE p.parent_code = x.code)")
+th_log "a commune of its own in 2026: $OWN"
+# storem ID UNIT QUARTER IND... : one submission; each IND is CODE:NUM:DEN:VAL:TXT (empty: NULL)
+storem() {
+  local id=$1 unit=$2 q=$3; shift 3
+  local inds="" nums="" dens="" vals="" txts="" subs="" e c n d v t
+  for e in "$@"; do
+    IFS=: read -r c n d v t <<<"$e"
+    inds+="${inds:+,}'$c'"; nums+="${nums:+,}${n:-NULL}"; dens+="${dens:+,}${d:-NULL}"
+    vals+="${vals:+,}${v:-NULL}"; txts+="${txts:+,}$( [ -n "$t" ] && echo "'$t'" || echo NULL)"; subs+="${subs:+,}1"
+  done
+  echo "SELECT outcome FROM th_ingest_batch(ARRAY['$id']::uuid[], ARRAY['$unit'], ARRAY[2026], ARRAY[$q], ARRAY[NULL::text],
+        ARRAY[NULL::bigint], ARRAY[md5('$id')], ARRAY[$subs], ARRAY[$inds], ARRAY[$nums]::bigint[], ARRAY[$dens]::bigint[],
+        ARRAY[$vals]::bigint[], ARRAY[$txts]::text[]);"
+}
+yearof() { # yearof IND: the 2026 year row of OWN, num/den/val/txt
+  th_sql "SELECT concat_ws('/', num, den, val, txt) FROM unit_period_values v JOIN units u ON u.code = v.end_key
+           WHERE v.year = 2026 AND v.quarter = 0 AND u.gso_code = '$OWN' AND u.valid_to IS NULL AND v.indicator_code = '$1'"
+}
+th_check "its 2026Q1: five indicators" th_eq "$(storem "$(uuid)" "$OWN" 1 CTXH-02:3:10 CTXH-01:2:8 CTXH-05:::4 CTXH-07::::a SKTT-06:1:5 |
+  psql "$TH_DSN" -X -A -t -q)" stored
+th_check "its 2026Q3: four of them" th_eq "$(storem "$(uuid)" "$OWN" 3 CTXH-02:5:12 CTXH-01:6:9 CTXH-05:::7 CTXH-07::::c |
+  psql "$TH_DSN" -X -A -t -q)" stored
+th_check "a correction of its 2026Q1, after Q3" th_eq "$(storem "$(uuid)" "$OWN" 1 CTXH-02:4:11 CTXH-01:1:7 CTXH-05:::9 CTXH-07::::b SKTT-06:2:6 |
+  psql "$TH_DSN" -X -A -t -q)" stored
+th_check "the year: a flow over a stock adds up Q1's correction and Q3 (4+5), Q3's stock (12)" th_eq "$(yearof CTXH-02)" "9/12"
+th_check "a stock over a stock stays Q3's (6/9)" th_eq "$(yearof CTXH-01)" "6/9"
+th_check "a count adds up (9+7)" th_eq "$(yearof CTXH-05)" "16"
+th_check "the text is Q3's" th_eq "$(yearof CTXH-07)" "c"
+th_check "an indicator sent in Q1 alone: its correction (2/6)" th_eq "$(yearof SKTT-06)" "2/6"
+th_check "it is its own alone for all of 2026 (the derived path)" th_eq "$(th_sql "
+  SELECT string_agg(c.whole::text, ',' ORDER BY c.q) FROM units u
+   CROSS JOIN LATERAL th_unit_values_periods(ARRAY[2026, 2026, 2026], ARRAY[0, 1, 3], ARRAY[u.code, u.code, u.code]) c
+   WHERE u.gso_code = '$OWN' AND u.valid_to IS NULL")" "true,true,true"
+th_check "all of it what a rebuild computes" th_unit_values_fresh
+# Two quarters of the commune in one call (Q2 and Q4), different indicators.
+i2=$(uuid); i4=$(uuid)
+th_check "its 2026Q2 and Q4 in one call" th_eq "$(psql "$TH_DSN" -X -A -t -q <<SQL
+SELECT string_agg(outcome, ',' ORDER BY idx) FROM th_ingest_batch(ARRAY['$i2', '$i4']::uuid[], ARRAY['$OWN', '$OWN'], ARRAY[2026, 2026],
+  ARRAY[2, 4], ARRAY[NULL, NULL]::text[], ARRAY[NULL, NULL]::bigint[], ARRAY[md5('$i2'), md5('$i4')],
+  ARRAY[1, 1, 2, 2], ARRAY['CTXH-02', 'CTXH-05', 'CTXH-05', 'CTXH-07'], ARRAY[1, NULL, NULL, NULL]::bigint[],
+  ARRAY[2, NULL, NULL, NULL]::bigint[], ARRAY[NULL, 5, 6, NULL]::bigint[], ARRAY[NULL, NULL, NULL, 'd']::text[]);
+SQL
+)" "stored,stored"
+th_check "the year: CTXH-02 adds Q2 (4+1+5, Q3's stock), the count adds Q2 and Q4 (9+5+7+6), Q4's text" \
+  th_eq "$(yearof CTXH-02) $(yearof CTXH-05) $(yearof CTXH-07)" "10/12 27 d"
+th_check "and what a rebuild computes" th_unit_values_fresh
+
 # The tree changes under stored results (a later reform moves the new
 # commune to another province): everything is computed anew.
 prov=$(th_sql "SELECT min(gso_code) FROM units WHERE level = 1 AND valid_to IS NULL AND code <> (
