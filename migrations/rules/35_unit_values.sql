@@ -124,8 +124,9 @@ END;
 $$;
 
 -- The same rows, for units whose results are their own alone: each key
--- exists on the period's last day, succeeded no unit and is no unit's
--- parent (th_unit_values_refresh checks), so its only sender is itself and
+-- exists on the period's last day, no predecessor of it sent anything for
+-- the period, and neither it nor a predecessor was ever a unit's parent
+-- (th_unit_values_periods checks), so its only sender is itself and
 -- nothing is carried. Nearly every commune, every quarter: the ingest's
 -- path, without th_unit_values_compute's search for senders.
 CREATE OR REPLACE FUNCTION th_unit_values_compute_own(p_year integer, p_quarter integer, p_keys text[])
@@ -162,8 +163,10 @@ $$;
 --   own    its results are its own alone: it exists on the period's last
 --          day, no predecessor of it, of any generation, sent anything for
 --          the period (whatever the dates: a map loaded late leaves what an
---          old commune sent after it ceased), and it is no unit's parent (a
---          unit that ceased leaving no successor belongs to its parent);
+--          old commune sent after it ceased), and neither it nor any of its
+--          predecessors was ever a unit's parent (a unit that ceased
+--          leaving no successor belongs to its parent, and through it to
+--          the parent's heir: a hamlet under a commune that merged);
 --   whole  own, and it existed on the last day of every quarter of the
 --          period (for a year: since the first quarter's last day), so each
 --          of its quarter rows of the period is its own results alone too
@@ -175,12 +178,13 @@ LANGUAGE sql STABLE AS $$
       FROM (SELECT b.y, b.q, b.k,
                    coalesce(u.valid_from <= b.p_end AND (u.valid_to IS NULL OR u.valid_to > b.p_end), false)
                    AND NOT EXISTS (SELECT 1 FROM th_lineage(b.k) l
-                                    WHERE l.depth > 0
-                                      AND EXISTS (SELECT 1 FROM submissions x   -- (a probe: OFFSET 0)
-                                                   WHERE x.unit_code = l.code AND x.year = b.y
-                                                     AND x.quarter BETWEEN b.q_from AND b.q_to
-                                                  OFFSET 0))
-                   AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = b.k) AS own,
+                                    WHERE (l.depth > 0
+                                           AND EXISTS (SELECT 1 FROM submissions x   -- (a probe: OFFSET 0)
+                                                        WHERE x.unit_code = l.code AND x.year = b.y
+                                                          AND x.quarter BETWEEN b.q_from AND b.q_to
+                                                       OFFSET 0))
+                                       OR EXISTS (SELECT 1 FROM unit_parents p WHERE p.parent_code = l.code))
+                   AS own,
                    coalesce(u.valid_from <= (make_date(b.y, b.q_from * 3, 1) + interval '1 month' - interval '1 day')::date,
                             false) AS from_start
               FROM (SELECT DISTINCT a0.y, a0.q, a0.k,

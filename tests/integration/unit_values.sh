@@ -185,4 +185,48 @@ th_sql "SELECT gso_code || ',' || name || ',' || name_with_type || ',' || type |
 th_check "the commune moves to province $prov from 2026" \
   "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2026-01-01 "$TH_WORK/move.csv"
 th_check "after the tree changed, still what a rebuild computes" th_unit_values_fresh
+
+# A unit that ceases leaving no successor hands its results to its parent,
+# and through the parent to the parent's heir. A hamlet (thôn, made up for
+# the test: 99901) under commune A sends 2027Q1; on 1 April 2027 A merges
+# into a new commune B (99902) and the hamlet ceases. B's year 2027 holds
+# the hamlet's first quarter, though neither B nor A sent anything then: B
+# is not "its own alone" (A was a parent), and its own 2027Q2 must not
+# drop what the hamlet sent.
+read -r A APARENT < <(th_sql "
+  SELECT u.gso_code, p.gso_code FROM units u JOIN units p ON p.code = u.parent_code
+   WHERE u.level = 2 AND u.valid_to IS NULL AND u.code = u.gso_code
+     AND u.code NOT IN ('$NEW', (SELECT code FROM units WHERE gso_code = '$YG' AND valid_to IS NULL))
+     AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE u.code IN (s.predecessor, s.successor))
+     AND NOT EXISTS (SELECT 1 FROM unit_parents l WHERE l.parent_code = u.code)
+     AND NOT EXISTS (SELECT 1 FROM submissions x WHERE x.unit_code = u.code)
+   ORDER BY u.code LIMIT 1" | tr '|' ' ')
+th_log "hamlet 99901 under commune $A; $A merges into 99902 (under $APARENT) on 2027-04-01"
+store27() { # ID UNIT QUARTER NUM DEN
+  echo "SELECT outcome FROM th_ingest_batch(ARRAY['$1']::uuid[], ARRAY['$2'], ARRAY[2027], ARRAY[$3], ARRAY[NULL::text],
+        ARRAY[NULL::bigint], ARRAY[md5('$1')], ARRAY[1], ARRAY['CTXH-02'], ARRAY[$4]::bigint[], ARRAY[$5]::bigint[],
+        ARRAY[NULL]::bigint[], ARRAY[NULL]::text[]);"
+}
+printf 'code,name,name_with_type,type,parent_code,level\n99901,Thử,Thôn Thử,thon,%s,3\n' "$A" >"$TH_WORK/hamlet.csv"
+th_check "the hamlet is added under $A from 2027" \
+  "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2027-01-01 "$TH_WORK/hamlet.csv"
+th_check "the hamlet sends 2027Q1 (3 of 10)" th_eq "$(store27 "$(uuid)" 99901 1 3 10 | psql "$TH_DSN" -X -A -t -q)" stored
+{
+  echo "code,name,name_with_type,type,parent_code,level"
+  psql "$TH_DSN" -X -A -t -q -c "COPY (
+      SELECT u.gso_code, u.name, u.name_with_type, u.type, coalesce(nullif(p.gso_code, 'VN'), ''), u.level
+        FROM units u LEFT JOIN units p ON p.code = u.parent_code
+       WHERE u.valid_to IS NULL AND u.code <> 'VN' AND u.gso_code NOT IN ('$A', '99901')
+       ORDER BY u.level, u.gso_code) TO STDOUT WITH (FORMAT csv)"
+  printf '99902,Hợp Nhất,Xã Hợp Nhất,xa,%s,2\n' "$APARENT"
+} >"$TH_WORK/map-2027.csv"
+printf 'old_code,new_code,valid_from,kind\n%s,99902,2027-04-01,commune\n' "$A" >"$TH_WORK/succ-2027.csv"
+th_check "the map of 1 April 2027: $A merged into 99902, the hamlet gone" \
+  "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2027-04-01 --complete --succession "$TH_WORK/succ-2027.csv" \
+  "$TH_WORK/map-2027.csv"
+th_check "99902 sends its own 2027Q2 (5 of 20)" th_eq "$(store27 "$(uuid)" 99902 2 5 20 | psql "$TH_DSN" -X -A -t -q)" stored
+th_check "its year holds the hamlet's first quarter too (3+5), its own stock (20)" th_eq "$(th_sql "
+  SELECT num || '/' || den FROM unit_period_values v JOIN units u ON u.code = v.end_key
+   WHERE v.year = 2027 AND v.quarter = 0 AND u.gso_code = '99902' AND v.indicator_code = 'CTXH-02'")" "8/20"
+th_check "... what a rebuild computes" th_unit_values_fresh
 th_finish
