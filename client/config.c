@@ -32,16 +32,6 @@ int th_config_set_servers(th_config *cfg, const char *list)
     return 0;
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Sets one key. Returns NULL, or the reason it is refused. */
 static const char *set_key(th_config *cfg, const char *key, const char *value, int *servers_from_this_file)
 {
@@ -93,31 +83,9 @@ static int read_file(th_config *cfg, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    char line[1024];
-    int lineno = 0, servers_here = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = line;
-        if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3; /* a BOM from Notepad */
-        /* A comment starts with '#' at the start of the line or after a
-         * space or tab; elsewhere '#' is part of the value: it is one of
-         * the letters of a Z85 key (server_key = ...#...). */
-        for (char *h = s; (h = strchr(h, '#')); h++) {
-            if (h == s || h[-1] == ' ' || h[-1] == '\t') {
-                *h = '\0';
-                break;
-            }
-        }
-        s = trim(s);
-        if (!*s) continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(err, errlen, _("%s, line %d: expected \"key = value\""), path, lineno);
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        char *key = trim(s), *value = trim(eq + 1);
+    char line[4096], *key, *value;
+    int lineno = 0, servers_here = 0, rc;
+    while ((rc = th_cli_config_next(f, path, line, sizeof line, &lineno, &key, &value, err, errlen)) == 1) {
         const char *why = *value ? set_key(cfg, key, value, &servers_here) : _("the value is empty");
         if (why) {
             snprintf(err, errlen, _("%s, line %d, %s: %s"), path, lineno, key, why);
@@ -126,7 +94,7 @@ static int read_file(th_config *cfg, const char *path, char *err, size_t errlen)
         }
     }
     fclose(f);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 int th_config_load(th_config *cfg, char *err, size_t errlen)

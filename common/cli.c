@@ -1,6 +1,7 @@
 /* cli.c -- strict numbers, durations and the language option. */
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +83,52 @@ void th_cli_print_version(const char *program, const char *version)
 {
     printf("%s %s\n", program, version);
     printf("%s\n", _("tonghop: consolidating the results of social-work programme plans."));
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+int th_cli_config_next(FILE *f, const char *name, char *line, size_t size, int *lineno, char **key,
+                       char **value, char *err, size_t errlen)
+{
+    assert(size > 1);
+    while (fgets(line, (int)size, f)) {
+        ++*lineno;
+        size_t len = strlen(line);
+        if (len == size - 1 && line[len - 1] != '\n' && !feof(f)) {
+            snprintf(err, errlen, _("%s, line %d: the line is too long"), name, *lineno);
+            return -1;
+        }
+        char *s = line;
+        if (*lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
+        for (char *h = s; (h = strchr(h, '#')); h++) {
+            if (h == s || h[-1] == ' ' || h[-1] == '\t') {
+                *h = '\0';
+                break;
+            }
+        }
+        s = trim(s);
+        if (!*s) continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, _("%s, line %d: expected \"key = value\""), name, *lineno);
+            return -1;
+        }
+        *eq = '\0';
+        *key = trim(s);
+        *value = trim(eq + 1);
+        return 1;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: %s", name, strerror(errno));
+        return -1;
+    }
+    return 0;
 }

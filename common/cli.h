@@ -8,6 +8,7 @@
 #define TH_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* A duration: digits with an optional unit, "ms" (the default), "s" or
  * "min": "1500", "500ms", "30s", "2min". Returns 0 with *ms set, or -1 when
@@ -26,6 +27,18 @@ int th_cli_lang_known(const char *lang);
  * in that language. Returns 1 when a language was chosen so, 0 when none
  * was given, or -1 with *bad pointing at an unknown language. */
 int th_cli_early_lang(int argc, char **argv, const char **bad);
+
+/* The next setting of a configuration file (tonghop's config.ini-like
+ * file, tonghopd.conf): one "key = value" a line, blank lines skipped. A
+ * comment starts with '#' at the start of a line or after a space or tab;
+ * elsewhere '#' belongs to the value (a Z85 key, a password may hold one).
+ * A byte-order mark on the first line (Notepad) is skipped. line (size
+ * bytes) holds the text read; *lineno counts the lines. Returns 1 with *key
+ * and *value trimmed (pointing into line), 0 at the end of the file, or -1
+ * with the reason, naming the file and line, in err: a line too long, one
+ * that is not "key = value", a read error. */
+int th_cli_config_next(FILE *f, const char *name, char *line, size_t size, int *lineno, char **key,
+                       char **value, char *err, size_t errlen);
 
 /* Writes "PROGRAM VERSION" and the licence line to standard output. */
 void th_cli_print_version(const char *program, const char *version);

@@ -50,16 +50,6 @@ int th_serve_config_dsn_has_password(const char *dsn)
     return 0;
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
 static int find_key(const char *name)
 {
     for (int k = 0; k < TH_SCFG_NKEYS; k++)
@@ -136,28 +126,9 @@ int th_serve_config_read(FILE *f, const char *name, th_serve_config_file *out, c
 {
     memset(out, 0, sizeof *out);
     int first_line[TH_SCFG_NKEYS] = {0};
-    char line[4096], why[256];
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
-            snprintf(err, errlen, _("%s, line %d: the line is too long"), name, lineno);
-            goto fail;
-        }
-        char *s = line;
-        if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3; /* a BOM from Notepad */
-        char *hash = strchr(s, '#');
-        if (hash) *hash = '\0';
-        s = trim(s);
-        if (!*s) continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(err, errlen, _("%s, line %d: expected \"key = value\""), name, lineno);
-            goto fail;
-        }
-        *eq = '\0';
-        char *key = trim(s), *value = trim(eq + 1);
+    char line[4096], why[256], *key, *value;
+    int lineno = 0, rc;
+    while ((rc = th_cli_config_next(f, name, line, sizeof line, &lineno, &key, &value, err, errlen)) == 1) {
         int k = find_key(key);
         const char *reason = NULL;
         if (k < 0)
@@ -178,10 +149,7 @@ int th_serve_config_read(FILE *f, const char *name, th_serve_config_file *out, c
         first_line[k] = lineno;
         out->set |= TH_SCFG_BIT(k);
     }
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: %s", name, strerror(errno));
-        goto fail;
-    }
+    if (rc < 0) goto fail;
     return 0;
 fail:
     th_serve_config_fini(out);

@@ -125,6 +125,29 @@ static void refuses_a_line_without_equals(void **state)
     assert_non_null(strstr(err, "1"));
 }
 
+/* As in the client's file: '#' starts a comment at the start of a line or
+ * after a space; inside a value it is a letter. And a
+ * line longer than the reader's buffer is refused, not cut in two. */
+static void a_hash_inside_a_value_is_kept(void **state)
+{
+    (void)state;
+    th_serve_config_file c;
+    char err[512] = "";
+    assert_int_equal(
+        read_text("#db = x\ndb = host=db1 application_name=tong#hop # the standby\n", &c, err, sizeof err),
+        0);
+    assert_string_equal(c.db, "host=db1 application_name=tong#hop");
+    th_serve_config_fini(&c);
+    char *long_line = malloc(5000);
+    assert_non_null(long_line);
+    memcpy(long_line, "db = ", 5);
+    memset(long_line + 5, 'x', 4990);
+    strcpy(long_line + 4995, "\n");
+    assert_int_equal(read_text(long_line, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too long"));
+    free(long_line);
+}
+
 static void says_it_in_the_users_language(void **state)
 {
     (void)state;
@@ -181,6 +204,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(an_empty_file_sets_nothing),
         cmocka_unit_test(refuses_with_file_line_and_key),
         cmocka_unit_test(refuses_a_line_without_equals),
+        cmocka_unit_test(a_hash_inside_a_value_is_kept),
         cmocka_unit_test(says_it_in_the_users_language),
         cmocka_unit_test(a_missing_file_is_an_error),
         cmocka_unit_test(compares_and_classifies_keys),
