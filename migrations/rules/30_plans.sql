@@ -242,6 +242,22 @@ RETURNS SETOF bigint LANGUAGE sql STABLE AS $$
      ORDER BY c.year_from DESC, c.code
 $$;
 
+-- The plan in force (its newest revision) with a code, or TH026 NOT_FOUND
+-- on the field plan_code (server/sqlerr.h): reports, reviews, approvals
+-- and what is due name their plan so.
+CREATE OR REPLACE FUNCTION th_plan_or_raise(p_plan text)
+RETURNS plans LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    pl plans%ROWTYPE;
+BEGIN
+    SELECT * INTO pl FROM current_plans c WHERE c.code = p_plan;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
+    END IF;
+    RETURN pl;
+END;
+$$;
+
 -- The unit a report, a review or an approval of a plan is about, on the
 -- period's last day p_end: p_unit (a GSO code; NULL: the plan's issuer, or
 -- what its territory is part of on p_end), its key, and whether its whole

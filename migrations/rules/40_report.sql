@@ -180,17 +180,13 @@ DECLARE
     result   jsonb;
     has_approvals boolean;  -- the plan has an approval for the period at root or below
 BEGIN
-    SELECT * INTO pl FROM current_plans WHERE code = p_plan;
-    IF NOT FOUND THEN
-        -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
-        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan,
-                              MESSAGE = 'no such plan';
-    END IF;
+    -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
+    SELECT * INTO pl FROM th_plan_or_raise(p_plan);
     SELECT * INTO issuer FROM units WHERE code = pl.issuer_unit;
     q_from := CASE WHEN q = 0 THEN 1 ELSE q END;
     q_to := CASE WHEN q = 0 THEN 4 ELSE q END;
     p_start := make_date(y, (q_from - 1) * 3 + 1, 1);
-    p_end := (make_date(y, (q_to - 1) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date;
+    p_end := th_period_last_day(p_period);
 
     -- The unit reported on, as it exists on the period's last day, and
     -- whether its whole territory is the plan's (th_plan_scope, 30_plans.sql:

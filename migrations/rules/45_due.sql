@@ -72,10 +72,10 @@ DECLARE
     item     jsonb;
     items    jsonb := '[]'::jsonb;
 BEGIN
-    p_end := (make_date(y, CASE WHEN q = 0 THEN 12 ELSE q * 3 END, 1) + interval '1 month' - interval '1 day')::date;
+    p_end := th_period_last_day(per);
     root_key := th_unit_key_or_raise(p_unit, p_end);
-    IF p_plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM current_plans c WHERE c.code = p_plan) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
+    IF p_plan IS NOT NULL THEN
+        PERFORM th_plan_or_raise(p_plan);
     END IF;
     SELECT * INTO root FROM units WHERE code = root_key;
 

@@ -134,10 +134,7 @@ DECLARE
     inds     text[];
     now_t    timestamptz := coalesce(p_now, th_now());
 BEGIN
-    SELECT * INTO pl FROM current_plans c WHERE c.code = p_plan;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
-    END IF;
+    SELECT * INTO pl FROM th_plan_or_raise(p_plan);
     sc := th_plan_scope(pl.issuer_unit, p_unit, p_end);
     SELECT * INTO root FROM units u WHERE u.code = sc.root_key;
 
@@ -263,10 +260,7 @@ DECLARE
     p_end date := th_period_last_day(p_period);
     sc    record;
 BEGIN
-    SELECT * INTO pl FROM current_plans c WHERE c.code = p_plan;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
-    END IF;
+    SELECT * INTO pl FROM th_plan_or_raise(p_plan);
     sc := th_plan_scope(pl.issuer_unit, p_unit, p_end);
     RETURN QUERY
     SELECT u.gso_code, u.name_with_type, e.action, extract(epoch FROM e.at)::bigint, e.actor_key,

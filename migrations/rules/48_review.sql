@@ -341,14 +341,10 @@ DECLARE
     flags    jsonb;
     total    bigint;
 BEGIN
-    SELECT * INTO pl FROM current_plans WHERE code = p_plan;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
-    END IF;
+    SELECT * INTO pl FROM th_plan_or_raise(p_plan);
     SELECT * INTO issuer FROM units WHERE code = pl.issuer_unit;
     p_start := make_date(y, (CASE WHEN q = 0 THEN 1 ELSE q END - 1) * 3 + 1, 1);
-    p_end := (make_date(y, (CASE WHEN q = 0 THEN 4 ELSE q END - 1) * 3 + 1, 1) + interval '3 months'
-              - interval '1 day')::date;
+    p_end := th_period_last_day(p_period);
     -- The unit, as the report's (th_plan_scope, 30_plans.sql).
     SELECT s.root_key, s.whole INTO root_key, whole FROM th_plan_scope(issuer.code, p_unit, p_end) s;
     SELECT * INTO root FROM units WHERE code = root_key;
