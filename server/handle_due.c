@@ -12,11 +12,7 @@
 #include "doc.h"
 #include "handler.h"
 
-typedef struct due_data {
-    char unit[48];   /* GSO code asked */
-    char period[16]; /* "" until known */
-    char *json;      /* the answer, once run */
-} due_data;
+/* (th_doc_job: unit, the GSO code asked; period, "" until known.) */
 
 static int check(th_job *job)
 {
@@ -25,24 +21,20 @@ static int check(th_job *job)
     if (th_handler_check_period(job, q->period, 0, &p) != 0 ||
         th_handler_check_unit(job, q->unit_code) != 0 || th_handler_check_plan(job, q->plan_code, 0) != 0)
         return -1;
-    due_data *d = calloc(1, sizeof *d);
-    if (!d) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
-        return -1;
-    }
-    if (q->unit_code && *q->unit_code) {
-        snprintf(d->unit, sizeof d->unit, "%s", q->unit_code);
-    } else if (job->who.unit[0]) {
-        /* The key's unit: its GSO code is the part before a ".date". */
-        size_t n = strcspn(job->who.unit, ".");
-        snprintf(d->unit, sizeof d->unit, "%.*s", (int)n, job->who.unit);
-    } else {
-        free(d);
+    if (!(q->unit_code && *q->unit_code) && !job->who.unit[0]) {
         th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "unit_code", NULL);
         return -1;
     }
+    th_doc_job *d = th_doc_job_new(job);
+    if (!d) return -1;
+    if (q->unit_code && *q->unit_code) {
+        snprintf(d->unit, sizeof d->unit, "%s", q->unit_code);
+    } else {
+        /* The key's unit: its GSO code is the part before a ".date". */
+        size_t n = strcspn(job->who.unit, ".");
+        snprintf(d->unit, sizeof d->unit, "%.*s", (int)n, job->who.unit);
+    }
     if (q->period && *q->period) th_period_format(&p, d->period, sizeof d->period);
-    job->data = d;
     return 0;
 }
 
@@ -50,7 +42,7 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         th_job *job = jobs[i];
-        due_data *d = job->data;
+        th_doc_job *d = job->data;
         char dberr[512];
         if (!d->period[0]) {
             /* The current quarter, by the server's clock. */
@@ -74,19 +66,11 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
 
 static void reply(th_job *job, th_envelope *env, th_reply_space *space)
 {
-    due_data *d = job->data;
+    th_doc_job *d = job->data;
     tonghop__due_reply__init(&space->due);
     space->due.due_json = d->json;
     env->body_case = TONGHOP__ENVELOPE__BODY_DUE_REPLY;
     env->due_reply = &space->due;
-}
-
-static void free_data(th_job *job)
-{
-    due_data *d = job->data;
-    free(d->json);
-    free(d);
-    job->data = NULL;
 }
 
 const th_handler th_handle_due = {
@@ -96,5 +80,5 @@ const th_handler th_handle_due = {
     .check = check,
     .run = run,
     .reply = reply,
-    .free = free_data,
+    .free = th_doc_job_free,
 };

@@ -10,11 +10,6 @@
 #include "report.h"
 #include "stats_refresh.h"
 
-typedef struct report_data {
-    char period[16];
-    char *json; /* the report, once run */
-} report_data;
-
 static int check(th_job *job)
 {
     const Tonghop__RollupQuery *q = job->env->rollup_query;
@@ -22,13 +17,9 @@ static int check(th_job *job)
     if (th_handler_check_plan(job, q->plan_code, 1) != 0 ||
         th_handler_check_period(job, q->period, 1, &p) != 0 || th_handler_check_unit(job, q->unit_code) != 0)
         return -1;
-    report_data *d = calloc(1, sizeof *d);
-    if (!d) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
-        return -1;
-    }
+    th_doc_job *d = th_doc_job_new(job);
+    if (!d) return -1;
     th_period_format(&p, d->period, sizeof d->period);
-    job->data = d;
     return 0;
 }
 
@@ -37,7 +28,7 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
     for (size_t i = 0; i < n; i++) {
         th_job *job = jobs[i];
         const Tonghop__RollupQuery *q = job->env->rollup_query;
-        report_data *d = job->data;
+        th_doc_job *d = job->data;
         const char *unit = q->unit_code && *q->unit_code ? q->unit_code : NULL;
         char dberr[512];
         /* The unit asked for (or the plan's issuer) must lie in the key's
@@ -55,19 +46,11 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
 
 static void reply(th_job *job, th_envelope *env, th_reply_space *space)
 {
-    report_data *d = job->data;
+    th_doc_job *d = job->data;
     tonghop__rollup_reply__init(&space->rollup);
     space->rollup.report_json = d->json;
     env->body_case = TONGHOP__ENVELOPE__BODY_ROLLUP_REPLY;
     env->rollup_reply = &space->rollup;
-}
-
-static void free_data(th_job *job)
-{
-    report_data *d = job->data;
-    free(d->json);
-    free(d);
-    job->data = NULL;
 }
 
 const th_handler th_handle_report = {
@@ -77,5 +60,5 @@ const th_handler th_handle_report = {
     .check = check,
     .run = run,
     .reply = reply,
-    .free = free_data,
+    .free = th_doc_job_free,
 };

@@ -17,12 +17,6 @@
 #define TH_REVIEW_LIMIT_DEFAULT 1000
 #define TH_REVIEW_LIMIT_MAX 10000
 
-typedef struct review_data {
-    char period[16];
-    unsigned limit; /* flags listed at most */
-    char *json;     /* the answer, once run */
-} review_data;
-
 static int check(th_job *job)
 {
     const Tonghop__ReviewQuery *q = job->env->review_query;
@@ -30,19 +24,14 @@ static int check(th_job *job)
     if (th_handler_check_plan(job, q->plan_code, 1) != 0 ||
         th_handler_check_period(job, q->period, 1, &p) != 0 || th_handler_check_unit(job, q->unit_code) != 0)
         return -1;
-    review_data *d = calloc(1, sizeof *d);
-    if (!d) {
-        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
-        return -1;
-    }
     if (q->has_limit && q->limit > TH_REVIEW_LIMIT_MAX) {
-        free(d);
         th_job_fail(job, TONGHOP__ERROR__CODE__INVALID_VALUE, "limit", NULL);
         return -1;
     }
+    th_doc_job *d = th_doc_job_new(job);
+    if (!d) return -1;
     d->limit = q->has_limit && q->limit > 0 ? q->limit : TH_REVIEW_LIMIT_DEFAULT;
     th_period_format(&p, d->period, sizeof d->period);
-    job->data = d;
     return 0;
 }
 
@@ -51,7 +40,7 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
     for (size_t i = 0; i < n; i++) {
         th_job *job = jobs[i];
         const Tonghop__ReviewQuery *q = job->env->review_query;
-        review_data *d = job->data;
+        th_doc_job *d = job->data;
         const char *unit = q->unit_code && *q->unit_code ? q->unit_code : NULL;
         char dberr[512];
         /* As a report: the unit asked for (or the plan's issuer) must lie in
@@ -69,19 +58,11 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
 
 static void reply(th_job *job, th_envelope *env, th_reply_space *space)
 {
-    review_data *d = job->data;
+    th_doc_job *d = job->data;
     tonghop__review_reply__init(&space->review);
     space->review.review_json = d->json;
     env->body_case = TONGHOP__ENVELOPE__BODY_REVIEW_REPLY;
     env->review_reply = &space->review;
-}
-
-static void free_data(th_job *job)
-{
-    review_data *d = job->data;
-    free(d->json);
-    free(d);
-    job->data = NULL;
 }
 
 const th_handler th_handle_review = {
@@ -91,5 +72,5 @@ const th_handler th_handle_review = {
     .check = check,
     .run = run,
     .reply = reply,
-    .free = free_data,
+    .free = th_doc_job_free,
 };

@@ -101,6 +101,23 @@ int th_handler_check_unit(th_job *job, const char *unit);
  * (FORBIDDEN, named), or failed (th_handler_db_failed). */
 int th_handler_authz_read(th_db *db, th_job *job, const char *unit, const char *plan, const char *period);
 
+/* What a request answered by one JSON document (a report, a review, what
+ * is due) keeps between check() and reply(): the unit and period asked
+ * (as the handler settled them), how many items at most, and the document
+ * once run (th_doc_fetch, doc.h). */
+typedef struct th_doc_job {
+    char unit[48];
+    char period[16];
+    unsigned limit;
+    char *json;
+} th_doc_job;
+
+/* For check(): a zeroed th_doc_job as job->data, or NULL after th_job_fail
+ * (out of memory). */
+th_doc_job *th_doc_job_new(th_job *job);
+/* A handler's free(): frees job->data, a th_doc_job, and its document. */
+void th_doc_job_free(th_job *job);
+
 /* For handlers' run(), after a call that returns 0 with the result or a
  * refusal in job->err, or -1 with dberr: sets the job's outcome. */
 void th_handler_settle(th_db *db, th_job *job, int rc, const char *dberr);

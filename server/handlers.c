@@ -1,6 +1,7 @@
 /* handlers.c -- the table of request handlers: one row per request type. */
 #include "handler.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
@@ -90,4 +91,23 @@ void th_handler_settle(th_db *db, th_job *job, int rc, const char *dberr)
         th_handler_db_failed(db, job, dberr);
     else if (job->err.code)
         job->error_code = job->err.code;
+}
+
+th_doc_job *th_doc_job_new(th_job *job)
+{
+    th_doc_job *d = calloc(1, sizeof *d);
+    if (!d) {
+        th_job_fail(job, TONGHOP__ERROR__CODE__INTERNAL, NULL, "out of memory");
+        return NULL;
+    }
+    job->data = d;
+    return d;
+}
+
+void th_doc_job_free(th_job *job)
+{
+    th_doc_job *d = job->data;
+    if (d) free(d->json);
+    free(d);
+    job->data = NULL;
 }
