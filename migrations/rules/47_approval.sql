@@ -67,6 +67,18 @@ LANGUAGE sql STABLE AS $$
      WHERE h.key IN (SELECT code FROM tree)
 $$;
 
+-- What an approval of root_key for a period (p_quarter 0: the year) locks:
+-- each sender (th_approval_senders) for each quarter of the period.
+CREATE OR REPLACE FUNCTION th_approval_lock_set(p_root text, p_issuer text, p_whole boolean, p_end date,
+                                                p_quarter integer)
+RETURNS TABLE (unit_key text, quarter smallint)
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT s.unit_key, k::smallint
+      FROM th_approval_senders(p_root, p_issuer, p_whole, p_end) s,
+           generate_series(CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END,
+                           CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END) AS k
+$$;
+
 -- The units directly below root_key on p_end (within the plan's territory)
 -- that approve in turn: those with units below them themselves (districts
 -- under a province before the reform; provinces under the country). As
@@ -214,9 +226,7 @@ BEGIN
          WHERE a.id = ap.id;
     END IF;
     INSERT INTO period_locks (unit_key, year, quarter, approval_id)
-    SELECT s.unit_key, y, k, ap.id
-      FROM th_approval_senders(root.code, pl.issuer_unit, sc.whole, p_end) s,
-           generate_series(CASE WHEN q = 0 THEN 1 ELSE q END, CASE WHEN q = 0 THEN 4 ELSE q END) AS k
+    SELECT s.unit_key, y, s.quarter, ap.id FROM th_approval_lock_set(root.code, pl.issuer_unit, sc.whole, p_end, q) s
     ON CONFLICT DO NOTHING;
     SELECT count(DISTINCT l.unit_key)::integer INTO n FROM period_locks l WHERE l.approval_id = ap.id;
     INSERT INTO approval_events (approval_id, action, at, actor_key, actor_unit, actor_role, reason,
@@ -307,21 +317,21 @@ BEGIN
                                      AND (u.valid_to IS NULL OR u.valid_to > p_end));
         whole := a.unit_key = a.issuer_unit
                  OR EXISTS (SELECT 1 FROM th_ancestors(a.unit_key, p_end) x WHERE x.code = a.issuer_unit);
-        DELETE FROM period_locks l
-         WHERE l.approval_id = a.id
-           AND (l.unit_key, l.quarter) NOT IN (
-                   SELECT s.unit_key, k::smallint
-                     FROM th_approval_senders(a.unit_key, a.issuer_unit, whole, p_end) s,
-                          generate_series(CASE WHEN a.quarter = 0 THEN 1 ELSE a.quarter END,
-                                          CASE WHEN a.quarter = 0 THEN 4 ELSE a.quarter END) AS k);
-        GET DIAGNOSTICS n_del = ROW_COUNT;
-        INSERT INTO period_locks (unit_key, year, quarter, approval_id)
-        SELECT DISTINCT s.unit_key, a.year, k, a.id
-          FROM th_approval_senders(a.unit_key, a.issuer_unit, whole, p_end) s,
-               generate_series(CASE WHEN a.quarter = 0 THEN 1 ELSE a.quarter END,
-                               CASE WHEN a.quarter = 0 THEN 4 ELSE a.quarter END) AS k
-        ON CONFLICT DO NOTHING;
-        GET DIAGNOSTICS n_add = ROW_COUNT;
+        -- (Both from one reading of what the approval locks now: the rows
+        -- to drop are not in it, the rows to add not yet in the table.)
+        WITH want AS MATERIALIZED (
+            SELECT w.unit_key, w.quarter FROM th_approval_lock_set(a.unit_key, a.issuer_unit, whole, p_end, a.quarter) w
+        ), del AS (
+            DELETE FROM period_locks l
+             WHERE l.approval_id = a.id AND (l.unit_key, l.quarter) NOT IN (SELECT w.unit_key, w.quarter FROM want w)
+            RETURNING 1
+        ), ins AS (
+            INSERT INTO period_locks (unit_key, year, quarter, approval_id)
+            SELECT w.unit_key, a.year, w.quarter, a.id FROM want w
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM del) INTO n_add, n_del;
         IF n_add + n_del > 0 THEN
             approvals_changed := approvals_changed + 1;
             locks_added := locks_added + n_add;
