@@ -176,3 +176,42 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
                       AND (u.code = p_issuer
                            OR EXISTS (SELECT 1 FROM th_ancestors(u.code, u.valid_to - 1) a WHERE a.code = p_issuer)))
 $$;
+
+-- Those of p_units that lie in the territory of p_issuer on p_day: the
+-- units for which th_in_territory is true, found for all of them at once.
+-- A report, a review or an approval filters a territory of hundreds of
+-- units with it: th_in_territory unit by unit took 38 ms of the 115 of
+-- plan 1751/KH-UBND's year on Lâm Đồng (125 units), this takes a few.
+-- The same three ways in, as sets: the issuer itself; the units below it
+-- on p_day (its links walked down, as th_ancestors walks them up); and the
+-- units one of whose predecessors (th_lineage) is the issuer or was below
+-- it on its own last day.
+CREATE OR REPLACE FUNCTION th_territory_among(p_units text[], p_issuer text, p_day date)
+RETURNS SETOF text LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE u AS MATERIALIZED (
+        SELECT DISTINCT x AS code FROM unnest(p_units) AS x
+    ), below(code, depth) AS (
+        SELECT p_issuer, 0
+        UNION ALL
+        SELECT l.unit_code, b.depth + 1 FROM below b JOIN unit_parents l ON l.parent_code = b.code
+         WHERE l.valid_from <= p_day AND (l.valid_to IS NULL OR l.valid_to > p_day) AND b.depth < 32
+    ), lin(orig, code, depth) AS (
+        SELECT u.code, u.code, 0 FROM u
+        UNION
+        SELECT lin.orig, s.predecessor, lin.depth + 1 FROM lin JOIN unit_successions s ON s.successor = lin.code
+         WHERE lin.depth < 16
+    ), preds AS MATERIALIZED (   -- (orig, predecessor, its last day), as th_lineage's depth > 0
+        SELECT x.orig, p.code, p.valid_to - 1 AS last_day
+          FROM (SELECT lin.orig, lin.code FROM lin GROUP BY lin.orig, lin.code HAVING min(lin.depth) > 0) x
+          JOIN units p ON p.code = x.code
+    ), anc(pred, last_day, code, distance) AS (   -- th_ancestors(pred, its last day)
+        SELECT DISTINCT p.code, p.last_day, p.code, 0 FROM preds p
+        UNION ALL
+        SELECT a.pred, a.last_day, l.parent_code, a.distance + 1 FROM anc a JOIN unit_parents l ON l.unit_code = a.code
+         WHERE l.valid_from <= a.last_day AND (l.valid_to IS NULL OR l.valid_to > a.last_day) AND a.distance < 32
+    )
+    SELECT u.code FROM u WHERE u.code = p_issuer OR u.code IN (SELECT b.code FROM below b)
+    UNION
+    SELECT p.orig FROM preds p
+     WHERE p.code = p_issuer OR p.code IN (SELECT a.pred FROM anc a WHERE a.code = p_issuer)
+$$;

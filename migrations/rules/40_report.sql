@@ -68,10 +68,14 @@ LANGUAGE sql STABLE AS $$
                                                              AND up.parent_code = 'VN' AND up.valid_from <= p_day
                                                              AND (up.valid_to IS NULL OR up.valid_to > p_day)
                                                            LIMIT 1), p_root), p_day) t
-                         JOIN units u ON u.code = t.code
-                        WHERE th_unit_role(u.type, u.parent_code) = 'district') AS has_districts
+                        -- (a probe per unit of the province: joined, the
+                        -- planner read every unit of every date, 10 ms)
+                        WHERE EXISTS (SELECT 1 FROM units u
+                                       WHERE u.code = t.code AND th_unit_role(u.type, u.parent_code) = 'district'
+                                      OFFSET 0)) AS has_districts
               FROM (SELECT CASE WHEN p_reporting_level = 'facility' THEN 'commune'
-                                ELSE p_reporting_level END AS lvl) l) x
+                                ELSE p_reporting_level END AS lvl) l
+            OFFSET 0) x  -- (once: flattened, it was computed for each column)
 $$;
 
 -- Does a rolled-up value meet a target? NULL when there is no data or the
@@ -210,7 +214,8 @@ BEGIN
 
     WITH tree AS MATERIALIZED (  -- the territory on the last day, within the plan's
         SELECT t.code, t.depth, t.top, t.reporter, t.gso_code, t.name FROM th_subtree_detail(root.code, p_end, lvl) t
-         WHERE whole OR th_in_territory(t.code, issuer.code, p_end)
+         WHERE whole OR t.code IN (SELECT th_territory_among(ARRAY(SELECT s.code FROM th_subtree(root.code, p_end) s),
+                                                             issuer.code, p_end))
     ), targets AS MATERIALIZED (
         SELECT t.indicator_code, t.programme_code, t.comparator, t.value, t.text, t.position,
                i.name, i.kind, i.numerator_agg, i.denominator_agg,
@@ -296,7 +301,10 @@ BEGIN
          GROUP BY GROUPING SETS ((t.top), ())
     ), children AS MATERIALIZED (   -- the units directly below root on the last day
         SELECT DISTINCT t.code, t.gso_code, t.name FROM tree t WHERE t.depth = 1
-    ), child_inds AS ( -- each child's indicators, in the plan's order
+    ), child_inds AS MATERIALIZED (  -- each child's indicators, in the plan's order
+                       -- (materialized: inlined, the planner took it for a
+                       -- row and ran it again for each child, 31 ms of a
+                       -- province's 115 with 45 children)
         SELECT ch.code, jsonb_agg(coalesce(ir.j, tg.empty_j) ORDER BY tg.position) AS inds
           FROM children ch
           CROSS JOIN targets tg

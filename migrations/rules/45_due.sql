@@ -97,7 +97,8 @@ BEGIN
 
         WITH tree AS MATERIALIZED (
             SELECT t.code, t.reporter FROM th_subtree_detail(root.code, p_end, lvl) t
-             WHERE whole OR th_in_territory(t.code, pl.issuer_unit, p_end)
+             WHERE whole OR t.code IN (SELECT th_territory_among(ARRAY(SELECT s.code FROM th_subtree(root.code, p_end) s),
+                                                                 pl.issuer_unit, p_end))
         ), firsts AS (
             SELECT t.reporter, min(v.f1) AS f1, min(v.f2) AS f2, min(v.f3) AS f3, min(v.f4) AS f4
               FROM unit_period_values v

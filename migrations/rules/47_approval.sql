@@ -53,7 +53,8 @@ RETURNS TABLE (unit_key text)
 LANGUAGE sql STABLE AS $$
     WITH tree AS MATERIALIZED (
         SELECT t.code FROM th_subtree(p_root, p_end) t
-         WHERE p_whole OR th_in_territory(t.code, p_issuer, p_end)
+         WHERE p_whole OR t.code IN (SELECT th_territory_among(ARRAY(SELECT s.code FROM th_subtree(p_root, p_end) s),
+                                                               p_issuer, p_end))
     ), cand AS (
         SELECT DISTINCT l.code FROM tree t CROSS JOIN LATERAL th_lineage(t.code) l
         UNION

@@ -105,6 +105,29 @@ th_check "national report: every stored value of CTXH-02's numerator counted onc
 rep=$($C report --plan 98/KH-BYT-KIEMTHU --period 2025Q2 --by-child --format json)
 th_check "national report for 2025Q2: the 63 provinces of then" th_eq "$(jq '.children | length' <<<"$rep")" 63
 
+# A plan's territory found for a whole tree at once (th_territory_among, as
+# reports, reviews, approvals and what is due filter with it) is the one
+# th_in_territory finds unit by unit: for the issuers of the sample plans,
+# a province and a district of each map, on a day of each map.
+terr=$(th_sql "
+  WITH iss(code) AS (VALUES ('60'), ('593'), ('874'), ('873'), ('89'), ('46'), ('VN'),
+                            ((SELECT th_unit_key('68', DATE '2025-12-31'))), ((SELECT th_unit_key('22924', DATE '2025-12-31')))),
+       days(d) AS (VALUES (DATE '2025-06-30'), (DATE '2025-12-31')),
+       -- one unit in ten of the country, and every unit of Bình Thuận and of Lâm Đồng, Đồng Tháp and An Giang of the day
+       c AS (SELECT i.code AS issuer, d.d,
+                    ARRAY(SELECT t.code FROM th_subtree('VN', d.d) t
+                           WHERE hashtext(t.code) % 10 = 0
+                              OR t.code IN (SELECT s.code FROM unnest(ARRAY['60', '68', '87', '82', '89', '91']) g,
+                                                               th_subtree(coalesce(th_unit_key(g, d.d), g), d.d) s)) AS keys
+               FROM iss i, days d),
+       one AS MATERIALIZED (SELECT c.issuer, c.d, k FROM c, unnest(c.keys) k WHERE th_in_territory(k, c.issuer, c.d)),
+       all_ AS MATERIALIZED (SELECT c.issuer, c.d, t FROM c, th_territory_among(c.keys, c.issuer, c.d) t)
+  SELECT (SELECT count(*) FROM (SELECT * FROM one EXCEPT ALL SELECT * FROM all_) x)
+         + (SELECT count(*) FROM (SELECT * FROM all_ EXCEPT ALL SELECT * FROM one) y)
+         || '/' || (SELECT count(*) FROM all_) || '/' || (SELECT sum(cardinality(keys)) FROM c)")
+th_check "the territory of a plan found for all units at once is the one found unit by unit (differences/in territory/units: $terr)" \
+  bash -c '[[ $1 =~ ^0/[1-9][0-9]+/[1-9][0-9]+$ ]]' _ "$terr"
+
 # An import that would make a cycle is refused, naming the codes.
 printf 'code,name,name_with_type,type,parent_code,level\n68,Lâm Đồng,Tỉnh Lâm Đồng,tinh,22918,2\n22918,Mũi Né,Phường Mũi Né,phuong,68,2\n' >"$TH_WORK/cycle.csv"
 before=$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")
