@@ -180,22 +180,16 @@ $$;
 -- predecessors, took a quarter of its report (bench/RESULTS.md); the pass
 -- over the country's candidates took a province of 610 units (Hà Nội on
 -- the 2024 map) 40 ms where its probes take 18.
--- PL/pgSQL, its statement planned for each call's arrays and period
--- (force_custom_plan): as an SQL function called with a sub-select it is
--- not inlined, and its statement was planned with the arguments unknown,
--- as if every set were a few rows: a probe per row everywhere, and the
--- country's flags took 220 ms instead of 100-150.
+-- (An SQL function, planned with its arguments unknown. As PL/pgSQL
+-- planned for each call's arrays, the country's flags took 150 ms instead
+-- of 220 on a steady database, but right after a burst, the statistics
+-- not yet knowing the quarter's new candidates, its plan compared each of
+-- them with every key: the country's 2025Q4 report took 3.7 s, not 0.7.)
 CREATE OR REPLACE FUNCTION th_review_changes(p_keys text[], p_year integer, p_quarter integer, p_end date,
                                              p_ind text[])
 RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
                den bigint, prev_den bigint)
-LANGUAGE plpgsql STABLE
-SET plan_cache_mode = force_custom_plan
-SET jit = off  -- (planned for the country's arrays, its cost passes jit_above_cost)
-AS $$
-#variable_conflict use_column
-BEGIN
-RETURN QUERY
+LANGUAGE sql STABLE AS $$
     WITH RECURSIVE keys AS MATERIALIZED (
         SELECT DISTINCT k FROM unnest(p_keys) AS k
     ), l(code, depth) AS (   -- few keys: the keys and their predecessors
@@ -275,8 +269,7 @@ RETURN QUERY
            CASE WHEN c.jump THEN 'denominator_jump' ELSE 'stock_changed' END, c.den, c.prev_den
       FROM c
      WHERE c.jump
-        OR (c.stock AND (c.unit_code, c.quarter) IN (SELECT n.unit_code, n.quarter FROM unchanged n));
-END
+        OR (c.stock AND (c.unit_code, c.quarter) IN (SELECT n.unit_code, n.quarter FROM unchanged n))
 $$;
 
 -- Every flag for the units p_keys (on p_end) and the ratio indicators
