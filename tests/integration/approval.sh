@@ -10,139 +10,118 @@
 # what the old communes sent in the first half.
 . "$(dirname "$0")/../lib/harness.sh"
 th_setup
-K=$TH_WORK/keys
-mkdir -p "$K"
+th_keys_init
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json >/dev/null
-server_pub=$("$TONGHOPD" keygen --secret-file "$K/server.key" | tail -1)
-enrol() {
-  local pub
-  pub=$("$TONGHOP" keygen --secret-file "$K/$1.key" | tail -1)
-  "$TONGHOPD" enroll --db "$TH_DSN" --unit "$2" --role "$3" --public-key "$pub" --name "$1" >/dev/null
-  th_sql "SELECT public_key FROM client_keys WHERE name = '$1'" >"$K/$1.pub"
-}
-enrol phu-thuy 22924 commune   # Phường Phú Thủy, Thành phố Phan Thiết
-enrol phu-hai 22921 commune    # Phường Phú Hài, Phan Thiết
-enrol phuoc-hoi 23231 commune  # Phường Phước Hội, Thị xã La Gi
-enrol phan-thiet 593 district  # Thành phố Phan Thiết
-enrol la-gi 594 district       # Thị xã La Gi
-enrol binh-thuan 60 province   # Tỉnh Bình Thuận
-enrol bo VN ministry
+th_enrol phu-thuy 22924 commune   # Phường Phú Thủy, Thành phố Phan Thiết
+th_enrol phu-hai 22921 commune    # Phường Phú Hài, Phan Thiết
+th_enrol phuoc-hoi 23231 commune  # Phường Phước Hội, Thị xã La Gi
+th_enrol phan-thiet 593 district  # Thành phố Phan Thiết
+th_enrol la-gi 594 district       # Thị xã La Gi
+th_enrol binh-thuan 60 province   # Tỉnh Bình Thuận
+th_enrol bo VN ministry
 
-TH_SECURE=1 th_server_start --secret-key-file "$K/server.key"
-as() {
-  local who=$1
-  shift
-  rc=0
-  out=$(TONGHOP_SPOOL=$TH_WORK/spool-$who "$TONGHOP" "$1" --server "$TH_ENDPOINT" --server-key "$server_pub" \
-    --key-file "$K/$who.key" --timeout 10s --retries 1 "${@:2}" 2>&1) || rc=$?
-}
-ok() { [ "$rc" = 0 ] || { echo "  rc=$rc: $out" >&2; return 1; }; }
-refused() { # refused CODE-TEXT...: exit 4 and every text in the output
-  [ "$rc" = 4 ] || { echo "  rc=$rc: $out" >&2; return 1; }
-  local t
-  for t in "$@"; do grep -qF -- "$t" <<<"$out" || { echo "  no \"$t\" in: $out" >&2; return 1; }; done
-}
+TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key"
 P=1751/KH-UBND
 th_results_csv "$TH_WORK/r.csv"
 sed 's/CTXH-01,3,5/CTXH-01,4,5/' "$TH_WORK/r.csv" >"$TH_WORK/fix.csv"
 value() { th_sql "SELECT numerator FROM current_results WHERE unit_code = th_unit_key_in('$1', $2, $3) AND indicator_code = 'CTXH-01' AND year = $2 AND quarter = $3"; }
 
-as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
-th_check "Phú Thủy sends 2025Q2" ok
-as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
-th_check "Phước Hội (La Gi) sends 2025Q2" ok
+th_as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
+th_check "Phú Thủy sends 2025Q2" th_ok
+th_as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
+th_check "Phước Hội (La Gi) sends 2025Q2" th_ok
 
 # --- who may approve -----------------------------------------------------------
-as phu-thuy approve --plan "$P" --period 2025Q2 --unit 22924
-th_check "a commune does not approve (its district does)" refused "approved by the unit above"
-as phan-thiet approve --plan "$P" --period 2025Q2 --unit 594
-th_check "Phan Thiết's key approving La Gi: FORBIDDEN" refused "594" "only the key of the unit itself"
-as bo approve --plan "$P" --period 2025Q2 --unit 593
-th_check "the ministry approves nothing" refused "593"
-as binh-thuan approve --plan "$P" --period 2025Q2 --unit 593
-th_check "the province does not approve for a district" refused "only the key of the unit itself"
-as binh-thuan approve --plan "$P" --period 2025Q2 --unit 60
-th_check "the province before its districts: refused, naming them" refused "593 Thành phố Phan Thiết" \
+th_as phu-thuy approve --plan "$P" --period 2025Q2 --unit 22924
+th_check "a commune does not approve (its district does)" th_refused "approved by the unit above"
+th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 594
+th_check "Phan Thiết's key approving La Gi: FORBIDDEN" th_refused "594" "only the key of the unit itself"
+th_as bo approve --plan "$P" --period 2025Q2 --unit 593
+th_check "the ministry approves nothing" th_refused "593"
+th_as binh-thuan approve --plan "$P" --period 2025Q2 --unit 593
+th_check "the province does not approve for a district" th_refused "only the key of the unit itself"
+th_as binh-thuan approve --plan "$P" --period 2025Q2 --unit 60
+th_check "the province before its districts: refused, naming them" th_refused "593 Thành phố Phan Thiết" \
   "594 Thị xã La Gi" "602 Huyện Phú Quí" "--before-children"
-as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "thử"
-th_check "reopening what is not approved: NOT_APPROVED" refused "nothing to reopen"
-as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593
+th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "thử"
+th_check "reopening what is not approved: NOT_APPROVED" th_refused "nothing to reopen"
+th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593
 th_check "reopening without a reason: a wrong command line" th_eq "$rc" 2
 th_check "nothing recorded by the refusals" th_eq "$(th_sql "SELECT count(*) FROM approvals")" 0
 
 # --- approve, locked, reopen, corrected --------------------------------------------
-as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
-th_check "Phan Thiết approves its 2025Q2" ok
+th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
+th_check "Phan Thiết approves its 2025Q2" th_ok
 th_check "... and is told how many units are locked" grep -q "are locked until reopened" <<<"$out"
 locked=$(th_sql "SELECT count(DISTINCT l.unit_key) FROM period_locks l JOIN approvals a ON a.id = l.approval_id WHERE a.unit_key = '593'")
 expected=$(th_sql "SELECT count(*) FROM th_subtree('593', '2025-06-30')")
 th_check "the lock covers Phan Thiết and each of its communes ($expected units)" th_eq "$locked" "$expected"
-as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
+th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
 th_check "approving again changes nothing" bash -c '[ "$1" = 0 ] && grep -q "already approved" <<<"$2"' _ "$rc" "$out"
 
-as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
+th_as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
 th_check "a correction after approval: PERIOD_LOCKED, naming who approved and the plan" \
-  refused "field period" "593 Thành phố Phan Thiết" "$P" "tonghop reopen"
+  th_refused "field period" "593 Thành phố Phan Thiết" "$P" "tonghop reopen"
 th_check "... and the value in force is unchanged" th_eq "$(value 22924 2025 2)" 3
-as phu-hai submit --unit 22921 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
-th_check "a first submission of another commune of Phan Thiết: refused too" refused "593"
-as phu-thuy submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.csv"
-th_check "another quarter is not locked" ok
-as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
-th_check "another district's commune is not locked" ok
+th_as phu-hai submit --unit 22921 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
+th_check "a first submission of another commune of Phan Thiết: refused too" th_refused "593"
+th_as phu-thuy submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.csv"
+th_check "another quarter is not locked" th_ok
+th_as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
+th_check "another district's commune is not locked" th_ok
 th_check "... its correction is in force" th_eq "$(value 23231 2025 2)" 4
 
-as binh-thuan report --plan "$P" --period 2025Q2 --by-child --format json
+th_as binh-thuan report --plan "$P" --period 2025Q2 --by-child --format json
 th_check "the province's report says Phan Thiết approved, and 1 of 10 districts" \
   bash -c 'jq -e "(.children[] | select(.unit.code == \"593\") | .approval.state == \"approved\" and .approval.by == \"593\")
                   and (.children[] | select(.unit.code == \"594\") | .approval == null)
                   and .completeness.children_approved == 1 and .completeness.children == 10 and .approval == null" <<<"$1" >/dev/null' _ "$out"
-as binh-thuan report --plan "$P" --period 2025Q2 --by-child
+th_as binh-thuan report --plan "$P" --period 2025Q2 --by-child
 th_check "the table says so in words" bash -c 'grep -q "units directly below approved: 1 of 10" <<<"$1" && grep -q "approved .* by 593" <<<"$1"' _ "$out"
 th_check "... and counts the communes under each district: Phan Thiết 1 of 18" \
   bash -c 'grep "Thành phố Phan Thiết" <<<"$1" | grep -q "1/1 (1/18 communes)" && grep -q "communes that sent results: 2 of 124" <<<"$1"' _ "$out"
-as binh-thuan report --plan "$P" --period 2025Q2 --by-child --format official
+th_as binh-thuan report --plan "$P" --period 2025Q2 --by-child --format official
 th_check "so does the official report the province signs" \
   bash -c 'grep -q "TÌNH TRẠNG PHÊ DUYỆT" <<<"$1" && grep -q "Chưa phê duyệt" <<<"$1" && grep -q "Đơn vị trực thuộc đã phê duyệt: 1/10" <<<"$1"' _ "$out"
 
-as binh-thuan approve --plan "$P" --period 2025Q2 --unit 60 --before-children
-th_check "the province approves before its other districts, saying so" ok
+th_as binh-thuan approve --plan "$P" --period 2025Q2 --unit 60 --before-children
+th_check "the province approves before its other districts, saying so" th_ok
 th_check "... and is told which had not approved" bash -c 'grep -q "594 Thị xã La Gi" <<<"$1" && ! grep -q "593 Thành phố" <<<"$1"' _ "$out"
-as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
-th_check "now La Gi's commune is locked too, by the province" refused "60 Tỉnh Bình Thuận"
+th_as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
+th_check "now La Gi's commune is locked too, by the province" th_refused "60 Tỉnh Bình Thuận"
 
-as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "Phú Thủy sửa số liệu"
-th_check "Phan Thiết cannot reopen while the province's approval stands" refused "60 Tỉnh Bình Thuận" "must reopen it first"
-as phu-thuy reopen --plan "$P" --period 2025Q2 --unit 593 --reason "xin mở"
-th_check "a commune cannot reopen its district" refused "only the key of the unit that approved"
-as binh-thuan reopen --plan "$P" --period 2025Q2 --unit 60 --reason "Trả lại để Phan Thiết sửa số liệu Phú Thủy"
-th_check "the province reopens, with a reason" ok
-as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "Phú Thủy sửa số liệu CTXH-01"
-th_check "then Phan Thiết reopens" ok
-as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
-th_check "the correction is accepted now" ok
+th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "Phú Thủy sửa số liệu"
+th_check "Phan Thiết cannot reopen while the province's approval stands" th_refused "60 Tỉnh Bình Thuận" "must reopen it first"
+th_as phu-thuy reopen --plan "$P" --period 2025Q2 --unit 593 --reason "xin mở"
+th_check "a commune cannot reopen its district" th_refused "only the key of the unit that approved"
+th_as binh-thuan reopen --plan "$P" --period 2025Q2 --unit 60 --reason "Trả lại để Phan Thiết sửa số liệu Phú Thủy"
+th_check "the province reopens, with a reason" th_ok
+th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "Phú Thủy sửa số liệu CTXH-01"
+th_check "then Phan Thiết reopens" th_ok
+th_as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
+th_check "the correction is accepted now" th_ok
 th_check "... and in force" th_eq "$(value 22924 2025 2)" 4
 th_check "no lock is left" th_eq "$(th_sql "SELECT count(*) FROM period_locks")" 0
-as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
-th_check "Phan Thiết approves again" ok
-as binh-thuan report --plan "$P" --period 2025Q2 --approved-only --format json
+th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
+th_check "Phan Thiết approves again" th_ok
+th_as binh-thuan report --plan "$P" --period 2025Q2 --approved-only --format json
 th_check "the province consolidates from approved data only: Phan Thiết's, not La Gi's" \
   bash -c 'jq -e ".approved_only and (.indicators[] | select(.code == \"CTXH-01\") | .numerator == 4 and .denominator == 5)
                   and .completeness.reported == 1" <<<"$1" >/dev/null' _ "$out"
-as binh-thuan report --plan "$P" --period 2025Q2 --format json
+th_as binh-thuan report --plan "$P" --period 2025Q2 --format json
 th_check "... where the whole report has both" \
   bash -c 'jq -e "(.approved_only | not) and (.indicators[] | select(.code == \"CTXH-01\") | .numerator == 8)" <<<"$1" >/dev/null' _ "$out"
-as binh-thuan report --plan "$P" --period 2025Q2 --approved-only
+th_as binh-thuan report --plan "$P" --period 2025Q2 --approved-only
 th_check "... and the table says it is made of approved results only" grep -q "Built from approved results only" <<<"$out"
 
 # --- the record ------------------------------------------------------------------
-as binh-thuan history --plan "$P" --period 2025Q2 --unit 60
+th_as binh-thuan history --plan "$P" --period 2025Q2 --unit 60
 th_check "history lists the five transitions in order" bash -c '
   grep -q "5 change(s)" <<<"$1" &&
   [ "$(grep -E "^[0-9]{2}/" <<<"$1" | awk "{print \$3, \$4}" | tr "\n" ";")" = "593 approved;60 approved;60 reopened;593 reopened;593 approved;" ]' _ "$out"
 th_check "... with the reasons, the province's approval before La Gi, and the keys" bash -c '
   grep -q "Trả lại để Phan Thiết" <<<"$1" && grep -q "Phú Thủy sửa số liệu CTXH-01" <<<"$1" &&
-  grep -q "before the units below: 594 Thị xã La Gi" <<<"$1" && grep -qF -- "$(cut -c1-8 "$2")" <<<"$1"' _ "$out" "$K/binh-thuan.pub"
+  grep -q "before the units below: 594 Thị xã La Gi" <<<"$1" && grep -qF -- "$(cut -c1-8 "$2")" <<<"$1"' _ "$out" "$TH_KEYS/binh-thuan.pub"
 th_check "every transition is kept, with the key that made it" th_eq \
   "$(th_sql "SELECT string_agg(u.gso_code || ':' || e.action || ':' || (e.actor_key = k.public_key)::text, ' ' ORDER BY e.id)
                FROM approval_events e JOIN approvals a ON a.id = e.approval_id JOIN units u ON u.code = a.unit_key
@@ -150,16 +129,16 @@ th_check "every transition is kept, with the key that made it" th_eq \
   "593:approve:true 60:approve:true 60:reopen:true 593:reopen:true 593:approve:true"
 th_check "the province's early approval is recorded with the districts pending" th_eq \
   "$(th_sql "SELECT before_children AND cardinality(children_pending) = 9 FROM approval_events WHERE action = 'approve' AND approval_id = (SELECT id FROM approvals WHERE unit_key = '60')")" t
-as phan-thiet history --plan "$P" --period 2025Q2 --unit 60
-th_check "a district cannot read the province's history" refused "60"
+th_as phan-thiet history --plan "$P" --period 2025Q2 --unit 60
+th_check "a district cannot read the province's history" th_refused "60"
 th_check "the audit trail has every approval request, refused ones too" bash -c '[ "$1" -ge 12 ]' _ \
   "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'approval'")"
 
 # --- a year's approval locks each quarter ----------------------------------------
-as la-gi approve --plan "$P" --period 2025 --unit 594
-th_check "La Gi approves the year 2025" ok
-as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
-th_check "... and a first quarter's submission is refused" refused "594 Thị xã La Gi"
+th_as la-gi approve --plan "$P" --period 2025 --unit 594
+th_check "La Gi approves the year 2025" th_ok
+th_as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
+th_check "... and a first quarter's submission is refused" th_refused "594 Thị xã La Gi"
 
 # --- a later list changes approved territories: the locks follow --------------------
 # A correction list as of 1 January 2025 moves Phường Phước Hội from La Gi
@@ -180,30 +159,30 @@ locks() { th_sql "SELECT string_agg(u.gso_code || ':' || l.quarter, ' ' ORDER BY
                    WHERE a.unit_key = '$1' AND l.unit_key IN (th_unit_key('23231', '2025-06-30'), th_unit_key('23298', '2025-06-30'))"; }
 th_check "Phan Thiết's 2025Q2 approval now locks Phước Hội's 2025Q2" th_eq "$(locks 593)" "23231:2"
 th_check "La Gi's year locks the new commune, and no longer Phước Hội" th_eq "$(locks 594)" "23298:1 23298:2 23298:3 23298:4"
-as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
-th_check "Phước Hội's correction of 2025Q2 is refused, naming Phan Thiết" refused "593 Thành phố Phan Thiết"
-as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/fix.csv"
-th_check "... its 2025Q1, in no approved territory now, is accepted" ok
+th_as phuoc-hoi submit --unit 23231 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
+th_check "Phước Hội's correction of 2025Q2 is refused, naming Phan Thiết" th_refused "593 Thành phố Phan Thiết"
+th_as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/fix.csv"
+th_check "... its 2025Q1, in no approved territory now, is accepted" th_ok
 th_check "the maintained values follow the new map" th_unit_values_fresh
 
 # --- after the reform: the province over its communes ------------------------------
 th_server_stop
 "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
   --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >/dev/null
-enrol lam-dong 68 province       # Tỉnh Lâm Đồng, since 1 July 2025
-enrol phu-thuy-moi 22924 commune # the new Phường Phú Thủy (Phú Hài and Phú Thủy went into it)
-TH_SECURE=1 th_server_start --secret-key-file "$K/server.key"
-as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.csv"
-th_check "the new Phú Thủy sends 2025Q3" ok
-as lam-dong approve --plan "$P" --period 2025Q3 --unit 68
-th_check "Lâm Đồng approves 2025Q3 over its communes, no district to wait for" ok
-as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/fix.csv"
-th_check "the new commune's correction is refused" refused "68 Tỉnh Lâm Đồng"
-as phu-hai submit --unit 22921 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
-th_check "old Phú Hài may still send its first quarter (not approved)" ok
-as lam-dong approve --plan "$P" --period 2025 --unit 68
-th_check "Lâm Đồng approves the year 2025" ok
-as phu-hai submit --unit 22921 --period 2025Q1 --plan "$P" "$TH_WORK/fix.csv"
-th_check "... which locks what old Phú Hài sent in the first half (it counts in Lâm Đồng's year)" refused "68 Tỉnh Lâm Đồng"
+th_enrol lam-dong 68 province       # Tỉnh Lâm Đồng, since 1 July 2025
+th_enrol phu-thuy-moi 22924 commune # the new Phường Phú Thủy (Phú Hài and Phú Thủy went into it)
+TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key"
+th_as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.csv"
+th_check "the new Phú Thủy sends 2025Q3" th_ok
+th_as lam-dong approve --plan "$P" --period 2025Q3 --unit 68
+th_check "Lâm Đồng approves 2025Q3 over its communes, no district to wait for" th_ok
+th_as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/fix.csv"
+th_check "the new commune's correction is refused" th_refused "68 Tỉnh Lâm Đồng"
+th_as phu-hai submit --unit 22921 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
+th_check "old Phú Hài may still send its first quarter (not approved)" th_ok
+th_as lam-dong approve --plan "$P" --period 2025 --unit 68
+th_check "Lâm Đồng approves the year 2025" th_ok
+th_as phu-hai submit --unit 22921 --period 2025Q1 --plan "$P" "$TH_WORK/fix.csv"
+th_check "... which locks what old Phú Hài sent in the first half (it counts in Lâm Đồng's year)" th_refused "68 Tỉnh Lâm Đồng"
 th_check "the maintained values are still exact" th_unit_values_fresh
 th_finish

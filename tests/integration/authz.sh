@@ -8,137 +8,121 @@
 # and refusal is in the audit trail (tonghopd audit).
 . "$(dirname "$0")/../lib/harness.sh"
 th_setup
-K=$TH_WORK/keys
-mkdir -p "$K"
+th_keys_init
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR"/deploy/samples/plans/*.json \
   "$TH_SRC_DIR/tests/data/plans/quoc-gia-2025.json" >/dev/null
-server_pub=$("$TONGHOPD" keygen --secret-file "$K/server.key" | tail -1)
 
-# enrol NAME UNIT ROLE: a key pair for NAME, enrolled.
-enrol() {
-  local pub
-  pub=$("$TONGHOP" keygen --secret-file "$K/$1.key" | tail -1)
-  "$TONGHOPD" enroll --db "$TH_DSN" --unit "$2" --role "$3" --public-key "$pub" --name "$1" >/dev/null
-}
-enrol phu-thuy 22924 commune     # Phường Phú Thủy, Phan Thiết, Bình Thuận
-enrol phu-hai 22921 commune      # Phường Phú Hài, its neighbour
-enrol phan-thiet 593 district    # Thành phố Phan Thiết
-enrol binh-thuan 60 province     # Tỉnh Bình Thuận (until July 2025)
-enrol dong-thap 87 province      # Tỉnh Đồng Tháp (Huyện Cao Lãnh's province)
-enrol bo VN ministry             # the ministry
-enrol quan-tri VN admin          # the system's administrator
+th_enrol phu-thuy 22924 commune     # Phường Phú Thủy, Phan Thiết, Bình Thuận
+th_enrol phu-hai 22921 commune      # Phường Phú Hài, its neighbour
+th_enrol phan-thiet 593 district    # Thành phố Phan Thiết
+th_enrol binh-thuan 60 province     # Tỉnh Bình Thuận (until July 2025)
+th_enrol dong-thap 87 province      # Tỉnh Đồng Tháp (Huyện Cao Lãnh's province)
+th_enrol bo VN ministry             # the ministry
+th_enrol quan-tri VN admin          # the system's administrator
 
 rc=0; err=$("$TONGHOPD" enroll --db "$TH_DSN" --unit 22924 --role district --public-key "$(
-  "$TONGHOP" keygen --secret-file "$K/wrong.key" | tail -1)" 2>&1) || rc=$?
+  "$TONGHOP" keygen --secret-file "$TH_KEYS/wrong.key" | tail -1)" 2>&1) || rc=$?
 th_check "enrolling a commune as a district: refused, saying which role it is" \
   bash -c '[ "$1" != 0 ] && grep -q "commune" <<<"$2"' _ "$rc" "$err"
 
-TH_SECURE=1 th_server_start --secret-key-file "$K/server.key"
-# as NAME ARGS...: the client with NAME's key; output and exit code in $out, $rc.
-as() {
-  local who=$1
-  shift
-  rc=0
-  out=$(TONGHOP_SPOOL=$TH_WORK/spool-$who "$TONGHOP" "$1" --server "$TH_ENDPOINT" --server-key "$server_pub" \
-    --key-file "$K/$who.key" --timeout 5s --retries 1 "${@:2}" 2>&1) || rc=$?
-}
+TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key"
+TH_AS_TIMEOUT=5s # (th_as: the client with a key, 5 s a request)
 forbidden() { [ "$rc" = 4 ] && grep -q "$1" <<<"$out" || { echo "  rc=$rc: $out" >&2; return 1; }; }
-ok() { [ "$rc" = 0 ] || { echo "  rc=$rc: $out" >&2; return 1; }; }
 
 th_results_csv "$TH_WORK/r.csv"
 P=1751/KH-UBND
 
 # --- submissions -------------------------------------------------------------
-as phu-thuy submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
-th_check "a commune key submits for its own commune" ok
-as phu-thuy submit --unit 22921 --period 2025Q2 "$TH_WORK/r.csv"
+th_as phu-thuy submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "a commune key submits for its own commune" th_ok
+th_as phu-thuy submit --unit 22921 --period 2025Q2 "$TH_WORK/r.csv"
 th_check "a commune key submitting for its neighbour: FORBIDDEN, naming the unit" forbidden "22921"
 th_check "... and saying why" grep -q "only for its own unit" <<<"$out"
-as phan-thiet submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
+th_as phan-thiet submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
 th_check "a district key submitting for one of its communes: FORBIDDEN" forbidden "22924"
-as bo submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
+th_as bo submit --unit 22924 --period 2025Q2 "$TH_WORK/r.csv"
 th_check "a ministry key submits nothing" forbidden "22924"
-as phu-hai submit --unit 22921 --period 2025Q2 "$TH_WORK/r.csv"
-th_check "the neighbour's own key may" ok
+th_as phu-hai submit --unit 22921 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "the neighbour's own key may" th_ok
 th_check "two submissions stored, no more" th_eq "$(th_sql "SELECT string_agg(unit_code, ',' ORDER BY unit_code) FROM submissions")" "22921,22924"
 
 # --- reports and history -------------------------------------------------------
-as phan-thiet report --plan "$P" --period 2025Q2 --unit 593
-th_check "a district reads its own report" ok
-as phan-thiet report --plan "$P" --period 2025Q2 --unit 22924
-th_check "a district reads one of its communes" ok
-as phan-thiet report --plan "$P" --period 2025Q2 --unit 594
+th_as phan-thiet report --plan "$P" --period 2025Q2 --unit 593
+th_check "a district reads its own report" th_ok
+th_as phan-thiet report --plan "$P" --period 2025Q2 --unit 22924
+th_check "a district reads one of its communes" th_ok
+th_as phan-thiet report --plan "$P" --period 2025Q2 --unit 594
 th_check "a district reading another district (La Gi): FORBIDDEN" forbidden "594"
 th_check "... and saying why" grep -q "outside the territory" <<<"$out"
-as phan-thiet report --plan "$P" --period 2025Q2
+th_as phan-thiet report --plan "$P" --period 2025Q2
 th_check "a district reading the province (the plan's issuer, by default): FORBIDDEN" forbidden "60"
-as binh-thuan report --plan "$P" --period 2025Q2 --by-child
-th_check "the province reads its whole report" ok
-as binh-thuan report --plan KH-UBND-HCL-2021-2030 --period 2025 --unit 873
+th_as binh-thuan report --plan "$P" --period 2025Q2 --by-child
+th_check "the province reads its whole report" th_ok
+th_as binh-thuan report --plan KH-UBND-HCL-2021-2030 --period 2025 --unit 873
 th_check "a province reading another province's district: FORBIDDEN" forbidden "873"
-as bo report --plan KH-UBND-HCL-2021-2030 --period 2025 --unit 873
-th_check "the ministry reads anywhere" ok
-as phu-thuy history --unit 22924 --indicator CTXH-01 --period 2025Q2
-th_check "a commune reads its own history" ok
-as phu-thuy history --unit 22921 --indicator CTXH-01 --period 2025Q2
+th_as bo report --plan KH-UBND-HCL-2021-2030 --period 2025 --unit 873
+th_check "the ministry reads anywhere" th_ok
+th_as phu-thuy history --unit 22924 --indicator CTXH-01 --period 2025Q2
+th_check "a commune reads its own history" th_ok
+th_as phu-thuy history --unit 22921 --indicator CTXH-01 --period 2025Q2
 th_check "a commune reading its neighbour's history: FORBIDDEN" forbidden "22921"
-as phu-thuy report --plan "$P" --period 2025Q2 --unit 593
+th_as phu-thuy report --plan "$P" --period 2025Q2 --unit 593
 th_check "a commune reading its district: FORBIDDEN" forbidden "593"
 
 # --- plans -------------------------------------------------------------------
-as phu-thuy plan show "$P"
-th_check "a commune fetches the plan it reports against (issued above it)" ok
-as phu-thuy plan show KH-UBND-HCL-2021-2030
+th_as phu-thuy plan show "$P"
+th_check "a commune fetches the plan it reports against (issued above it)" th_ok
+th_as phu-thuy plan show KH-UBND-HCL-2021-2030
 th_check "a commune fetching another province's district plan: FORBIDDEN" forbidden "KH-UBND-HCL-2021-2030"
-as phu-thuy plans
+th_as phu-thuy plans
 th_check "'plans' with a commune key lists the plans covering that commune" \
   bash -c 'grep -q "1751/KH-UBND" <<<"$1" && ! grep -q "KH-UBND-HCL" <<<"$1"' _ "$out"
-as phan-thiet plan show "$P" --unit 594
+th_as phan-thiet plan show "$P" --unit 594
 th_check "a district fetching its plan for another district's unit: FORBIDDEN" forbidden "594"
-as phan-thiet plan show "$P" --unit 22924
-th_check "... and for one of its own communes: served" ok
-as phan-thiet plans --unit 874
+th_as phan-thiet plan show "$P" --unit 22924
+th_check "... and for one of its own communes: served" th_ok
+th_as phan-thiet plans --unit 874
 th_check "listing another province's unit's plans: FORBIDDEN" forbidden "874"
 
 jq '.revision = 2 | .note = "Bản sửa đổi lần 2"' "$TH_SRC_DIR/deploy/samples/plans/cao-lanh-2021-2030-KH-UBND.json" \
   >"$TH_WORK/cao-lanh-r2.json"
-as phu-thuy plan publish "$TH_WORK/cao-lanh-r2.json"
+th_as phu-thuy plan publish "$TH_WORK/cao-lanh-r2.json"
 th_check "a commune key publishing a plan: FORBIDDEN" forbidden "commune"
-as binh-thuan plan publish "$TH_WORK/cao-lanh-r2.json"
+th_as binh-thuan plan publish "$TH_WORK/cao-lanh-r2.json"
 th_check "Bình Thuận publishing Huyện Cao Lãnh's plan: FORBIDDEN, naming the issuer" forbidden "873"
-as phan-thiet plan publish "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json"
+th_as phan-thiet plan publish "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json"
 th_check "a district key publishing: FORBIDDEN" forbidden "district"
 th_check "no revision 2 stored by the refused" th_eq "$(th_sql "SELECT max(revision) FROM plans WHERE code = 'KH-UBND-HCL-2021-2030'")" 1
 jq '.revision = 2 | .issuer_unit = "60"' "$TH_SRC_DIR/deploy/samples/plans/cao-lanh-2021-2030-KH-UBND.json" \
   >"$TH_WORK/cao-lanh-taken.json"
-as binh-thuan plan publish "$TH_WORK/cao-lanh-taken.json"
+th_as binh-thuan plan publish "$TH_WORK/cao-lanh-taken.json"
 th_check "Bình Thuận taking over Huyện Cao Lãnh's plan code by naming itself the issuer: FORBIDDEN, naming 873" \
   forbidden "873"
-as dong-thap plan publish "$TH_WORK/cao-lanh-r2.json"
-th_check "Đồng Tháp publishes its district's plan" ok
+th_as dong-thap plan publish "$TH_WORK/cao-lanh-r2.json"
+th_check "Đồng Tháp publishes its district's plan" th_ok
 jq '.revision = 3' "$TH_WORK/cao-lanh-r2.json" >"$TH_WORK/cao-lanh-r3.json"
-as quan-tri plan publish "$TH_WORK/cao-lanh-r3.json"
-th_check "the admin publishes any plan" ok
-as binh-thuan catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.json"
+th_as quan-tri plan publish "$TH_WORK/cao-lanh-r3.json"
+th_check "the admin publishes any plan" th_ok
+th_as binh-thuan catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.json"
 th_check "a province key publishing the catalogue: FORBIDDEN" forbidden "province"
-as quan-tri catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.json"
-th_check "the admin publishes the catalogue" ok
+th_as quan-tri catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.json"
+th_check "the admin publishes the catalogue" th_ok
 
 # --- across the 2025 merger ----------------------------------------------------
 "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
   --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" \
   "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >/dev/null
-enrol lam-dong 68 province # Tỉnh Lâm Đồng, which Bình Thuận went into
+th_enrol lam-dong 68 province # Tỉnh Lâm Đồng, which Bình Thuận went into
 sleep 1.5                  # the server reads the keys twice a second
-as lam-dong report --plan "$P" --period 2025Q2 --unit 60
-th_check "new Lâm Đồng reads old Bình Thuận's first half (its territory today)" ok
-as lam-dong history --unit 22921 --indicator CTXH-01 --period 2025Q2
-th_check "... and an old commune's history" ok
-as phu-hai submit --unit 22921 --period 2025Q3 "$TH_WORK/r.csv"
+th_as lam-dong report --plan "$P" --period 2025Q2 --unit 60
+th_check "new Lâm Đồng reads old Bình Thuận's first half (its territory today)" th_ok
+th_as lam-dong history --unit 22921 --indicator CTXH-01 --period 2025Q2
+th_check "... and an old commune's history" th_ok
+th_as phu-hai submit --unit 22921 --period 2025Q3 "$TH_WORK/r.csv"
 th_check "a merged commune's key after the merger: refused, the successor named" \
   bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$out"
-as phu-thuy report --plan "$P" --period 2025Q2 --unit 22921
-th_check "Phú Thủy (which took Phú Hài in) reads Phú Hài's first half" ok
+th_as phu-thuy report --plan "$P" --period 2025Q2 --unit 22921
+th_check "Phú Thủy (which took Phú Hài in) reads Phú Hài's first half" th_ok
 
 # --- the audit trail -----------------------------------------------------------
 sleep 1 # written within a fraction of a second

@@ -8,40 +8,25 @@
 # the request); the ministry may narrow to a province.
 . "$(dirname "$0")/../lib/harness.sh"
 th_setup
-K=$TH_WORK/keys
-mkdir -p "$K"
+th_keys_init
 "$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >/dev/null
-server_pub=$("$TONGHOPD" keygen --secret-file "$K/server.key" | tail -1)
-enrol() {
-  local pub
-  pub=$("$TONGHOP" keygen --secret-file "$K/$1.key" | tail -1)
-  "$TONGHOPD" enroll --db "$TH_DSN" --unit "$2" --role "$3" --public-key "$pub" --name "$1" >/dev/null
-}
-enrol phu-thuy 22924 commune   # Phường Phú Thủy, Thành phố Phan Thiết
-enrol phan-thiet 593 district  # Thành phố Phan Thiết
-enrol la-gi 594 district       # Thị xã La Gi
-enrol binh-thuan 60 province   # Tỉnh Bình Thuận
-enrol bo VN ministry
+th_enrol phu-thuy 22924 commune   # Phường Phú Thủy, Thành phố Phan Thiết
+th_enrol phan-thiet 593 district  # Thành phố Phan Thiết
+th_enrol la-gi 594 district       # Thị xã La Gi
+th_enrol binh-thuan 60 province   # Tỉnh Bình Thuận
+th_enrol bo VN ministry
 
 clock=$TH_WORK/clock
 echo "2025-12-08T12:00:00+07:00" >"$clock"
-TH_SECURE=1 th_server_start --secret-key-file "$K/server.key" --test-clock "$clock" \
+TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key" --test-clock "$clock" \
   --notify-bind 'tcp://127.0.0.1:*' --notify-endpoint-file "$TH_WORK/notify"
 NOTIFY=$(cat "$TH_WORK/notify")
-as() {
-  local who=$1
-  shift
-  rc=0
-  out=$(TONGHOP_SPOOL=$TH_WORK/spool-$who "$TONGHOP" "$1" --server "$TH_ENDPOINT" --server-key "$server_pub" \
-    --key-file "$K/$who.key" --timeout 10s --retries 1 "${@:2}" 2>&1) || rc=$?
-}
-ok() { [ "$rc" = 0 ] || { echo "  rc=$rc: $out" >&2; return 1; }; }
 # watch NAME FILE ARGS...: a subscriber in the background, for 30 s at most.
 pids=()
 watch() {
   local who=$1 file=$2
   shift 2
-  TONGHOP_LANG=vi "$TONGHOP" watch --notify "$NOTIFY" --server-key "$server_pub" --key-file "$K/$who.key" \
+  TONGHOP_LANG=vi "$TONGHOP" watch --notify "$NOTIFY" --server-key "$TH_SERVER_PUB" --key-file "$TH_KEYS/$who.key" \
     --for 30s "$@" >"$TH_WORK/$file" 2>&1 &
   pids+=($!)
 }
@@ -58,16 +43,16 @@ th_check "La Gi's key asking for Phan Thiết got La Gi's own territory" \
 
 th_results_csv "$TH_WORK/r.csv"
 P=1751/KH-UBND
-as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
-th_check "Phú Thủy sends 2025Q2" ok
-as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
-th_check "Phan Thiết approves 2025Q2" ok
+th_as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/r.csv"
+th_check "Phú Thủy sends 2025Q2" th_ok
+th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 593
+th_check "Phan Thiết approves 2025Q2" th_ok
 sleep 1
 echo "2025-12-09T00:00:01+07:00" >"$clock"   # past 7 days before 15/12 (the end of that day, Vietnam time)
 sleep 2
 jq '.revision = 2 | .note = "Bản sửa đổi"' "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >"$TH_WORK/plan-r2.json"
-as binh-thuan plan publish "$TH_WORK/plan-r2.json"
-th_check "Bình Thuận publishes revision 2 of its plan" ok
+th_as binh-thuan plan publish "$TH_WORK/plan-r2.json"
+th_check "Bình Thuận publishes revision 2 of its plan" th_ok
 sleep 1.5
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 
@@ -102,8 +87,8 @@ th_check "the server drops every subscription when a key is revoked" reopened
 for _ in $(seq 1 100); do [ "$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")" -ge $((n0 + 3)) ] && break; sleep 0.1; done
 sleep 0.5
 jq '.revision = 3 | .note = "Bản sửa đổi lần 2"' "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >"$TH_WORK/plan-r3.json"
-as binh-thuan plan publish "$TH_WORK/plan-r3.json"
-th_check "Bình Thuận publishes revision 3" ok
+th_as binh-thuan plan publish "$TH_WORK/plan-r3.json"
+th_check "Bình Thuận publishes revision 3" th_ok
 sleep 1.5
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 th_check "Phan Thiết, subscribed again, hears revision 3" has w-after "đã ban hành kế hoạch 1751/KH-UBND (bản 3)"

@@ -199,3 +199,44 @@ CTXH-03,1,2
 CTXH-04,17,20
 CSV
 }
+
+# Keys (the tests of authorisation, approval and notifications): a key
+# directory, the server's key pair, enrolled client keys, and the client
+# run with one of them.
+#
+# th_keys_init: TH_KEYS (the directory) and the server's key pair there;
+# TH_SERVER_PUB is its public key. Start the server with
+# TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key".
+th_keys_init() {
+  TH_KEYS=$TH_WORK/keys
+  mkdir -p "$TH_KEYS"
+  TH_SERVER_PUB=$("$TONGHOPD" keygen --secret-file "$TH_KEYS/server.key" | tail -1)
+}
+
+# th_enrol NAME UNIT ROLE: a key pair for NAME ($TH_KEYS/NAME.key), enrolled
+# for UNIT with ROLE; NAME.pub holds its public key as the server stores it.
+th_enrol() {
+  local pub
+  pub=$("$TONGHOP" keygen --secret-file "$TH_KEYS/$1.key" | tail -1)
+  "$TONGHOPD" enroll --db "$TH_DSN" --unit "$2" --role "$3" --public-key "$pub" --name "$1" >/dev/null
+  th_sql "SELECT public_key FROM client_keys WHERE name = '$1'" >"$TH_KEYS/$1.pub"
+}
+
+# th_as NAME COMMAND ARGS...: the client with NAME's key (its own spool,
+# TH_AS_TIMEOUT per request, 10 s unless set, one retry); its output and
+# exit code in $out and $rc. th_ok: it succeeded. th_refused TEXT...: it
+# was refused (exit 4) and its output has every TEXT. Both print what they
+# saw when not.
+th_as() {
+  local who=$1
+  shift
+  rc=0
+  out=$(TONGHOP_SPOOL=$TH_WORK/spool-$who "$TONGHOP" "$1" --server "$TH_ENDPOINT" --server-key "$TH_SERVER_PUB" \
+    --key-file "$TH_KEYS/$who.key" --timeout "${TH_AS_TIMEOUT:-10s}" --retries 1 "${@:2}" 2>&1) || rc=$?
+}
+th_ok() { [ "$rc" = 0 ] || { echo "  rc=$rc: $out" >&2; return 1; }; }
+th_refused() {
+  [ "$rc" = 4 ] || { echo "  rc=$rc: $out" >&2; return 1; }
+  local t
+  for t in "$@"; do grep -qF -- "$t" <<<"$out" || { echo "  no \"$t\" in: $out" >&2; return 1; }; done
+}
