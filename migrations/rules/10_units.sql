@@ -164,17 +164,21 @@ LANGUAGE sql STABLE AS $$
     SELECT code, min(depth) FROM l GROUP BY code
 $$;
 
+-- Whether p_unit is p_root or lies below it on p_day (th_ancestors). A
+-- plan's issuer, an approving unit, a report's unit: "is it the root's".
+CREATE OR REPLACE FUNCTION th_within(p_unit text, p_root text, p_day date)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT p_unit = p_root OR EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_day) a WHERE a.code = p_root)
+$$;
+
 -- Whether a unit lies in the territory of a plan's issuer: below it on the
 -- day, or made (wholly or partly) of units that were below it on their last
 -- day. A plan keeps its territory across a reform this way.
 CREATE OR REPLACE FUNCTION th_in_territory(p_unit text, p_issuer text, p_day date)
 RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT p_unit = p_issuer
-        OR EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_day) a WHERE a.code = p_issuer)
+    SELECT th_within(p_unit, p_issuer, p_day)
         OR EXISTS (SELECT 1 FROM th_lineage(p_unit) l JOIN units u ON u.code = l.code
-                    WHERE l.depth > 0
-                      AND (u.code = p_issuer
-                           OR EXISTS (SELECT 1 FROM th_ancestors(u.code, u.valid_to - 1) a WHERE a.code = p_issuer)))
+                    WHERE l.depth > 0 AND th_within(u.code, p_issuer, u.valid_to - 1))
 $$;
 
 -- Those of p_units that lie in the territory of p_issuer on p_day: the

@@ -281,8 +281,7 @@ BEGIN
                                   MESSAGE = 'the issuer had ceased by the end of the period';
         END IF;
     END IF;
-    whole := root_key = p_plan_issuer
-             OR EXISTS (SELECT 1 FROM th_ancestors(root_key, p_end) a WHERE a.code = p_plan_issuer);
+    whole := th_within(root_key, p_plan_issuer, p_end);
     IF NOT whole AND NOT EXISTS (SELECT 1 FROM th_subtree(root_key, p_end) t
                                   WHERE th_in_territory(t.code, p_plan_issuer, p_end)) THEN
         RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',

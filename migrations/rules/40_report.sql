@@ -208,8 +208,7 @@ BEGIN
 
     SELECT EXISTS (SELECT 1 FROM approvals a
                     WHERE a.plan_code = pl.code AND a.year = y AND a.quarter = q
-                      AND (a.unit_key = root.code
-                           OR EXISTS (SELECT 1 FROM th_ancestors(a.unit_key, p_end) x WHERE x.code = root.code)))
+                      AND th_within(a.unit_key, root.code, p_end))
       INTO has_approvals;
 
     WITH tree AS MATERIALIZED (  -- the territory on the last day, within the plan's

@@ -88,8 +88,7 @@ BEGIN
                             WHERE th_in_territory(t.code, c.issuer_unit, p_end)))
          ORDER BY c.code
     LOOP
-        whole := root.code = pl.issuer_unit
-                 OR EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a WHERE a.code = pl.issuer_unit);
+        whole := th_within(root.code, pl.issuer_unit, p_end);
         SELECT r.level, r.planned INTO lvl, planned FROM th_reporting_level(pl.reporting_level, root.code, p_end) r;
         dl := NULL; dl_level := NULL; dl_kind := NULL;
         SELECT f.due_on, f.level, f.kind INTO dl, dl_level, dl_kind

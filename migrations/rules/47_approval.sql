@@ -316,8 +316,7 @@ BEGIN
         -- no report to follow: its locks stay as they were.)
         CONTINUE WHEN NOT EXISTS (SELECT 1 FROM units u WHERE u.code = a.unit_key AND u.valid_from <= p_end
                                      AND (u.valid_to IS NULL OR u.valid_to > p_end));
-        whole := a.unit_key = a.issuer_unit
-                 OR EXISTS (SELECT 1 FROM th_ancestors(a.unit_key, p_end) x WHERE x.code = a.issuer_unit);
+        whole := th_within(a.unit_key, a.issuer_unit, p_end);
         -- (Both from one reading of what the approval locks now: the rows
         -- to drop are not in it, the rows to add not yet in the table.)
         WITH want AS MATERIALIZED (
