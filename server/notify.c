@@ -242,18 +242,26 @@ static void subscription(zmq_msg_t *msg)
     PQclear(r);
 }
 
+/* The rows of a query on the notifier's connection, or NULL: then the
+ * connection is marked lost if it is, and what (if not NULL) is logged
+ * with the reason. */
+static PGresult *query_rows(const char *sql, int nparams, const char *const *params, const char *what)
+{
+    PGresult *r = th_db_exec_params(g.db, sql, nparams, params, NULL, NULL);
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK) return r;
+    if (what) th_warn("notify: %s: %s", what, th_db_error(g.db));
+    PQclear(r);
+    th_db_check_lost(g.db);
+    return NULL;
+}
+
 /* The deadlines passed (7, 3, 1 days ahead, or due) since the last look. */
 static void scan_deadlines(char *last, size_t lastlen)
 {
     if (!th_db_ensure(g.db)) return;
     set_test_clock();
-    PGresult *r = th_db_exec_params(g.db, "SELECT th_now()::text, extract(epoch FROM th_now())::bigint", 0,
-                                    NULL, NULL, NULL);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        th_db_check_lost(g.db);
-        return;
-    }
+    PGresult *r = query_rows("SELECT th_now()::text, extract(epoch FROM th_now())::bigint", 0, NULL, NULL);
+    if (!r) return;
     char now[64];
     snprintf(now, sizeof now, "%s", PQgetvalue(r, 0, 0));
     int64_t at = atoll(PQgetvalue(r, 0, 1));
@@ -263,16 +271,10 @@ static void scan_deadlines(char *last, size_t lastlen)
         return;
     }
     const char *params[] = {last, now};
-    r = th_db_exec_params(g.db,
-                          "SELECT kind, unit_code, period, plan_code, deadline::text, days"
-                          "  FROM th_notify_deadlines($1::timestamptz, $2::timestamptz)",
-                          2, params, NULL, NULL);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        th_warn("notify: deadlines not looked at: %s", th_db_error(g.db));
-        th_db_check_lost(g.db);
-        PQclear(r);
-        return;
-    }
+    r = query_rows("SELECT kind, unit_code, period, plan_code, deadline::text, days"
+                   "  FROM th_notify_deadlines($1::timestamptz, $2::timestamptz)",
+                   2, params, "deadlines not looked at");
+    if (!r) return;
     for (int i = 0; i < PQntuples(r); i++) {
         th_notify_event ev;
         memset(&ev, 0, sizeof ev);
@@ -329,13 +331,8 @@ static void *xpub_open(const char *endpoint, char *err, size_t errlen)
 static void check_revoked(void)
 {
     if (!g.secure || !th_db_ensure(g.db)) return;
-    PGresult *r = th_db_exec_params(g.db, "SELECT count(*) FROM client_keys WHERE revoked_at IS NOT NULL", 0,
-                                    NULL, NULL, NULL);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        th_db_check_lost(g.db);
-        return;
-    }
+    PGresult *r = query_rows("SELECT count(*) FROM client_keys WHERE revoked_at IS NOT NULL", 0, NULL, NULL);
+    if (!r) return;
     long n = atol(PQgetvalue(r, 0, 0));
     PQclear(r);
     if (g.revoked >= 0 && n != g.revoked) {
