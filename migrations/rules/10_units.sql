@@ -79,14 +79,18 @@ $$;
 
 -- The key of the unit that holds a GSO code on a day (the period's last
 -- day of a report, a review, what is due), or a refusal that says why not:
--- TH029 UNIT_CEASED naming when and who succeeded it, TH007 UNKNOWN_UNIT
--- (server/sqlerr.h), both on the field unit_code.
+-- TH029 UNIT_CEASED naming when and who succeeded it, TH007 UNKNOWN_UNIT,
+-- TH004 MISSING_FIELD when no code is given (server/sqlerr.h), all on the
+-- field unit_code.
 CREATE OR REPLACE FUNCTION th_unit_key_or_raise(p_gso text, p_day date)
 RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
     k    text := th_unit_key(p_gso, p_day);
     gone text;
 BEGIN
+    IF p_gso IS NULL THEN   -- (a NULL DETAIL below would fail the RAISE itself)
+        RAISE EXCEPTION USING ERRCODE = 'TH004', COLUMN = 'unit_code', MESSAGE = 'no unit given';
+    END IF;
     IF k IS NULL THEN
         gone := th_unit_ceased_text(th_unit_key_before(p_gso, p_day));
         IF gone IS NOT NULL THEN

@@ -145,4 +145,10 @@ th_check "due of Thị xã La Gi (594) with Phan Thiết's key: FORBIDDEN (exit 
 audited() { for _ in $(seq 50); do [ "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'due' AND outcome = 'FORBIDDEN' AND target = '594'")" = 1 ] && return 0; sleep 0.1; done; return 1; }
 th_check "the refusal is in the audit trail" audited
 
+# In SQL (an operator's psql): what is due with no unit given is refused as
+# a missing unit_code, not with PostgreSQL's own "RAISE ... cannot be null".
+th_check "by SQL: th_due without a unit: SQLSTATE TH004 on column unit_code" \
+  th_eq "$(psql "$TH_DSN" -X -q -v VERBOSITY=verbose -c "SELECT th_due(NULL, NULL, '2025Q3')" 2>&1 | grep -Eo 'TH004|COLUMN NAME:  unit_code' | paste -sd,)" \
+  "TH004,COLUMN NAME:  unit_code"
+
 th_finish
