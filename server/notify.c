@@ -23,6 +23,12 @@
 #define TH_NOTIFY_ROUND 256
 /* How often to look for revoked keys. */
 #define TH_NOTIFY_REVOKED_MS 1000
+/* Deadlines that came while the server was stopped are announced once a
+ * subscriber has been back this long (the others reconnect about as fast:
+ * libzmq tries again every 100 ms), or this long after the start whoever
+ * listens. */
+#define TH_NOTIFY_CATCHUP_SETTLE_MS 1000
+#define TH_NOTIFY_CATCHUP_MAX_MS 60000
 
 static struct {
     pthread_mutex_t lock;
@@ -36,9 +42,25 @@ static struct {
     th_notify_config cfg;
     char endpoint[256];
     int secure;
-    char secret[41]; /* the server's secret key, kept to open the socket again (wiped at stop) */
-    long revoked;    /* keys revoked when last looked (-1: not yet) */
+    char secret[41];             /* the server's secret key, kept to open the socket again (wiped at stop) */
+    long revoked;                /* keys revoked when last looked (-1: not yet) */
+    int64_t first_subscribed_ms; /* when the first subscriber since the start was subscribed (0: none yet) */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Where the deadline announcements stand (scan_deadlines). */
+typedef struct scan_state {
+    char last[64];   /* announced up to this instant (th_now() as text); "" before the first look */
+    int catching_up; /* last is from before this start (notify_scans): held back until subscribers are back */
+    int unrecorded;  /* notify_scans cannot be written (a standby's database): said once in the log */
+    int64_t started_ms; /* the first look */
+} scan_state;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 const char *th_notify_endpoint(void) { return g.endpoint; }
 
@@ -235,6 +257,7 @@ static void subscription(zmq_msg_t *msg)
         }
         th_info("notify: subscriber %.8s subscribed to the territory of %s", uid ? uid : "(local)",
                 PQgetvalue(r, 0, 0));
+        if (!g.first_subscribed_ms) g.first_subscribed_ms = now_ms();
     } else {
         th_warn("notify: subscription not made: %s", th_db_error(g.db));
         th_db_check_lost(g.db);
@@ -255,8 +278,65 @@ static PGresult *query_rows(const char *sql, int nparams, const char *const *par
     return NULL;
 }
 
+/* The first look after the start: where the announcements stood
+ * (notify_scans, migration 017). A window that ends between seven days ago
+ * and now is announced from there, once subscribers are back; otherwise
+ * (a new database, a long stop, a test clock moved back) from now on. */
+static void scan_begin(scan_state *st, const char *now)
+{
+    const char *params[] = {now};
+    PGresult *r = query_rows(
+        "SELECT scanned_to::text FROM notify_scans"
+        " WHERE scanned_to < $1::timestamptz AND scanned_to >= $1::timestamptz - interval '7 days'",
+        1, params, "where the deadline announcements stood not read");
+    if (r && PQntuples(r) == 1) {
+        snprintf(st->last, sizeof st->last, "%s", PQgetvalue(r, 0, 0));
+        st->catching_up = 1;
+        th_info("notify: deadlines since %s (before this start) are announced once subscribers are back",
+                st->last);
+    } else {
+        snprintf(st->last, sizeof st->last, "%s", now);
+        PQclear(th_db_exec_params(g.db,
+                                  "INSERT INTO notify_scans (scanned_to) VALUES ($1::timestamptz)"
+                                  " ON CONFLICT (one) DO UPDATE SET scanned_to = EXCLUDED.scanned_to",
+                                  1, params, NULL, NULL)); /* (a standby's: not recorded, see scan_take) */
+    }
+    PQclear(r);
+}
+
+/* Takes the window (st->last, now] to announce: moves notify_scans on to
+ * now from the instant this server last read there. 1: announce it; 0:
+ * another server on this database took it (st->last is then where that
+ * one stands); -1: not recorded, the connection lost (try again later). A
+ * database that cannot be written (a standby's) records nothing: the
+ * window is announced all the same, as before there was a record. */
+static int scan_take(scan_state *st, const char *now)
+{
+    const char *params[] = {st->last, now};
+    PGresult *r = th_db_exec_params(g.db,
+                                    "INSERT INTO notify_scans AS n (scanned_to) VALUES ($2::timestamptz)"
+                                    " ON CONFLICT (one) DO UPDATE SET scanned_to = EXCLUDED.scanned_to"
+                                    "  WHERE n.scanned_to = $1::timestamptz"
+                                    " RETURNING 1",
+                                    2, params, NULL, NULL);
+    int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    int taken = ok && PQntuples(r) == 1;
+    PQclear(r);
+    if (!ok) {
+        if (th_db_check_lost(g.db)) return -1;
+        if (!st->unrecorded) th_warn("notify: announced deadlines not recorded: %s", th_db_error(g.db));
+        st->unrecorded = 1;
+        return 1;
+    }
+    if (taken) return 1;
+    r = query_rows("SELECT scanned_to::text FROM notify_scans", 0, NULL, NULL);
+    if (r && PQntuples(r) == 1) snprintf(st->last, sizeof st->last, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
 /* The deadlines passed (7, 3, 1 days ahead, or due) since the last look. */
-static void scan_deadlines(char *last, size_t lastlen)
+static void scan_deadlines(scan_state *st)
 {
     if (!th_db_ensure(g.db)) return;
     set_test_clock();
@@ -266,11 +346,21 @@ static void scan_deadlines(char *last, size_t lastlen)
     snprintf(now, sizeof now, "%s", PQgetvalue(r, 0, 0));
     int64_t at = atoll(PQgetvalue(r, 0, 1));
     PQclear(r);
-    if (!*last) { /* from now on: what came before was announced, or not, by the server then */
-        snprintf(last, lastlen, "%s", now);
+    if (!*st->last) {
+        st->started_ms = now_ms();
+        scan_begin(st, now);
         return;
     }
-    const char *params[] = {last, now};
+    if (st->catching_up) { /* nobody would hear it yet */
+        int64_t t = now_ms();
+        if (!(g.first_subscribed_ms && t - g.first_subscribed_ms >= TH_NOTIFY_CATCHUP_SETTLE_MS) &&
+            t - st->started_ms < TH_NOTIFY_CATCHUP_MAX_MS)
+            return;
+        st->catching_up = 0;
+    }
+    int taken = scan_take(st, now);
+    if (taken <= 0) return;
+    const char *params[] = {st->last, now};
     r = query_rows("SELECT kind, unit_code, period, plan_code, deadline::text, days"
                    "  FROM th_notify_deadlines($1::timestamptz, $2::timestamptz)",
                    2, params, "deadlines not looked at");
@@ -290,7 +380,7 @@ static void scan_deadlines(char *last, size_t lastlen)
         th_notify_post(&ev);
     }
     PQclear(r);
-    snprintf(last, lastlen, "%s", now);
+    snprintf(st->last, sizeof st->last, "%s", now);
 }
 
 /* An XPUB socket in manual mode, encrypted and authenticated when the
@@ -348,17 +438,11 @@ static void check_revoked(void)
     g.revoked = n;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *notify_main(void *arg)
 {
     (void)arg;
-    char last_scan[64] = "";
+    scan_state scan;
+    memset(&scan, 0, sizeof scan);
     int64_t next_scan = 0;
     int scan_ms = g.cfg.deadline_scan_ms > 0 ? g.cfg.deadline_scan_ms : g.cfg.test_clock ? 500 : 60000;
     int64_t next_revoked = 0;
@@ -390,7 +474,7 @@ static void *notify_main(void *arg)
             }
         }
         if (now_ms() >= next_scan) {
-            scan_deadlines(last_scan, sizeof last_scan);
+            scan_deadlines(&scan);
             next_scan = now_ms() + scan_ms;
         }
         drain();
@@ -410,6 +494,7 @@ int th_notify_start(const th_notify_config *cfg, char *err, size_t errlen)
     g.head = g.count = 0;
     g.dropped = 0;
     g.revoked = -1;
+    g.first_subscribed_ms = 0;
     g.ring = calloc(TH_NOTIFY_QUEUE, sizeof *g.ring);
     g.db = th_db_new(cfg->dsn, NULL, 0);
     if (!g.ring || !g.db) {

@@ -21,7 +21,10 @@
  * queue is full, or nobody listens, events are dropped (and counted in the
  * log). Once a minute (and as the clock passes them) the thread also looks
  * for deadlines 7, 3 and 1 days ahead and for deadlines just missed, and
- * announces them per unit that has not reported.
+ * announces them per unit that has not reported. How far it announced is
+ * kept in the database (notify_scans): after a restart it announces what
+ * came while it was stopped (up to seven days), once subscribers are back,
+ * and of two servers on one database one announces each window.
  *
  * There is one notifier per process: th_notify_post does nothing until
  * th_notify_start and after th_notify_stop. */

@@ -161,6 +161,10 @@ GRANT EXECUTE ON FUNCTION th_results_hold() TO tonghop_server;
 REVOKE ALL ON FUNCTION th_refresh_statistics() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION th_refresh_statistics() TO tonghop_server;
 
+-- How far the deadline announcements have got (017_notify_scans.sql,
+-- notify.c): one row, moved on by the server that announces each window.
+GRANT SELECT, INSERT, UPDATE ON notify_scans TO tonghop_server;
+
 -- The audit log (009_audit.sql, audit.c): serve appends, and only appends;
 -- reading it is the officers' (tonghopd audit, as the owner).
 GRANT INSERT ON audit_log TO tonghop_server;

@@ -68,13 +68,13 @@ th_check "history is append-only: no UPDATE of any column of the history tables"
   th_eq "$(th_sql "SELECT string_agg(t, ',') FROM unnest(ARRAY['submissions', 'result_values', 'plans', 'plan_programmes',
                     'plan_targets', 'plan_deadlines', 'catalogue_revisions', 'audit_log', 'approval_events']) t
                     WHERE has_any_column_privilege('tonghopd', t, 'UPDATE')")" ""
-th_check "it updates current_results (the value in force), indicators (the catalogue) in named columns, an approval's state, and the derived unit_period_values" \
+th_check "it updates current_results (the value in force), indicators (the catalogue) in named columns, an approval's state, the derived unit_period_values, and how far deadlines were announced" \
   th_eq "$(th_sql "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c
                     WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND has_any_column_privilege('tonghopd', c.oid, 'UPDATE')
                     UNION ALL
                    SELECT has_column_privilege('tonghopd', 'current_results', 'unit_code', 'UPDATE')::text
                        || has_column_privilege('tonghopd', 'indicators', 'code', 'UPDATE')::text" | paste -sd' ')" \
-        "approvals,current_results,indicators,unit_period_values falsefalse"
+        "approvals,current_results,indicators,notify_scans,unit_period_values falsefalse"
 
 # Straight to the database as tonghopd, what a bug or a stolen server might
 # try: each refused for want of rights (never for another reason), inside a
