@@ -278,40 +278,21 @@ static PGresult *query_rows(const char *sql, int nparams, const char *const *par
     return NULL;
 }
 
-/* The first look after the start: where the announcements stood
- * (notify_scans, migration 017). A window that ends between seven days ago
- * and now is announced from there, once subscribers are back; otherwise
- * (a new database, a long stop, a test clock moved back) from now on. */
-static void scan_begin(scan_state *st, const char *now)
-{
-    const char *params[] = {now};
-    PGresult *r = query_rows(
-        "SELECT scanned_to::text FROM notify_scans"
-        " WHERE scanned_to < $1::timestamptz AND scanned_to >= $1::timestamptz - interval '7 days'",
-        1, params, "where the deadline announcements stood not read");
-    if (r && PQntuples(r) == 1) {
-        snprintf(st->last, sizeof st->last, "%s", PQgetvalue(r, 0, 0));
-        st->catching_up = 1;
-        th_info("notify: deadlines since %s (before this start) are announced once subscribers are back",
-                st->last);
-    } else {
-        snprintf(st->last, sizeof st->last, "%s", now);
-        PQclear(th_db_exec_params(g.db,
-                                  "INSERT INTO notify_scans (scanned_to) VALUES ($1::timestamptz)"
-                                  " ON CONFLICT (one) DO UPDATE SET scanned_to = EXCLUDED.scanned_to",
-                                  1, params, NULL, NULL)); /* (a standby's: not recorded, see scan_take) */
-    }
-    PQclear(r);
-}
-
 /* Takes the window (st->last, now] to announce: moves notify_scans on to
  * now from the instant this server last read there. 1: announce it; 0:
- * another server on this database took it (st->last is then where that
- * one stands); -1: not recorded, the connection lost (try again later). A
- * database that cannot be written (a standby's) records nothing: the
- * window is announced all the same, as before there was a record. */
-static int scan_take(scan_state *st, const char *now)
+ * another server on this database took it (st->last is then where that one
+ * stands); -1: not recorded (the database did not answer, or refused):
+ * look again later. A read-only database (a standby's) records nothing and
+ * the window is announced all the same, as before there was a record.
+ * quiet: say nothing of a failure (scan_begin's reset). */
+static int scan_take(scan_state *st, const char *now, int quiet)
 {
+    if (th_db_read_only(g.db)) {
+        if (!st->unrecorded && !quiet)
+            th_info("notify: a read-only database: announced deadlines not recorded");
+        st->unrecorded = 1;
+        return 1;
+    }
     const char *params[] = {st->last, now};
     PGresult *r = th_db_exec_params(g.db,
                                     "INSERT INTO notify_scans AS n (scanned_to) VALUES ($2::timestamptz)"
@@ -323,10 +304,9 @@ static int scan_take(scan_state *st, const char *now)
     int taken = ok && PQntuples(r) == 1;
     PQclear(r);
     if (!ok) {
-        if (th_db_check_lost(g.db)) return -1;
-        if (!st->unrecorded) th_warn("notify: announced deadlines not recorded: %s", th_db_error(g.db));
-        st->unrecorded = 1;
-        return 1;
+        if (!th_db_check_lost(g.db) && !quiet)
+            th_warn("notify: deadline window not taken: %s", th_db_error(g.db));
+        return -1;
     }
     if (taken) return 1;
     r = query_rows("SELECT scanned_to::text FROM notify_scans", 0, NULL, NULL);
@@ -335,7 +315,56 @@ static int scan_take(scan_state *st, const char *now)
     return 0;
 }
 
-/* The deadlines passed (7, 3, 1 days ahead, or due) since the last look. */
+/* The first look after the start: where the announcements stood
+ * (notify_scans, migration 017), read and settled. 0 when done (st->last
+ * set), -1 to look again later (the database did not answer).
+ *  - an instant between seven days ago and now: announced from there, once
+ *    subscribers are back (catching_up);
+ *  - none yet, or older (a long stop): from now on;
+ *  - later than now by more than five minutes: a clock moved back (a test
+ *    clock): from now on; by less, another server on this database is a
+ *    little ahead: from there (nothing is announced twice).
+ * Each change is a compare-and-set on what was read (scan_take). */
+static int scan_begin(scan_state *st, const char *now)
+{
+    const char *params[] = {now};
+    PGresult *r = query_rows(
+        "SELECT scanned_to::text,"
+        "       scanned_to < $1::timestamptz AND scanned_to >= $1::timestamptz - interval '7 days',"
+        "       scanned_to > $1::timestamptz + interval '5 minutes',"
+        "       scanned_to >= $1::timestamptz"
+        "  FROM notify_scans",
+        1, params, "where the deadline announcements stood not read");
+    if (!r) return -1;
+    if (PQntuples(r) == 0) { /* a new database */
+        PQclear(r);
+        snprintf(st->last, sizeof st->last, "%s", now);
+        if (!th_db_read_only(g.db))
+            PQclear(th_db_exec_params(g.db,
+                                      "INSERT INTO notify_scans (scanned_to) VALUES ($1::timestamptz)"
+                                      " ON CONFLICT (one) DO NOTHING",
+                                      1, params, NULL, NULL)); /* (a conflict: scan_take reads the other's) */
+        return 0;
+    }
+    snprintf(st->last, sizeof st->last, "%s", PQgetvalue(r, 0, 0));
+    int catch_up = PQgetvalue(r, 0, 1)[0] == 't', moved_back = PQgetvalue(r, 0, 2)[0] == 't';
+    int ahead = PQgetvalue(r, 0, 3)[0] == 't';
+    PQclear(r);
+    if (catch_up) {
+        st->catching_up = 1;
+        th_info("notify: deadlines since %s (before this start) are announced once subscribers are back",
+                st->last);
+    } else if (!ahead || moved_back) {
+        if (!th_db_read_only(g.db)) scan_take(st, now, 1); /* from now on */
+        snprintf(st->last, sizeof st->last, "%s", now);
+    }
+    return 0;
+}
+
+/* The deadlines passed (7, 3, 1 days ahead, or due) since the last look:
+ * found first (a read), then the window taken, and only then announced, so
+ * that a window is announced by one server, and not lost when the database
+ * fails in between (it is looked at again). */
 static void scan_deadlines(scan_state *st)
 {
     if (!th_db_ensure(g.db)) return;
@@ -347,24 +376,28 @@ static void scan_deadlines(scan_state *st)
     int64_t at = atoll(PQgetvalue(r, 0, 1));
     PQclear(r);
     if (!*st->last) {
-        st->started_ms = now_ms();
-        scan_begin(st, now);
+        if (scan_begin(st, now) == 0) st->started_ms = now_ms();
         return;
     }
-    if (st->catching_up) { /* nobody would hear it yet */
+    int catching_up = st->catching_up;
+    if (catching_up) { /* nobody would hear it yet */
         int64_t t = now_ms();
         if (!(g.first_subscribed_ms && t - g.first_subscribed_ms >= TH_NOTIFY_CATCHUP_SETTLE_MS) &&
             t - st->started_ms < TH_NOTIFY_CATCHUP_MAX_MS)
             return;
-        st->catching_up = 0;
     }
-    int taken = scan_take(st, now);
-    if (taken <= 0) return;
     const char *params[] = {st->last, now};
     r = query_rows("SELECT kind, unit_code, period, plan_code, deadline::text, days"
                    "  FROM th_notify_deadlines($1::timestamptz, $2::timestamptz)",
                    2, params, "deadlines not looked at");
     if (!r) return;
+    char from[64];
+    snprintf(from, sizeof from, "%s", st->last);
+    if (scan_take(st, now, 0) != 1) {
+        PQclear(r);
+        return;
+    }
+    st->catching_up = 0;
     for (int i = 0; i < PQntuples(r); i++) {
         th_notify_event ev;
         memset(&ev, 0, sizeof ev);
@@ -379,6 +412,7 @@ static void scan_deadlines(scan_state *st)
         ev.at = at;
         th_notify_post(&ev);
     }
+    if (catching_up) th_info("notify: deadlines from %s to %s announced: %d", from, now, PQntuples(r));
     PQclear(r);
     snprintf(st->last, sizeof st->last, "%s", now);
 }
