@@ -32,7 +32,9 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__ID_REUSED:
         return _("this submission id was already used for different results");
     case TONGHOP__ERROR__CODE__UNAVAILABLE:
-        return _("the server cannot reach its database; nothing was stored, try again later");
+        return _(
+            "the server cannot reach its database; try again later (results sent again are never counted "
+            "twice)");
     case TONGHOP__ERROR__CODE__INTERNAL: return _("internal server error; nothing was stored");
     case TONGHOP__ERROR__CODE__PERIOD_LOCKED:
         return _(

@@ -69,6 +69,8 @@ int th_db_retryable(const th_db *db)
     return !strcmp(db->sqlstate, "40001") || !strcmp(db->sqlstate, "40P01");
 }
 
+const char *th_db_sqlstate(const th_db *db) { return db->sqlstate; }
+
 /* Remembers the SQLSTATE of a failed result (or forgets the last one). */
 static void note_state(th_db *db, const PGresult *r)
 {
@@ -283,7 +285,8 @@ static PGresult *await_result(th_db *db)
                 db->lost = 1;
                 return NULL;
             }
-            if (rc < 0 || !PQconsumeInput(db->conn)) break;
+            if (rc < 0) continue; /* EINTR (a signal: SIGHUP): the time left is counted again */
+            if (!PQconsumeInput(db->conn)) break;
         }
         PGresult *r = PQgetResult(db->conn);
         if (!r) break;

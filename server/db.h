@@ -59,6 +59,9 @@ int th_db_read_only(const th_db *db);
  * again, so it is "try later", not an internal error. */
 int th_db_retryable(const th_db *db);
 
+/* The SQLSTATE of the last failed statement ("23505"), or "". */
+const char *th_db_sqlstate(const th_db *db);
+
 /* While idle: reads whatever the server sent (nothing, normally) so that a
  * connection it closed is noticed and dropped now. */
 void th_db_poll(th_db *db);

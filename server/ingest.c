@@ -1,7 +1,6 @@
 /* ingest.c -- group commit of submissions. */
 #include "ingest.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +123,11 @@ static int ingest_round(th_db *db, th_ingest_item *const *items, size_t n)
     }
     for (int row = 0; row < PQntuples(r); row++) {
         long idx = strtol(PQgetvalue(r, row, 0), NULL, 10);
-        assert(idx >= 1 && (size_t)idx <= n);
+        if (idx < 1 || (size_t)idx > n) { /* (th_ingest_batch numbers its rows 1..n: a changed rule file) */
+            th_error("ingest: a round of %zu answered for submission %ld", n, idx);
+            PQclear(r);
+            goto out;
+        }
         th_ingest_item *it = items[idx - 1];
         const char *outcome = PQgetvalue(r, row, 1);
         if (strcmp(outcome, "stored") == 0 || strcmp(outcome, "duplicate") == 0) {
@@ -233,25 +236,31 @@ static int note_lateness(th_db *db, th_ingest_item *const *items, size_t n)
     return rc;
 }
 
-/* One transaction over items[0..n). Returns 0 when committed, -1 on a
- * statement failure (rolled back; connection still usable), -2 when the
- * connection was lost (fate of the commit unknown). Outcomes are only kept
- * when 0 is returned. */
-static int run_transaction(th_db *db, th_ingest_item *const *items, size_t n)
+/* Rolls back after a failed statement, keeping its SQLSTATE in state. */
+static int roll_back(th_db *db, char state[6])
 {
+    snprintf(state, 6, "%s", th_db_sqlstate(db));
+    th_db_exec(db, "ROLLBACK");
+    return -1;
+}
+
+/* One transaction over items[0..n). Returns 0 when committed, -1 on a
+ * statement failure (rolled back; connection still usable; the failed
+ * statement's SQLSTATE in state), -2 when the connection was lost (fate of
+ * the commit unknown). Outcomes are only kept when 0 is returned. */
+static int run_transaction(th_db *db, th_ingest_item *const *items, size_t n, char state[6])
+{
+    state[0] = '\0';
     PGconn *conn = th_db_ensure(db);
     if (!conn) return -2;
-    if (th_db_exec(db, "BEGIN") != 0) return th_db_check_lost(db) ? -2 : -1;
-    if (ingest_rounds(db, items, n) != 0 || note_lateness(db, items, n) != 0) {
-        if (th_db_check_lost(db)) return -2;
-        th_db_exec(db, "ROLLBACK");
-        return -1;
-    }
-    if (th_db_exec(db, "COMMIT") != 0) {
-        if (th_db_check_lost(db)) return -2;
-        th_db_exec(db, "ROLLBACK");
-        return -1;
-    }
+    /* (A transaction left open by a failure elsewhere would make BEGIN, and
+     * every batch after it, fail: it is ended first.) */
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE && th_db_exec(db, "ROLLBACK") != 0 && th_db_check_lost(db))
+        return -2;
+    if (th_db_exec(db, "BEGIN") != 0) return th_db_check_lost(db) ? -2 : roll_back(db, state);
+    if (ingest_rounds(db, items, n) != 0 || note_lateness(db, items, n) != 0)
+        return th_db_check_lost(db) ? -2 : roll_back(db, state);
+    if (th_db_exec(db, "COMMIT") != 0) return th_db_check_lost(db) ? -2 : roll_back(db, state);
     return 0;
 }
 
@@ -264,7 +273,8 @@ static void mark_unavailable(th_ingest_item *const *items, size_t n)
 void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n)
 {
     if (n == 0) return;
-    int rc = run_transaction(db, items, n);
+    char state[6];
+    int rc = run_transaction(db, items, n, state);
     if (rc == 0) {
         long values = 0;
         for (size_t i = 0; i < n; i++)
@@ -280,13 +290,27 @@ void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n)
     /* Some statement failed: isolate it by storing each item alone. */
     th_warn("ingest: batch of %zu failed (%s); retrying one by one", n, th_db_error(db));
     for (size_t i = 0; i < n; i++) {
-        items[i]->outcome = TH_INGEST_PENDING;
-        rc = run_transaction(db, &items[i], 1);
+        /* A deadlock, or the same id being stored by the other worker at
+         * the same moment (under another unit: 23505 once it committed),
+         * is tried once more: then it is stored, or DUPLICATE / ID_REUSED.
+         * A second such failure is UNAVAILABLE (the client sends it again
+         * later), never INTERNAL. */
+        int tries = 0, again;
+        do {
+            items[i]->outcome = TH_INGEST_PENDING;
+            rc = run_transaction(db, &items[i], 1, state);
+            again =
+                rc == -1 && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "23505"));
+        } while (again && ++tries < 2);
         if (rc == -2) {
             mark_unavailable(&items[i], n - i);
             return;
         }
-        if (rc == -1) {
+        if (rc == -1 && again) {
+            th_warn("ingest %s: %s (twice): answered UNAVAILABLE", items[i]->sub->submission_id,
+                    th_db_error(db));
+            reject(items[i], TONGHOP__ERROR__CODE__UNAVAILABLE, NULL, NULL);
+        } else if (rc == -1) {
             th_error("ingest %s: %s", items[i]->sub->submission_id, th_db_error(db));
             reject(items[i], TONGHOP__ERROR__CODE__INTERNAL, NULL, NULL);
         }

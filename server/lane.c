@@ -33,8 +33,10 @@ struct th_lane {
     char *dsn, *done_endpoint; /* copies */
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    unsigned nparts;    /* 1, or cfg.threads when partitioned */
-    lane_queue *queues; /* [nparts], guarded by lock */
+    pthread_cond_t ready; /* a worker has started, or failed to */
+    int nready, nfailed;  /* workers started, workers that could not start */
+    unsigned nparts;      /* 1, or cfg.threads when partitioned */
+    lane_queue *queues;   /* [nparts], guarded by lock */
     int stop;
     pthread_t *threads;
     lane_worker *workers;
@@ -208,9 +210,18 @@ static void *worker_main(void *p)
         zmq_setsockopt(push, ZMQ_SNDHWM, &zero, sizeof zero); /* bounded by the front's open jobs */
         zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
     }
-    if (!batch || !db || !push || zmq_connect(push, lane->done_endpoint) != 0) {
-        /* Nothing can be answered from here: say so and leave the work to
-         * the others (the front answers what waits past its deadline). */
+    int failed = !batch || !db || !push || zmq_connect(push, lane->done_endpoint) != 0;
+    /* th_lane_new waits for every worker's start: a worker that cannot
+     * start makes the lane fail (in a partitioned lane no other worker
+     * would ever serve its units). */
+    pthread_mutex_lock(&lane->lock);
+    if (failed)
+        lane->nfailed++;
+    else
+        lane->nready++;
+    pthread_cond_broadcast(&lane->ready);
+    pthread_mutex_unlock(&lane->lock);
+    if (failed) {
         th_error("%s lane: a worker could not start: %s", lane->cfg.name,
                  push ? zmq_strerror(errno) : "no memory");
         free(batch);
@@ -290,6 +301,7 @@ th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen)
     lane->workers = calloc((size_t)cfg->threads, sizeof *lane->workers);
     pthread_mutex_init(&lane->lock, NULL);
     pthread_cond_init(&lane->wake, NULL);
+    pthread_cond_init(&lane->ready, NULL);
     if (!lane->dsn || !lane->done_endpoint || !lane->queues || !lane->threads || !lane->workers) {
         snprintf(err, errlen, "out of memory");
         th_lane_destroy(&lane);
@@ -305,6 +317,18 @@ th_lane *th_lane_new(const th_lane_config *cfg, char *err, size_t errlen)
             return NULL;
         }
         lane->nthreads++;
+    }
+    pthread_mutex_lock(&lane->lock);
+    while (lane->nready + lane->nfailed < lane->nthreads)
+        pthread_cond_wait(&lane->ready, &lane->lock);
+    int failed = lane->nfailed;
+    pthread_mutex_unlock(&lane->lock);
+    if (failed) {
+        snprintf(err, errlen,
+                 "%s lane: %d of %d workers could not start (out of memory or of file descriptors)",
+                 cfg->name, failed, cfg->threads);
+        th_lane_destroy(&lane);
+        return NULL;
     }
     return lane;
 }
@@ -325,6 +349,7 @@ void th_lane_destroy(th_lane **lanep)
         while ((job = take_next(&lane->queues[p])) != NULL)
             job->state = TH_JOB_FRONT;
     pthread_cond_destroy(&lane->wake);
+    pthread_cond_destroy(&lane->ready);
     pthread_mutex_destroy(&lane->lock);
     free(lane->queues);
     free(lane->workers);
