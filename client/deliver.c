@@ -74,6 +74,21 @@ static int settled_elsewhere(th_spool *s, th_deliver_target *tg)
     return 1;
 }
 
+/* Whether a refusal is about the submission itself (its data, its unit,
+ * its period...), so that sending it again would be refused again: it
+ * leaves the queue, under rejected/. A refusal of the request as such
+ * (a protocol version or request type this server does not speak, after
+ * an upgrade or a downgrade; a code this client does not know) or one
+ * worth trying again later keeps it queued, and the queue stops there. */
+static int about_the_data(const Tonghop__Error *e)
+{
+    if ((e->has_retryable && e->retryable) || th_wire_error_retryable(e->code)) return 0;
+    if (!protobuf_c_enum_descriptor_get_value(&tonghop__error__code__descriptor, e->code)) return 0;
+    return e->code != TONGHOP__ERROR__CODE__CODE_UNSPECIFIED &&
+           e->code != TONGHOP__ERROR__CODE__UNSUPPORTED_VERSION &&
+           e->code != TONGHOP__ERROR__CODE__UNSUPPORTED;
+}
+
 static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliver_target *tg, int quiet,
                         th_deliver_stats *st, char *err, size_t errlen)
 {
@@ -91,7 +106,7 @@ static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliv
          * aside (it stays on disk, under rejected/). */
         th_spool_settle(s, name, TH_SPOOL_REJECTED, TH_SPOOL_NOTE_CORRUPT);
         st->rejected++;
-        if (!quiet) fprintf(stderr, _("tonghop: %s: unreadable spool file, set aside\n"), name);
+        fprintf(stderr, _("tonghop: %s: unreadable spool file, set aside\n"), name);
         if (tg && !strcmp(tg->name, name)) tg->fate = TH_EXIT_FAILURE;
         return SENT_SETTLED;
     case TH_SPOOL_DAMAGED:
@@ -152,19 +167,18 @@ static sent deliver_one(th_transport *t, th_spool *s, const char *name, th_deliv
         }
         if (tg && !strcmp(tg->name, name)) tg->fate = TH_EXIT_OK;
         result = SENT_SETTLED;
-    } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR &&
-               !(r->error->has_retryable && r->error->retryable)) {
+    } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR && about_the_data(r->error)) {
         const Tonghop__Error *e = r->error;
         snprintf(note, sizeof note, "%s\t%s\t%s\n", th_wire_error_name(e->code), e->field ? e->field : "",
                  e->detail ? e->detail : "");
         th_spool_settle(s, name, TH_SPOOL_REJECTED, note);
         st->rejected++;
         int mine = tg && !strcmp(tg->name, name);
-        if (!quiet) {
-            line_hint(mine ? tg : NULL, e->field, hint, sizeof hint);
-            snprintf(what, sizeof what, _("the server refused submission %s"), sub->submission_id);
-            th_request_refused(e, what, hint);
-        }
+        /* (Shown even for a submission queued earlier than the one sent
+         * now: it leaves the queue, and the user must know why.) */
+        line_hint(mine ? tg : NULL, e->field, hint, sizeof hint);
+        snprintf(what, sizeof what, _("the server refused submission %s"), sub->submission_id);
+        th_request_refused(e, what, hint);
         if (mine) tg->fate = TH_EXIT_REJECTED;
         result = SENT_SETTLED;
     } else if (r->body_case == TONGHOP__ENVELOPE__BODY_ERROR) {

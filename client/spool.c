@@ -50,6 +50,22 @@ const char *th_spool_default_dir(char *buf, size_t size)
     return buf;
 }
 
+static int fsync_dir(const char *path);
+
+/* Creates path's last component if missing; a new directory is made
+ * durable in its parent (else a power cut could take it, and the first
+ * submission queued in it, away). */
+static int make_dir(char *path)
+{
+    if (mkdir(path, 0700) != 0) return errno == EEXIST ? 0 : -1;
+    char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return fsync_dir(slash ? "/" : ".");
+    *slash = '\0';
+    int rc = fsync_dir(path);
+    *slash = '/';
+    return rc;
+}
+
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
@@ -58,10 +74,10 @@ static int make_dirs(const char *path)
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) return -1;
+        if (make_dir(tmp) != 0) return -1;
         *p = '/';
     }
-    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+    return make_dir(tmp);
 }
 
 static int fsync_dir(const char *path)
@@ -102,8 +118,11 @@ void th_spool_close(th_spool **s)
     *s = NULL;
 }
 
-/* Writes data to dir/name through a temporary file, durably. */
-static int write_durable(const char *dir, const char *name, const void *data, size_t len)
+/* Writes data to dir/name through a temporary file, durably. Returns -1
+ * when it could not be made durable; then, with undo, the file is not
+ * left in place either (a submission said "not saved" must not be sent
+ * later). */
+static int write_durable(const char *dir, const char *name, const void *data, size_t len, int undo)
 {
     char tmp[1200], final[1200];
     snprintf(tmp, sizeof tmp, "%s/.tmp-%s", dir, name);
@@ -135,7 +154,11 @@ static int write_durable(const char *dir, const char *name, const void *data, si
         errno = e;
         return -1;
     }
-    return fsync_dir(dir);
+    if (fsync_dir(dir) == 0) return 0;
+    e = errno;
+    if (undo && unlink(final) == 0) fsync_dir(dir);
+    errno = e;
+    return -1;
 }
 
 /* Opens (creating) and flocks a lock file in the spool; returns its fd. */
@@ -213,8 +236,28 @@ void th_spool_unlock(th_spool *s)
     s->lock_fd = -1;
 }
 
+/* The highest sequence number in the names under pending/, delivered/ and
+ * rejected/ (0 when none). */
+static long long highest_seq(th_spool *s)
+{
+    long long top = 0;
+    for (int st = TH_SPOOL_PENDING; st <= TH_SPOOL_REJECTED; st++) {
+        char **names;
+        size_t n;
+        if (th_spool_list(s, (th_spool_state)st, &names, &n) != 0) continue;
+        for (size_t i = 0; i < n; i++) {
+            long long v = atoll(names[i]);
+            if (v > top) top = v;
+        }
+        th_spool_names_free(names, n);
+    }
+    return top;
+}
+
 /* The next sequence number, durably: read, add one, write back, under the
- * add lock. Returns -1 on failure. */
+ * add lock. Returns -1 on failure (also when seq exists and cannot be
+ * read: numbering again from 1 would send a correction before what it
+ * corrects). */
 static long long next_seq(th_spool *s)
 {
     int fd = lock_file(s, "seq.lock");
@@ -222,13 +265,26 @@ static long long next_seq(th_spool *s)
     char path[1100], buf[32] = "";
     snprintf(path, sizeof path, "%s/seq", s->dir);
     FILE *f = fopen(path, "r");
+    long long seq;
     if (f) {
         if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
+        int bad = ferror(f);
         fclose(f);
+        if (bad) {
+            close(fd);
+            return -1;
+        }
+        seq = atoll(buf) + 1;
+    } else if (errno == ENOENT) {
+        /* A spool restored without it: after every number already used,
+         * so that a correction still sorts after what it corrects. */
+        seq = highest_seq(s) + 1;
+    } else {
+        close(fd);
+        return -1;
     }
-    long long seq = atoll(buf) + 1;
     snprintf(buf, sizeof buf, "%lld\n", seq);
-    if (write_durable(s->dir, "seq", buf, strlen(buf)) != 0) seq = -1;
+    if (write_durable(s->dir, "seq", buf, strlen(buf), 0) != 0) seq = -1;
     close(fd);
     return seq;
 }
@@ -255,7 +311,7 @@ int th_spool_add(th_spool *s, const Tonghop__Submission *sub, char *name, size_t
         buf[SPOOL_MAGIC_LEN + i] = (uint8_t)(crc >> (8 * i));
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/pending", s->dir);
-    int rc = write_durable(dir, name, buf, len);
+    int rc = write_durable(dir, name, buf, len, 1);
     if (rc != 0) snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(errno));
     free(buf);
     return rc;
@@ -386,9 +442,11 @@ int th_spool_settle(th_spool *s, const char *name, th_spool_state to, const char
      * sent again and the server answers "duplicate". */
     note_name(name, to, nn, sizeof nn);
     if (access(from, F_OK) != 0) return errno == ENOENT ? 0 : -1; /* settled by another process */
-    if (note && write_durable(to_dir, nn, note, strlen(note)) != 0) return -1;
+    if (note && write_durable(to_dir, nn, note, strlen(note), 1) != 0) return -1;
     if (rename(from, dest) != 0) return errno == ENOENT ? 0 : -1;
-    return fsync_dir(from_dir) == 0 && fsync_dir(to_dir) == 0 ? 0 : -1;
+    /* (The destination first: until both are on disk, the file is in at
+     * least one of them.) */
+    return fsync_dir(to_dir) == 0 && fsync_dir(from_dir) == 0 ? 0 : -1;
 }
 
 const char *th_spool_note(th_spool *s, th_spool_state state, const char *name, char *buf, size_t size)
