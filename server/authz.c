@@ -59,14 +59,24 @@ int th_authz_submit(const th_identity *who, const char *unit, const th_period *p
         who->role == TH_ROLE_COMMUNE || who->role == TH_ROLE_DISTRICT || who->role == TH_ROLE_PROVINCE;
     if (!submitter || strlen(unit) != n || strncmp(unit, who->unit, n) != 0)
         return forbid(err, "submission.unit_code", unit);
-    if (who->code_reused_on[0]) {
-        /* The key's unit ceased and its code now names another unit, for
-         * which this key does not speak. */
-        char start[16];
-        th_period_iso(period, start, sizeof start);
-        if (strcmp(start, who->code_reused_on) >= 0)
-            return forbid(err, "submission.period", who->code_reused_on);
-    }
+    /* A code names, for a quarter, the last unit that held it during the
+     * quarter (th_ingest_batch): the key's unit must be that one. The day
+     * after the quarter, as text ("2025-10-01"), against the days the code
+     * changed hands: */
+    char end[32];
+    int m = period->quarter * 3 + 1;
+    snprintf(end, sizeof end, "%04d-%02d-01", (m > 12 ? period->year + 1 : period->year) % 10000,
+             m > 12 ? 1 : m);
+    /* ... the key's unit ceased and another took its code during or before
+     * the quarter: the code names the other, for which this key does not
+     * speak; */
+    if (who->code_reused_on[0] && strcmp(end, who->code_reused_on) > 0)
+        return forbid(err, "submission.period", who->code_reused_on);
+    /* ... the key's unit took the code after the quarter: the code names
+     * the unit that held it before (Xã Ia Mơ's key, 23737 since 1 July
+     * 2025, sends nothing for Xã Ia Mơ Nông's 2025Q2). */
+    if (who->code_taken_on[0] && strcmp(end, who->code_taken_on) <= 0)
+        return forbid(err, "submission.period", who->code_taken_on);
     return 0;
 }
 

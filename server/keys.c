@@ -21,6 +21,7 @@ typedef struct th_key {
     char z85[TH_KEY_Z85_LEN + 1];
     char unit[48];
     char code_reused_on[11];
+    char code_taken_on[11];
     th_role role;
 } th_key;
 
@@ -48,6 +49,7 @@ int th_keys_lookup(th_keys *k, const char *z85, th_identity *who)
         snprintf(who->key, sizeof who->key, "%s", e->z85);
         snprintf(who->unit, sizeof who->unit, "%s", e->unit);
         snprintf(who->code_reused_on, sizeof who->code_reused_on, "%s", e->code_reused_on);
+        snprintf(who->code_taken_on, sizeof who->code_taken_on, "%s", e->code_taken_on);
         who->role = e->role;
     }
     pthread_mutex_unlock(&k->lock);
@@ -61,7 +63,10 @@ static void reload(th_keys *k)
     PGresult *r = th_db_exec_params(
         k->db,
         "SELECT k.public_key, k.unit_code, k.role, coalesce((SELECT min(o.valid_from)::text FROM units o"
-        "   WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from), '')"
+        "   WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from), ''),"
+        "       CASE WHEN EXISTS (SELECT 1 FROM units o WHERE o.gso_code = u.gso_code AND o.valid_from < "
+        "u.valid_from)"
+        "            THEN u.valid_from::text ELSE '' END"
         "  FROM client_keys k LEFT JOIN units u ON u.code = k.unit_code"
         " WHERE k.revoked_at IS NULL ORDER BY k.public_key COLLATE \"C\"",
         0, NULL, NULL, NULL);
@@ -82,6 +87,7 @@ static void reload(th_keys *k)
         snprintf(set[i].unit, sizeof set[i].unit, "%s", PQgetvalue(r, (int)i, 1));
         set[i].role = th_role_parse(PQgetvalue(r, (int)i, 2));
         snprintf(set[i].code_reused_on, sizeof set[i].code_reused_on, "%s", PQgetvalue(r, (int)i, 3));
+        snprintf(set[i].code_taken_on, sizeof set[i].code_taken_on, "%s", PQgetvalue(r, (int)i, 4));
     }
     PQclear(r);
     pthread_mutex_lock(&k->lock);

@@ -123,12 +123,24 @@ th_check "a merged commune's key after the merger: refused, the successor named"
   bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$out"
 th_as phu-thuy report --plan "$P" --period 2025Q2 --unit 22921
 th_check "Phú Thủy (which took Phú Hài in) reads Phú Hài's first half" th_ok
+# A reused code: 22918 was Phường Hàm Tiến until June 2025 and is Phường Mũi
+# Né since. Mũi Né's key speaks for 22918 from 2025Q3; for 2025Q2 the code
+# names Hàm Tiến, whose results it must not write.
+th_enrol mui-ne 22918 commune
+sleep 1.5
+th_as mui-ne submit --unit 22918 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "Mũi Né's key (22918 since 1 July 2025) sending 2025Q2 for 22918 (then Hàm Tiến): FORBIDDEN on the period" \
+  forbidden "2025-07-01"
+th_check "... and nothing of Hàm Tiến's 2025Q2 was written" \
+  th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE unit_code = '22918' AND year = 2025 AND quarter = 2")" 0
+th_as mui-ne submit --unit 22918 --period 2025Q3 "$TH_WORK/r.csv"
+th_check "... its own 2025Q3: stored" th_ok
 
 # --- the audit trail -----------------------------------------------------------
 sleep 1 # written within a fraction of a second
 audit=$("$TONGHOPD" audit --db "$TH_DSN" --limit 1000)
 th_check "the audit trail has every stored submission" \
-  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'STORED'")" 2
+  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'STORED'")" 3
 th_check "... the refused submission for the neighbour, with key, unit and address" \
   th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'FORBIDDEN'
                     AND target = '22921' AND unit_code = '22924' AND role = 'commune' AND peer LIKE '127.0.0.1%'")" 1

@@ -196,10 +196,22 @@ static void authz_submission_from_the_key(void **state)
     /* A prefix is not the code. */
     assert_int_equal(th_authz_submit(&phu_thuy, "2292", &q3, &err), -1);
 
-    /* A reused code: the key "26734.2025-07-01" speaks for 26734. */
+    /* A reused code: the key "26734.2025-07-01" speaks for 26734 from
+     * 2025Q3; for 2025Q2 the code names the unit that held it before. */
     th_identity reused = {.role = TH_ROLE_COMMUNE};
     strcpy(reused.unit, "26734.2025-07-01");
+    strcpy(reused.code_taken_on, "2025-07-01");
     assert_int_equal(th_authz_submit(&reused, "26734", &q3, &err), 0);
+    assert_int_equal(th_authz_submit(&reused, "26734", &q2, &err), -1);
+    assert_string_equal(err.field, "submission.period");
+    assert_string_equal(err.detail, "2025-07-01");
+    th_period q4_2024 = {.year = 2024, .quarter = 4}, q1_2026 = {.year = 2026, .quarter = 1};
+    assert_int_equal(th_authz_submit(&reused, "26734", &q4_2024, &err), -1);
+    assert_int_equal(th_authz_submit(&reused, "26734", &q1_2026, &err), 0);
+    /* Taken in the middle of a quarter: that quarter is the new unit's. */
+    strcpy(reused.code_taken_on, "2025-08-15");
+    assert_int_equal(th_authz_submit(&reused, "26734", &q3, &err), 0);
+    assert_int_equal(th_authz_submit(&reused, "26734", &q2, &err), -1);
 
     /* Another unit took the code on 2025-07-01: Q2 yes, Q3 no. */
     th_identity gone = {.role = TH_ROLE_COMMUNE};
@@ -208,6 +220,10 @@ static void authz_submission_from_the_key(void **state)
     assert_int_equal(th_authz_submit(&gone, "22915", &q2, &err), 0);
     assert_int_equal(th_authz_submit(&gone, "22915", &q3, &err), -1);
     assert_string_equal(err.field, "submission.period");
+    /* ... in the middle of a quarter: that quarter is the other unit's. */
+    strcpy(gone.code_reused_on, "2025-08-15");
+    assert_int_equal(th_authz_submit(&gone, "22915", &q2, &err), 0);
+    assert_int_equal(th_authz_submit(&gone, "22915", &q3, &err), -1);
 
     th_identity ministry = {.role = TH_ROLE_MINISTRY};
     strcpy(ministry.unit, "VN");
