@@ -72,9 +72,12 @@ int th_authz_submit(const th_identity *who, const char *unit, const th_period *p
      * speak; */
     if (who->code_reused_on[0] && strcmp(end, who->code_reused_on) > 0)
         return forbid(err, "submission.period", who->code_reused_on);
-    /* ... the key's unit took the code after the quarter: the code names
-     * the unit that held it before (Xã Ia Mơ's key, 23737 since 1 July
-     * 2025, sends nothing for Xã Ia Mơ Nông's 2025Q2). */
+    /* ... the key's unit took the code after the quarter from a unit it
+     * does not succeed: the code names that unit (Xã Ia Mơ's key, 23737
+     * since 1 July 2025, sends nothing for 2025Q2, when 23737 was Xã Ia Mơ
+     * Nông, which went into 23734). A successor that kept its
+     * predecessor's code (Phường Phú Thủy, 22924 before and after) still
+     * sends that predecessor's late quarters. */
     if (who->code_taken_on[0] && strcmp(end, who->code_taken_on) <= 0)
         return forbid(err, "submission.period", who->code_taken_on);
     return 0;

@@ -45,8 +45,8 @@ typedef struct th_identity {
     char unit[48];           /* the enrolled unit's key (units.code), "" when none */
     char code_reused_on[11]; /* the day another unit took the unit's GSO code (the
                               * 2025 reform reused some), "" when none did */
-    char code_taken_on[11];  /* the day the unit took a GSO code another unit held
-                              * before it, "" when none did */
+    char code_taken_on[11];  /* the day the unit took a GSO code that a unit it
+                              * does not succeed held before it, "" when none did */
     th_role role;
     char peer[64]; /* the client's address, for the audit */
 } th_identity;

@@ -64,8 +64,10 @@ static void reload(th_keys *k)
         k->db,
         "SELECT k.public_key, k.unit_code, k.role, coalesce((SELECT min(o.valid_from)::text FROM units o"
         "   WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from), ''),"
-        "       CASE WHEN EXISTS (SELECT 1 FROM units o WHERE o.gso_code = u.gso_code AND o.valid_from < "
-        "u.valid_from)"
+        "       CASE WHEN EXISTS (SELECT 1 FROM units o"
+        "                          WHERE o.gso_code = u.gso_code AND o.valid_from < u.valid_from"
+        "                            AND NOT EXISTS (SELECT 1 FROM unit_successions s"
+        "                                             WHERE s.predecessor = o.code AND s.successor = u.code))"
         "            THEN u.valid_from::text ELSE '' END"
         "  FROM client_keys k LEFT JOIN units u ON u.code = k.unit_code"
         " WHERE k.revoked_at IS NULL ORDER BY k.public_key COLLATE \"C\"",

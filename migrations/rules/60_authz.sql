@@ -17,16 +17,30 @@ RETURNS date LANGUAGE sql STABLE AS $$
 $$;
 
 -- Whether the territory of a key's unit holds a unit on a day: the unit
--- itself; below it that day; made of units that were below it
--- (th_in_territory); or, after a merger, a unit whose territory is the
--- key's today (its heir today is the key's unit or below it): new Lâm Đồng
--- reads what old Bình Thuận's communes sent before July 2025.
+-- itself, or below it that day (th_within); or, after a merger, a unit
+-- whose territory is today the key's office's (its heir today is that
+-- office or below it): new Lâm Đồng reads what old Bình Thuận's communes
+-- sent before July 2025. The key's office today is its unit while it
+-- exists, and after it ceased, the successor that kept its code (the same
+-- office: old Phường Phú Thủy's key, 22924, reads new Phú Thủy, 22924, and
+-- so Phú Hài, which went into it). A key of a unit whose code went nowhere
+-- keeps its old territory as it was: old Bình Thuận's (60), still
+-- enrolled, does not read, publish for or hear new Lâm Đồng (68), with old
+-- Lâm Đồng and Đắk Nông in it. (A plan, unlike a key, keeps its territory
+-- through every successor: th_in_territory.)
+CREATE OR REPLACE FUNCTION th_key_office_today(p_key_unit text)
+RETURNS SETOF text LANGUAGE sql STABLE AS $$
+    SELECT h.key FROM th_heirs_at(ARRAY[p_key_unit], current_date) h
+      JOIN units k ON k.code = p_key_unit
+      JOIN units o ON o.code = h.key
+     WHERE h.key = p_key_unit OR o.gso_code = k.gso_code
+$$;
+
 CREATE OR REPLACE FUNCTION th_key_covers(p_key_unit text, p_unit text, p_day date)
 RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT p_unit = p_key_unit
-        OR th_in_territory(p_unit, p_key_unit, p_day)
-        OR EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[p_unit], current_date) h
-                    WHERE h.key = p_key_unit OR th_in_territory(h.key, p_key_unit, current_date))
+    SELECT th_within(p_unit, p_key_unit, p_day)
+        OR EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[p_unit], current_date) h, th_key_office_today(p_key_unit) o
+                    WHERE th_within(h.key, o, current_date))
 $$;
 
 -- May a key's unit read a unit (a GSO code, as the request wrote it) for a

@@ -123,24 +123,42 @@ th_check "a merged commune's key after the merger: refused, the successor named"
   bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$out"
 th_as phu-thuy report --plan "$P" --period 2025Q2 --unit 22921
 th_check "Phú Thủy (which took Phú Hài in) reads Phú Hài's first half" th_ok
-# A reused code: 22918 was Phường Hàm Tiến until June 2025 and is Phường Mũi
-# Né since. Mũi Né's key speaks for 22918 from 2025Q3; for 2025Q2 the code
-# names Hàm Tiến, whose results it must not write.
+# Reused codes. 22918 was Phường Hàm Tiến until June 2025; Phường Mũi Né,
+# which succeeds it, kept the code: its key still sends Hàm Tiến's late
+# 2025Q2. 23737 was Xã Ia Mơ Nông, which went into 23734; since July the
+# code names Xã Ia Mơ (Gia Lai), which does not succeed it: Ia Mơ's key
+# sends its own quarters only, never Ia Mơ Nông's.
 th_enrol mui-ne 22918 commune
+th_enrol ia-mo 23737 commune
 sleep 1.5
 th_as mui-ne submit --unit 22918 --period 2025Q2 "$TH_WORK/r.csv"
-th_check "Mũi Né's key (22918 since 1 July 2025) sending 2025Q2 for 22918 (then Hàm Tiến): FORBIDDEN on the period" \
+th_check "Mũi Né's key (22918, succeeding Hàm Tiến, 22918 until June) sends Hàm Tiến's 2025Q2" th_ok
+th_as ia-mo submit --unit 23737 --period 2025Q2 "$TH_WORK/r.csv"
+th_check "Ia Mơ's key (23737 since 1 July 2025) sending 2025Q2 for 23737 (then Ia Mơ Nông): FORBIDDEN on the period" \
   forbidden "2025-07-01"
-th_check "... and nothing of Hàm Tiến's 2025Q2 was written" \
-  th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE unit_code = '22918' AND year = 2025 AND quarter = 2")" 0
-th_as mui-ne submit --unit 22918 --period 2025Q3 "$TH_WORK/r.csv"
+th_check "... and nothing of Ia Mơ Nông's 2025Q2 was written" \
+  th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE unit_code = '23737' AND year = 2025 AND quarter = 2")" 0
+th_as ia-mo submit --unit 23737 --period 2025Q3 "$TH_WORK/r.csv"
 th_check "... its own 2025Q3: stored" th_ok
+# A key of a unit that ceased keeps its old territory. Old Bình Thuận's
+# (enrolled before the merger) reads its old communes' first half, but not
+# new Lâm Đồng (68), with old Lâm Đồng and Đắk Nông in it.
+th_as binh-thuan report --plan "$P" --period 2025Q2 --unit 22921
+th_check "old Bình Thuận's key reads its old commune Phú Hài's first half" th_ok
+th_as binh-thuan report --plan "$P" --period 2025Q3 --unit 68
+th_check "... but not new Lâm Đồng's report (68): FORBIDDEN" \
+  bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
+th_as binh-thuan report --plan "$P" --period 2024 --unit 67
+th_check "... nor old Đắk Nông's 2024 (67, which went into Lâm Đồng too): FORBIDDEN" \
+  bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
+th_as lam-dong report --plan "$P" --period 2025Q3 --unit 68
+th_check "new Lâm Đồng's own key reads it" th_ok
 
 # --- the audit trail -----------------------------------------------------------
 sleep 1 # written within a fraction of a second
 audit=$("$TONGHOPD" audit --db "$TH_DSN" --limit 1000)
 th_check "the audit trail has every stored submission" \
-  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'STORED'")" 3
+  th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'STORED'")" 4
 th_check "... the refused submission for the neighbour, with key, unit and address" \
   th_eq "$(th_sql "SELECT count(*) FROM audit_log WHERE request = 'submission' AND outcome = 'FORBIDDEN'
                     AND target = '22921' AND unit_code = '22924' AND role = 'commune' AND peer LIKE '127.0.0.1%'")" 1
