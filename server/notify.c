@@ -21,7 +21,7 @@
 #define TH_NOTIFY_QUEUE 4096
 /* Published per round (one topics query). */
 #define TH_NOTIFY_ROUND 256
-/* How often to look for revoked keys. */
+/* How often to look for subscribed keys revoked or enrolled again. */
 #define TH_NOTIFY_REVOKED_MS 1000
 /* Deadlines that came while the server was stopped are announced once a
  * subscriber has been back this long (the others reconnect about as fast:
@@ -42,8 +42,12 @@ static struct {
     th_notify_config cfg;
     char endpoint[256];
     int secure;
-    char secret[41];             /* the server's secret key, kept to open the socket again (wiped at stop) */
-    long revoked;                /* keys revoked when last looked (-1: not yet) */
+    char secret[41]; /* the server's secret key, kept to open the socket again (wiped at stop) */
+    struct sub_key { /* the keys subscribed since the socket was opened */
+        char key[41];
+        char enrolled[48]; /* its enrolled_at then, as text: changed when it is enrolled again */
+    } * subs;
+    size_t nsubs, capsubs;
     int64_t first_subscribed_ms; /* when the first subscriber since the start was subscribed (0: none yet) */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -128,7 +132,7 @@ static void publish(const th_notify_event *ev, const char *topics, const char *u
     env.body_case = TONGHOP__ENVELOPE__BODY_NOTIFICATION;
     env.notification = &n;
     size_t len = 0;
-    if (!g.xpub) return; /* being opened again (check_revoked) */
+    if (!g.xpub) return; /* being opened again (check_keys) */
     uint8_t *buf = th_wire_pack(&env, &len);
     if (!buf) return;
     const char *p = topics;
@@ -202,6 +206,31 @@ static void drain(void)
     }
 }
 
+/* Notes a subscribed key and its enrolment (check_keys). A key that cannot
+ * be noted (no memory) is checked as if revoked: the socket is opened
+ * again at the next look. */
+static void remember_key(const char *key, const char *enrolled)
+{
+    for (size_t i = 0; i < g.nsubs; i++)
+        if (!strcmp(g.subs[i].key, key)) {
+            snprintf(g.subs[i].enrolled, sizeof g.subs[i].enrolled, "%s", enrolled);
+            return;
+        }
+    if (g.nsubs == g.capsubs) {
+        size_t cap = g.capsubs ? g.capsubs * 2 : 64;
+        struct sub_key *n = realloc(g.subs, cap * sizeof *n);
+        if (!n) {
+            if (g.nsubs) g.subs[0].enrolled[0] = '\0'; /* (differs from any enrolled_at: reopened) */
+            return;
+        }
+        g.subs = n;
+        g.capsubs = cap;
+    }
+    snprintf(g.subs[g.nsubs].key, sizeof g.subs[g.nsubs].key, "%s", key);
+    snprintf(g.subs[g.nsubs].enrolled, sizeof g.subs[g.nsubs].enrolled, "%s", enrolled);
+    g.nsubs++;
+}
+
 /* A subscription message: subscribes its connection (the last one a
  * message came from: manual mode) to the topics of its key's territory. */
 static void subscription(zmq_msg_t *msg)
@@ -227,13 +256,14 @@ static void subscription(zmq_msg_t *msg)
         if (!uid || !*uid) return;
         const char *kp[] = {uid};
         PGresult *r = th_db_exec_params(g.db,
-                                        "SELECT unit_code, role IN ('ministry', 'admin') FROM client_keys"
-                                        " WHERE public_key = $1 AND revoked_at IS NULL",
+                                        "SELECT unit_code, role IN ('ministry', 'admin'), enrolled_at::text"
+                                        "  FROM client_keys WHERE public_key = $1 AND revoked_at IS NULL",
                                         1, kp, NULL, NULL);
         int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
         if (ok) {
             snprintf(key_unit, sizeof key_unit, "%s", PQgetvalue(r, 0, 0));
             everything = PQgetvalue(r, 0, 1)[0] == 't';
+            remember_key(uid, PQgetvalue(r, 0, 2));
         }
         PQclear(r);
         if (!ok) {
@@ -446,30 +476,56 @@ static void *xpub_open(const char *endpoint, char *err, size_t errlen)
     return s;
 }
 
-/* When a key was revoked since the last look, every subscription goes: an
- * XPUB socket cannot drop one subscriber, so the socket is opened again on
- * the same endpoint. The subscribers reconnect by themselves and subscribe
- * again (subscription() reads each key from the database), and the revoked
- * key is refused. (Revocations are rare; a revoked key hearing its
- * territory's news until it happens to reconnect is not.) */
-static void check_revoked(void)
+/* When a subscribed key was revoked, or enrolled again (for another unit
+ * or role), since it subscribed, every subscription goes: an XPUB socket
+ * cannot drop one subscriber, so the socket is opened again on the same
+ * endpoint. The subscribers reconnect by themselves and subscribe again
+ * (subscription() reads each key from the database): a revoked key is
+ * refused, a key enrolled again hears its new territory. (Both are rare;
+ * a key hearing a territory no longer its own until it happens to
+ * reconnect is not.) */
+static void check_keys(void)
 {
-    if (!g.secure || !th_db_ensure(g.db)) return;
-    PGresult *r = query_rows("SELECT count(*) FROM client_keys WHERE revoked_at IS NOT NULL", 0, NULL, NULL);
-    if (!r) return;
-    long n = atol(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (g.revoked >= 0 && n != g.revoked) {
-        char err[300];
-        if (g.xpub) zmq_close(g.xpub);
-        g.xpub = xpub_open(g.endpoint, err, sizeof err);
-        if (!g.xpub) {
-            th_error("%s (a key was revoked; trying again in a second)", err);
-            return; /* g.revoked unchanged: the next look tries again */
-        }
-        th_info("notify: a key was revoked: every subscriber reconnects and is subscribed again");
+    if (!g.secure || !g.nsubs || !th_db_ensure(g.db)) return;
+    th_pgarray keys;
+    th_pgarray_init(&keys);
+    for (size_t i = 0; i < g.nsubs; i++)
+        th_pgarray_add_text(&keys, g.subs[i].key);
+    const char *params[] = {th_pgarray_finish(&keys)};
+    if (!params[0]) {
+        th_pgarray_fini(&keys);
+        return;
     }
-    g.revoked = n;
+    PGresult *r = query_rows("SELECT public_key, enrolled_at::text, revoked_at IS NOT NULL FROM client_keys"
+                             " WHERE public_key = ANY ($1::text[])",
+                             1, params, NULL);
+    th_pgarray_fini(&keys);
+    if (!r) return;
+    int revoked = 0, changed = 0;
+    for (size_t i = 0; i < g.nsubs; i++) {
+        int found = 0;
+        for (int row = 0; row < PQntuples(r) && !found; row++) {
+            if (strcmp(PQgetvalue(r, row, 0), g.subs[i].key) != 0) continue;
+            found = 1;
+            revoked |= PQgetvalue(r, row, 2)[0] == 't';
+            changed |= strcmp(PQgetvalue(r, row, 1), g.subs[i].enrolled) != 0;
+        }
+        revoked |= !found;
+    }
+    PQclear(r);
+    if (!revoked && !changed) return;
+    char err[300];
+    if (g.xpub) zmq_close(g.xpub);
+    g.xpub = xpub_open(g.endpoint, err, sizeof err);
+    if (!g.xpub) {
+        th_error("%s (a key was revoked or enrolled again; trying again in a second)", err);
+        return; /* the keys kept: the next look tries again */
+    }
+    g.nsubs = 0;
+    if (revoked)
+        th_info("notify: a key was revoked: every subscriber reconnects and is subscribed again");
+    else
+        th_info("notify: a key was enrolled again: every subscriber reconnects and is subscribed again");
 }
 
 static void *notify_main(void *arg)
@@ -486,7 +542,7 @@ static void *notify_main(void *arg)
         pthread_mutex_unlock(&g.lock);
         if (!running) break;
         if (now_ms() >= next_revoked) {
-            check_revoked();
+            check_keys();
             next_revoked = now_ms() + TH_NOTIFY_REVOKED_MS;
         }
         if (!g.xpub) { /* not open again yet */
@@ -527,7 +583,7 @@ int th_notify_start(const th_notify_config *cfg, char *err, size_t errlen)
     g.cfg.secret_key = NULL;
     g.head = g.count = 0;
     g.dropped = 0;
-    g.revoked = -1;
+    g.nsubs = 0;
     g.first_subscribed_ms = 0;
     g.ring = calloc(TH_NOTIFY_QUEUE, sizeof *g.ring);
     g.db = th_db_new(cfg->dsn, NULL, 0);
@@ -574,5 +630,8 @@ void th_notify_stop(void)
     th_db_destroy(&g.db);
     free(g.ring);
     g.ring = NULL;
+    free(g.subs);
+    g.subs = NULL;
+    g.nsubs = g.capsubs = 0;
     g.endpoint[0] = '\0';
 }

@@ -9,10 +9,12 @@
  * connection to the topics of the key's territory alone
  * (th_notify_subscription, migrations/rules/65_notify.sql); a subscriber
  * may narrow its territory (ask for a unit inside it), never widen it.
- * When a key is revoked, the thread (which looks every second) opens its
- * socket again on the same endpoint: XPUB cannot drop one subscriber, so
- * every one reconnects and subscribes again, and the revoked key is refused
- * (at the handshake, and here: its key is read from the database again).
+ * When a subscribed key is revoked, or enrolled again for another unit or
+ * role, the thread (which looks every second) opens its socket again on the
+ * same endpoint: XPUB cannot drop one subscriber, so every one reconnects
+ * and subscribes again; the revoked key is refused (at the handshake, and
+ * here: its key is read from the database again), the key enrolled again
+ * hears its new territory.
  * Notifications sent in the fraction of a second that takes are missed.
  *
  * Other threads post events (th_notify_post) into a bounded queue and go

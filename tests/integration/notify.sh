@@ -146,4 +146,26 @@ restart w-la-gi-again
 th_check "a second restart has nothing to catch up, and announces nothing" \
   bash -c '[ "$(grep -c "(before this start)" "$1")" = 1 ] && ! grep -q "chưa báo cáo" "$2"' _ \
   "$TH_WORK/server.log" "$TH_WORK/w-la-gi-again"
+
+# --- a subscribed key enrolled again for another unit hears that unit only ----------
+TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key" --test-clock "$clock" \
+  --notify-bind 'tcp://127.0.0.1:*' --notify-endpoint-file "$TH_WORK/notify"
+for _ in $(seq 1 100); do [ -s "$TH_WORK/notify" ] && break; sleep 0.05; done
+NOTIFY=$(cat "$TH_WORK/notify")
+n594=$(grep -c 'subscribed to the territory of 594' "$TH_WORK/server.log")
+n593=$(grep -c 'subscribed to the territory of 593' "$TH_WORK/server.log")
+pids=()
+watch la-gi w-la-gi-moved
+for _ in $(seq 1 200); do
+  [ "$(grep -c 'subscribed to the territory of 594' "$TH_WORK/server.log")" -gt "$n594" ] && break
+  sleep 0.05
+done
+# La Gi's key, enrolled again for Phan Thiết (the office moved, say).
+"$TONGHOPD" enroll --db "$TH_DSN" --unit 593 --role district --public-key "$(cat "$TH_KEYS/la-gi.pub")" >/dev/null
+moved() { [ "$(grep -c 'subscribed to the territory of 593' "$TH_WORK/server.log")" -gt "$n593" ]; }
+for _ in $(seq 1 100); do moved && break; sleep 0.1; done
+th_check "a key enrolled again while subscribed: the server drops the subscriptions" \
+  grep -q "a key was enrolled again: every subscriber reconnects" "$TH_WORK/server.log"
+th_check "... and the key, subscribed again, has its new territory (593), not the old one" moved
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 th_finish
