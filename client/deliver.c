@@ -227,7 +227,15 @@ void th_deliver_pending(th_transport *t, th_spool *s, th_deliver_target *target,
             return;
         }
     }
-    if (th_spool_lock(s) != 0 || th_spool_list(s, TH_SPOOL_PENDING, &names, &n) != 0) {
+    /* (sync: another tonghop holding the lock, perhaps stopped with
+     * Ctrl-Z, must not hold this one forever.) */
+    int lrc = th_spool_lock_wait(s, LOCK_WAIT_MS);
+    if (lrc == 1) {
+        fprintf(stderr, "%s\n",
+                _("tonghop: another tonghop is still sending this spool's submissions; try again later"));
+        return;
+    }
+    if (lrc != 0 || th_spool_list(s, TH_SPOOL_PENDING, &names, &n) != 0) {
         fprintf(stderr, "%s\n", _("tonghop: cannot read the spool"));
         th_spool_unlock(s);
         return;

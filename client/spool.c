@@ -177,13 +177,6 @@ static int lock_file(th_spool *s, const char *name)
     return fd;
 }
 
-int th_spool_lock(th_spool *s)
-{
-    if (s->lock_fd >= 0) return 0;
-    s->lock_fd = lock_file(s, "deliver.lock");
-    return s->lock_fd >= 0 ? 0 : -1;
-}
-
 int th_spool_lock_wait(th_spool *s, int timeout_ms)
 {
     if (s->lock_fd >= 0) return 0;

@@ -62,12 +62,9 @@ typedef enum {
 th_spool_load_status th_spool_load(th_spool *s, th_spool_state state, const char *name,
                                    Tonghop__Submission **sub);
 
-/* Holds the spool's delivery lock (blocking) until th_spool_unlock: one
- * process at a time sends the queue. Returns 0 or -1. */
-int th_spool_lock(th_spool *s);
-
-/* The same, waiting at most timeout_ms: 0 when held, 1 when another
- * process still holds it, -1 on error. */
+/* Holds the spool's delivery lock until th_spool_unlock (one process at a
+ * time sends the queue), waiting at most timeout_ms: 0 when held, 1 when
+ * another process still holds it, -1 on error. */
 int th_spool_lock_wait(th_spool *s, int timeout_ms);
 
 /* Where a submission's file now is: TH_SPOOL_DELIVERED or TH_SPOOL_REJECTED

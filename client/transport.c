@@ -263,8 +263,11 @@ th_transport_status th_transport_request(th_transport *t, const th_envelope *req
             goto pause;
         }
         if (!t->sock && open_socket(t, err, errlen) != 0) {
+            /* (With several servers, the next one may still be reached.) */
             st = TH_TRANSPORT_FAILED;
-            break;
+            if (cfg->nendpoints < 2) break;
+            t->current = (t->current + 1) % cfg->nendpoints;
+            goto pause;
         }
         int ok = zmq_send(t->sock, "", 0, ZMQ_SNDMORE) == 0 && zmq_send(t->sock, buf, len, 0) == (int)len;
         if (ok && await_reply(t, req->request_id, now_ms() + cfg->timeout_ms, reply)) {
