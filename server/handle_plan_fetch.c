@@ -40,9 +40,13 @@ static void run(th_db *db, th_job *const *jobs, size_t n)
         int rc = 0;
         if (!code && !unit && !th_authz_reads_all(&job->who)) {
             /* "Every plan" means, for a unit's key, the plans covering its
-             * own unit (its GSO code: the key up to a '.'). */
+             * own unit (its GSO code: the key up to a '.'), the unit that
+             * holds that code today: checked as any unit asked, for the key
+             * of a unit that ceased and whose code names another unit now
+             * (Xã Ia Mơ Nông's, 23737, is not shown Xã Ia Mơ's plans). */
             snprintf(own, sizeof own, "%.*s", (int)strcspn(job->who.unit, "."), job->who.unit);
             unit = own;
+            rc = th_authz_read(db, &job->who, unit, NULL, NULL, "unit_code", &job->err, dberr, sizeof dberr);
         } else {
             /* The plan, and the unit it is shown for (its targets there):
              * both must be the key's to see. */

@@ -109,6 +109,7 @@ th_as quan-tri catalogue publish "$TH_SRC_DIR/deploy/data/indicator-catalogue.js
 th_check "the admin publishes the catalogue" th_ok
 
 # --- across the 2025 merger ----------------------------------------------------
+th_enrol ia-mo-nong 23737 commune # Xã Ia Mơ Nông (Gia Lai), until June 2025
 "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
   --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" \
   "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >/dev/null
@@ -140,6 +141,9 @@ th_check "... and nothing of Ia Mơ Nông's 2025Q2 was written" \
   th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE unit_code = '23737' AND year = 2025 AND quarter = 2")" 0
 th_as ia-mo submit --unit 23737 --period 2025Q3 "$TH_WORK/r.csv"
 th_check "... its own 2025Q3: stored" th_ok
+th_as ia-mo-nong plans
+th_check "Ia Mơ Nông's key asking for its plans: not shown those of Ia Mơ, which holds 23737 now (FORBIDDEN)" \
+  bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
 # A key of a unit that ceased keeps its old territory. Old Bình Thuận's
 # (enrolled before the merger) reads its old communes' first half, but not
 # new Lâm Đồng (68), with old Lâm Đồng and Đắk Nông in it.
