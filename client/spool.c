@@ -230,14 +230,17 @@ void th_spool_unlock(th_spool *s)
 }
 
 /* The highest sequence number in the names under pending/, delivered/ and
- * rejected/ (0 when none). */
+ * rejected/ (0 when none), or -1 when one of them cannot be read. */
 static long long highest_seq(th_spool *s)
 {
     long long top = 0;
     for (int st = TH_SPOOL_PENDING; st <= TH_SPOOL_REJECTED; st++) {
         char **names;
         size_t n;
-        if (th_spool_list(s, (th_spool_state)st, &names, &n) != 0) continue;
+        if (th_spool_list(s, (th_spool_state)st, &names, &n) != 0) {
+            if (errno == ENOENT) continue;
+            return -1;
+        }
         for (size_t i = 0; i < n; i++) {
             long long v = atoll(names[i]);
             if (v > top) top = v;
@@ -267,12 +270,19 @@ static long long next_seq(th_spool *s)
             close(fd);
             return -1;
         }
-        seq = atoll(buf) + 1;
+        seq = atoll(buf);
+        if (seq <= 0) seq = highest_seq(s); /* (empty or garbled: as if missing) */
+        seq = seq < 0 ? -1 : seq + 1;
     } else if (errno == ENOENT) {
         /* A spool restored without it: after every number already used,
          * so that a correction still sorts after what it corrects. */
-        seq = highest_seq(s) + 1;
+        seq = highest_seq(s);
+        seq = seq < 0 ? -1 : seq + 1;
     } else {
+        close(fd);
+        return -1;
+    }
+    if (seq < 0) {
         close(fd);
         return -1;
     }

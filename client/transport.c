@@ -263,9 +263,12 @@ th_transport_status th_transport_request(th_transport *t, const th_envelope *req
             goto pause;
         }
         if (!t->sock && open_socket(t, err, errlen) != 0) {
-            /* (With several servers, the next one may still be reached.) */
-            st = TH_TRANSPORT_FAILED;
-            if (cfg->nendpoints < 2) break;
+            /* With several servers, the next one may still be reached (and
+             * if none is, the request is "no answer", as for a timeout). */
+            if (cfg->nendpoints < 2) {
+                st = TH_TRANSPORT_FAILED;
+                break;
+            }
             t->current = (t->current + 1) % cfg->nendpoints;
             goto pause;
         }

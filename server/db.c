@@ -1,6 +1,7 @@
 /* db.c -- connection management. */
 #include "db.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,8 +286,8 @@ static PGresult *await_result(th_db *db)
                 db->lost = 1;
                 return NULL;
             }
-            if (rc < 0) continue; /* EINTR (a signal: SIGHUP): the time left is counted again */
-            if (!PQconsumeInput(db->conn)) break;
+            if (rc < 0 && errno == EINTR) continue; /* a signal (SIGHUP): wait again for the time left */
+            if (rc < 0 || !PQconsumeInput(db->conn)) break;
         }
         PGresult *r = PQgetResult(db->conn);
         if (!r) break;

@@ -213,7 +213,9 @@ static void remember_key(const char *key, const char *enrolled)
 {
     for (size_t i = 0; i < g.nsubs; i++)
         if (!strcmp(g.subs[i].key, key)) {
-            snprintf(g.subs[i].enrolled, sizeof g.subs[i].enrolled, "%s", enrolled);
+            /* (Subscribing again after being enrolled again: the older
+             * connection still has the old territory; the next look reopens.) */
+            if (strcmp(g.subs[i].enrolled, enrolled) != 0) g.subs[i].enrolled[0] = '\0';
             return;
         }
     if (g.nsubs == g.capsubs) {
@@ -324,12 +326,13 @@ static int scan_take(scan_state *st, const char *now, int quiet)
         return 1;
     }
     const char *params[] = {st->last, now};
-    PGresult *r = th_db_exec_params(g.db,
-                                    "INSERT INTO notify_scans AS n (scanned_to) VALUES ($2::timestamptz)"
-                                    " ON CONFLICT (one) DO UPDATE SET scanned_to = EXCLUDED.scanned_to"
-                                    "  WHERE n.scanned_to = $1::timestamptz"
-                                    " RETURNING 1",
-                                    2, params, NULL, NULL);
+    PGresult *r =
+        th_db_exec_params(g.db,
+                          "INSERT INTO notify_scans AS n (scanned_to) VALUES ($2::timestamptz)"
+                          " ON CONFLICT (one) DO UPDATE SET scanned_to = EXCLUDED.scanned_to"
+                          "  WHERE n.scanned_to = $1::timestamptz AND $2::timestamptz > $1::timestamptz"
+                          " RETURNING 1",
+                          2, params, NULL, NULL);
     int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     int taken = ok && PQntuples(r) == 1;
     PQclear(r);
@@ -384,8 +387,16 @@ static int scan_begin(scan_state *st, const char *now)
         st->catching_up = 1;
         th_info("notify: deadlines since %s (before this start) are announced once subscribers are back",
                 st->last);
-    } else if (!ahead || moved_back) {
-        if (!th_db_read_only(g.db)) scan_take(st, now, 1); /* from now on */
+    } else if (!ahead) { /* a long stop: from now on */
+        if (!th_db_read_only(g.db)) scan_take(st, now, 1);
+        snprintf(st->last, sizeof st->last, "%s", now);
+    } else if (moved_back) { /* the record moved back to now, from what was read */
+        const char *rp[] = {st->last, now};
+        if (!th_db_read_only(g.db))
+            PQclear(th_db_exec_params(g.db,
+                                      "UPDATE notify_scans SET scanned_to = $2::timestamptz"
+                                      " WHERE scanned_to = $1::timestamptz",
+                                      2, rp, NULL, NULL));
         snprintf(st->last, sizeof st->last, "%s", now);
     }
     return 0;

@@ -28,12 +28,16 @@ $$;
 -- enrolled, does not read, publish for or hear new Lâm Đồng (68), with old
 -- Lâm Đồng and Đắk Nông in it. (A plan, unlike a key, keeps its territory
 -- through every successor: th_in_territory.)
+-- (The office is found through the successions, not th_heirs_at: a unit
+-- split among several successors has one heir there, the first listed, and
+-- it need not be the one that kept the code: Phường Ngã Tư Sở, 00235, went
+-- into 00229 and 00235.)
 CREATE OR REPLACE FUNCTION th_key_office_today(p_key_unit text)
 RETURNS SETOF text LANGUAGE sql STABLE AS $$
-    SELECT h.key FROM th_heirs_at(ARRAY[p_key_unit], current_date) h
-      JOIN units k ON k.code = p_key_unit
-      JOIN units o ON o.code = h.key
-     WHERE h.key = p_key_unit OR o.gso_code = k.gso_code
+    SELECT u.code FROM units k JOIN units u ON u.gso_code = k.gso_code
+     WHERE k.code = p_key_unit
+       AND u.valid_from <= current_date AND (u.valid_to IS NULL OR u.valid_to > current_date)
+       AND (u.code = k.code OR EXISTS (SELECT 1 FROM th_lineage(u.code) l WHERE l.code = k.code))
 $$;
 
 CREATE OR REPLACE FUNCTION th_key_covers(p_key_unit text, p_unit text, p_day date)

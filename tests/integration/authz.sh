@@ -110,6 +110,7 @@ th_check "the admin publishes the catalogue" th_ok
 
 # --- across the 2025 merger ----------------------------------------------------
 th_enrol ia-mo-nong 23737 commune # Xã Ia Mơ Nông (Gia Lai), until June 2025
+th_enrol nga-tu-so 00235 commune  # Phường Ngã Tư Sở (Hà Nội), until June 2025
 "$TONGHOPD" import-units --db "$TH_DSN" --as-of 2025-07-01 --complete \
   --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" \
   "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >/dev/null
@@ -141,6 +142,14 @@ th_check "... and nothing of Ia Mơ Nông's 2025Q2 was written" \
   th_eq "$(th_sql "SELECT count(*) FROM submissions WHERE unit_code = '23737' AND year = 2025 AND quarter = 2")" 0
 th_as ia-mo submit --unit 23737 --period 2025Q3 "$TH_WORK/r.csv"
 th_check "... its own 2025Q3: stored" th_ok
+# Ngã Tư Sở went into two wards, 00229 (listed first) and 00235, which kept
+# its code (Phường Đống Đa, with Nam Đồng, 00208, in it): its key follows
+# 00235, and reads Nam Đồng's first half.
+th_as nga-tu-so history --unit 00208 --indicator CTXH-01 --period 2025Q2
+th_check "Ngã Tư Sở's key (00235, the code kept by the second of its successors) reads Nam Đồng (00208), now in 00235" th_ok
+th_as nga-tu-so history --unit 00229 --indicator CTXH-01 --period 2025Q3
+th_check "... but not Kim Liên (00229), its other successor: FORBIDDEN" \
+  bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
 th_as ia-mo-nong plans
 th_check "Ia Mơ Nông's key asking for its plans: not shown those of Ia Mơ, which holds 23737 now (FORBIDDEN)" \
   bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
