@@ -124,6 +124,20 @@ $$;
 --   TH017 unit_code   reopening while a unit above has approved (DETAIL:
 --                     that unit and the date)
 --   TH032 period      reopening what is not approved
+-- Whether a key (its unit and role) may approve (p_approve) or reopen a
+-- unit's period: the unit's own key approves; it or a key of a unit above
+-- it reopens; a ministry or admin key does neither; 'local' (a server
+-- without keys) does both.
+CREATE OR REPLACE FUNCTION th_approval_may(p_unit text, p_approve boolean, p_actor_unit text, p_actor_role text,
+                                           p_end date)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT p_actor_role = 'local'
+        OR (p_actor_role NOT IN ('ministry', 'admin')
+            AND (p_actor_unit = p_unit
+                 OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_end) a
+                                                WHERE a.code = p_actor_unit))))
+$$;
+
 DROP FUNCTION IF EXISTS th_approval_apply(text, text, text, boolean, text, boolean, text, text, text, timestamptz);
 CREATE OR REPLACE FUNCTION th_approval_apply(
     p_plan text, p_period text, p_unit text, p_approve boolean, p_reason text, p_before_children boolean,
@@ -148,15 +162,22 @@ DECLARE
     now_t    timestamptz := coalesce(p_now, th_now());
 BEGIN
     SELECT * INTO pl FROM th_plan_or_raise(p_plan);
+    -- A unit named that is not the key's to approve or reopen is refused
+    -- before the plan's scope is looked at: the refusal must not tell a key
+    -- whether another province's unit is in a plan, ceased or unknown.
+    IF p_unit IS NOT NULL AND p_actor_role <> 'local' THEN
+        SELECT * INTO root FROM units u WHERE u.code = th_unit_key(p_unit, p_end);
+        IF FOUND AND NOT th_approval_may(root.code, p_approve, p_actor_unit, p_actor_role, p_end) THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
+                                                                 ELSE 'reopen.unit_code' END,
+                                  DETAIL = root.gso_code, MESSAGE = 'the key may not approve or reopen this unit';
+        END IF;
+    END IF;
     sc := th_plan_scope(pl.issuer_unit, p_unit, p_end);
     SELECT * INTO root FROM units u WHERE u.code = sc.root_key;
 
     -- Who may: the unit's own key approves; it or a unit above reopens.
-    IF p_actor_role IN ('ministry', 'admin')
-       OR (p_actor_role <> 'local'
-           AND NOT (p_actor_unit = root.code
-                    OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_ancestors(root.code, p_end) a
-                                                   WHERE a.code = p_actor_unit)))) THEN
+    IF NOT th_approval_may(root.code, p_approve, p_actor_unit, p_actor_role, p_end) THEN
         RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
                                                              ELSE 'reopen.unit_code' END,
                               DETAIL = root.gso_code, MESSAGE = 'the key may not approve or reopen this unit';

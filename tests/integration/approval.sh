@@ -38,6 +38,12 @@ th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 594
 th_check "Phan Thiết's key approving La Gi: FORBIDDEN" th_refused "594" "only the key of the unit itself"
 th_as bo approve --plan "$P" --period 2025Q2 --unit 593
 th_check "the ministry approves nothing" th_refused "593"
+# A unit of another province, outside the plan: refused as not the key's,
+# before anything is said of the plan (not "outside the plan's territory").
+th_as phan-thiet approve --plan "$P" --period 2025Q2 --unit 001
+th_check "Phan Thiết's key approving Ba Đình (Hà Nội, outside the plan): FORBIDDEN, the plan not mentioned" \
+  bash -c '[ "$1" = 4 ] && grep -q "only the key of the unit itself" <<<"$2" && ! grep -qi "territory" <<<"$2"' _ \
+  "$rc" "$out"
 th_as binh-thuan approve --plan "$P" --period 2025Q2 --unit 593
 th_check "the province does not approve for a district" th_refused "only the key of the unit itself"
 th_as binh-thuan approve --plan "$P" --period 2025Q2 --unit 60
