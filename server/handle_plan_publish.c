@@ -42,18 +42,42 @@ static int check(th_job *job)
     return 0;
 }
 
+/* Takes the plan code's lock (the one th_plans_store takes) in a new
+ * transaction, so that who may publish is decided against the revisions
+ * stored when the plan is stored: otherwise a province could publish
+ * revision 2 of a code while another's revision 1 of it was being stored,
+ * and so take the other's plan. 0, or -1 with the reason in dberr. */
+static int begin_locked(th_db *db, const char *code, char *dberr, size_t dberrlen)
+{
+    const char *params[] = {code};
+    PGresult *r = NULL;
+    if (th_db_exec(db, "BEGIN") == 0)
+        r = th_db_exec_params(db, "SELECT pg_advisory_xact_lock(hashtext('tonghop plan ' || $1))", 1, params,
+                              NULL, NULL);
+    int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (!ok) snprintf(dberr, dberrlen, "%s", th_db_error(db));
+    return ok ? 0 : -1;
+}
+
 static void run(th_db *db, th_job *const *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         th_job *job = jobs[i];
         publish_data *d = job->data;
-        char dberr[512];
-        if (th_authz_plan_publish(db, &job->who, d->normalized, &job->err, dberr, sizeof dberr) != 0) {
+        char dberr[512] = "";
+        int failed = 0;
+        if (begin_locked(db, d->info.code, dberr, sizeof dberr) != 0 ||
+            th_authz_plan_publish(db, &job->who, d->normalized, &job->err, dberr, sizeof dberr) != 0 ||
+            (!job->err.code && th_plans_store(db, d->normalized, &d->res, dberr, sizeof dberr) != 0) ||
+            th_db_exec(db, "COMMIT") != 0) {
+            if (!th_db_check_lost(db)) th_db_exec(db, "ROLLBACK");
+            failed = 1;
+        }
+        if (failed) {
             th_handler_db_failed(db, job, dberr);
         } else if (job->err.code) {
             job->error_code = job->err.code;
-        } else if (th_plans_store(db, d->normalized, &d->res, dberr, sizeof dberr) != 0) {
-            th_handler_db_failed(db, job, dberr);
         } else if (d->res.outcome == TH_PLAN_REJECTED) {
             job->err = d->res.err;
             job->error_code = d->res.err.code ? d->res.err.code : TONGHOP__ERROR__CODE__INTERNAL;
