@@ -261,31 +261,22 @@ static long long next_seq(th_spool *s)
     char path[1100], buf[32] = "";
     snprintf(path, sizeof path, "%s/seq", s->dir);
     FILE *f = fopen(path, "r");
-    long long seq;
+    int bad = !f && errno != ENOENT;
     if (f) {
         if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
-        int bad = ferror(f);
+        bad = ferror(f);
         fclose(f);
-        if (bad) {
-            close(fd);
-            return -1;
-        }
-        seq = atoll(buf);
-        if (seq <= 0) seq = highest_seq(s); /* (empty or garbled: as if missing) */
-        seq = seq < 0 ? -1 : seq + 1;
-    } else if (errno == ENOENT) {
-        /* A spool restored without it: after every number already used,
-         * so that a correction still sorts after what it corrects. */
-        seq = highest_seq(s);
-        seq = seq < 0 ? -1 : seq + 1;
-    } else {
-        close(fd);
-        return -1;
     }
+    long long seq = bad ? -1 : atoll(buf);
+    /* Missing (a spool restored without it), empty or garbled: after every
+     * number already used, so that a correction still sorts after what it
+     * corrects. */
+    if (!bad && seq <= 0) seq = highest_seq(s);
     if (seq < 0) {
         close(fd);
         return -1;
     }
+    seq++;
     snprintf(buf, sizeof buf, "%lld\n", seq);
     if (write_durable(s->dir, "seq", buf, strlen(buf), 0) != 0) seq = -1;
     close(fd);

@@ -65,10 +65,12 @@ int th_db_read_only(const th_db *db)
     return (hs && !strcmp(hs, "on")) || (ro && !strcmp(ro, "on"));
 }
 
-int th_db_retryable(const th_db *db)
+int th_db_state_retryable(const char *sqlstate)
 {
-    return !strcmp(db->sqlstate, "40001") || !strcmp(db->sqlstate, "40P01");
+    return !strcmp(sqlstate, "40001") || !strcmp(sqlstate, "40P01");
 }
+
+int th_db_retryable(const th_db *db) { return th_db_state_retryable(db->sqlstate); }
 
 const char *th_db_sqlstate(const th_db *db) { return db->sqlstate; }
 

@@ -59,6 +59,9 @@ int th_db_read_only(const th_db *db);
  * again, so it is "try later", not an internal error. */
 int th_db_retryable(const th_db *db);
 
+/* The same test of a SQLSTATE kept from an earlier statement. */
+int th_db_state_retryable(const char *sqlstate);
+
 /* The SQLSTATE of the last failed statement ("23505"), or "". */
 const char *th_db_sqlstate(const th_db *db);
 

@@ -299,8 +299,7 @@ void th_ingest_batch(th_db *db, th_ingest_item *const *items, size_t n)
         do {
             items[i]->outcome = TH_INGEST_PENDING;
             rc = run_transaction(db, &items[i], 1, state);
-            again =
-                rc == -1 && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "23505"));
+            again = rc == -1 && (th_db_state_retryable(state) || !strcmp(state, "23505"));
         } while (again && ++tries < 2);
         if (rc == -2) {
             mark_unavailable(&items[i], n - i);

@@ -22,7 +22,7 @@
 /* Published per round (one topics query). */
 #define TH_NOTIFY_ROUND 256
 /* How often to look for subscribed keys revoked or enrolled again. */
-#define TH_NOTIFY_REVOKED_MS 1000
+#define TH_NOTIFY_KEYS_MS 1000
 /* Deadlines that came while the server was stopped are announced once a
  * subscriber has been back this long (the others reconnect about as fast:
  * libzmq tries again every 100 ms), or this long after the start whoever
@@ -310,18 +310,29 @@ static PGresult *query_rows(const char *sql, int nparams, const char *const *par
     return NULL;
 }
 
+/* Moves notify_scans from what this server read there (from) to now, but
+ * only if it still says from (another server may have moved it): the
+ * first look's "from now on". A read-only database records nothing. */
+static void scan_reset(const char *from, const char *now)
+{
+    const char *params[] = {from, now};
+    if (!th_db_read_only(g.db))
+        PQclear(th_db_exec_params(g.db,
+                                  "UPDATE notify_scans SET scanned_to = $2::timestamptz"
+                                  " WHERE scanned_to = $1::timestamptz",
+                                  2, params, NULL, NULL));
+}
+
 /* Takes the window (st->last, now] to announce: moves notify_scans on to
  * now from the instant this server last read there. 1: announce it; 0:
  * another server on this database took it (st->last is then where that one
  * stands); -1: not recorded (the database did not answer, or refused):
  * look again later. A read-only database (a standby's) records nothing and
- * the window is announced all the same, as before there was a record.
- * quiet: say nothing of a failure (scan_begin's reset). */
-static int scan_take(scan_state *st, const char *now, int quiet)
+ * the window is announced all the same, as before there was a record. */
+static int scan_take(scan_state *st, const char *now)
 {
     if (th_db_read_only(g.db)) {
-        if (!st->unrecorded && !quiet)
-            th_info("notify: a read-only database: announced deadlines not recorded");
+        if (!st->unrecorded) th_info("notify: a read-only database: announced deadlines not recorded");
         st->unrecorded = 1;
         return 1;
     }
@@ -337,8 +348,7 @@ static int scan_take(scan_state *st, const char *now, int quiet)
     int taken = ok && PQntuples(r) == 1;
     PQclear(r);
     if (!ok) {
-        if (!th_db_check_lost(g.db) && !quiet)
-            th_warn("notify: deadline window not taken: %s", th_db_error(g.db));
+        if (!th_db_check_lost(g.db)) th_warn("notify: deadline window not taken: %s", th_db_error(g.db));
         return -1;
     }
     if (taken) return 1;
@@ -357,7 +367,8 @@ static int scan_take(scan_state *st, const char *now, int quiet)
  *  - later than now by more than five minutes: a clock moved back (a test
  *    clock): from now on; by less, another server on this database is a
  *    little ahead: from there (nothing is announced twice).
- * Each change is a compare-and-set on what was read (scan_take). */
+ * Each change is a compare-and-set on what was read (scan_reset,
+ * scan_take). */
 static int scan_begin(scan_state *st, const char *now)
 {
     const char *params[] = {now};
@@ -387,16 +398,8 @@ static int scan_begin(scan_state *st, const char *now)
         st->catching_up = 1;
         th_info("notify: deadlines since %s (before this start) are announced once subscribers are back",
                 st->last);
-    } else if (!ahead) { /* a long stop: from now on */
-        if (!th_db_read_only(g.db)) scan_take(st, now, 1);
-        snprintf(st->last, sizeof st->last, "%s", now);
-    } else if (moved_back) { /* the record moved back to now, from what was read */
-        const char *rp[] = {st->last, now};
-        if (!th_db_read_only(g.db))
-            PQclear(th_db_exec_params(g.db,
-                                      "UPDATE notify_scans SET scanned_to = $2::timestamptz"
-                                      " WHERE scanned_to = $1::timestamptz",
-                                      2, rp, NULL, NULL));
+    } else if (!ahead || moved_back) { /* a long stop, or a clock moved back: from now on */
+        scan_reset(st->last, now);
         snprintf(st->last, sizeof st->last, "%s", now);
     }
     return 0;
@@ -434,7 +437,7 @@ static void scan_deadlines(scan_state *st)
     if (!r) return;
     char from[64];
     snprintf(from, sizeof from, "%s", st->last);
-    if (scan_take(st, now, 0) != 1) {
+    if (scan_take(st, now) != 1) {
         PQclear(r);
         return;
     }
@@ -498,31 +501,25 @@ static void *xpub_open(const char *endpoint, char *err, size_t errlen)
 static void check_keys(void)
 {
     if (!g.secure || !g.nsubs || !th_db_ensure(g.db)) return;
-    th_pgarray keys;
+    th_pgarray keys, enrolled;
     th_pgarray_init(&keys);
-    for (size_t i = 0; i < g.nsubs; i++)
-        th_pgarray_add_text(&keys, g.subs[i].key);
-    const char *params[] = {th_pgarray_finish(&keys)};
-    if (!params[0]) {
-        th_pgarray_fini(&keys);
-        return;
-    }
-    PGresult *r = query_rows("SELECT public_key, enrolled_at::text, revoked_at IS NOT NULL FROM client_keys"
-                             " WHERE public_key = ANY ($1::text[])",
-                             1, params, NULL);
-    th_pgarray_fini(&keys);
-    if (!r) return;
-    int revoked = 0, changed = 0;
+    th_pgarray_init(&enrolled);
     for (size_t i = 0; i < g.nsubs; i++) {
-        int found = 0;
-        for (int row = 0; row < PQntuples(r) && !found; row++) {
-            if (strcmp(PQgetvalue(r, row, 0), g.subs[i].key) != 0) continue;
-            found = 1;
-            revoked |= PQgetvalue(r, row, 2)[0] == 't';
-            changed |= strcmp(PQgetvalue(r, row, 1), g.subs[i].enrolled) != 0;
-        }
-        revoked |= !found;
+        th_pgarray_add_text(&keys, g.subs[i].key);
+        th_pgarray_add_text(&enrolled, g.subs[i].enrolled);
     }
+    const char *params[] = {th_pgarray_finish(&keys), th_pgarray_finish(&enrolled)};
+    PGresult *r = NULL;
+    if (params[0] && params[1])
+        r = query_rows("SELECT count(*) FILTER (WHERE c.public_key IS NULL OR c.revoked_at IS NOT NULL),"
+                       "       count(*) FILTER (WHERE c.enrolled_at::text IS DISTINCT FROM s.enrolled)"
+                       "  FROM unnest($1::text[], $2::text[]) AS s(key, enrolled)"
+                       "  LEFT JOIN client_keys c ON c.public_key = s.key",
+                       2, params, NULL);
+    th_pgarray_fini(&keys);
+    th_pgarray_fini(&enrolled);
+    if (!r) return;
+    int revoked = atol(PQgetvalue(r, 0, 0)) > 0, changed = atol(PQgetvalue(r, 0, 1)) > 0;
     PQclear(r);
     if (!revoked && !changed) return;
     char err[300];
@@ -546,15 +543,15 @@ static void *notify_main(void *arg)
     memset(&scan, 0, sizeof scan);
     int64_t next_scan = 0;
     int scan_ms = g.cfg.deadline_scan_ms > 0 ? g.cfg.deadline_scan_ms : g.cfg.test_clock ? 500 : 60000;
-    int64_t next_revoked = 0;
+    int64_t next_keys = 0;
     for (;;) {
         pthread_mutex_lock(&g.lock);
         int running = g.running;
         pthread_mutex_unlock(&g.lock);
         if (!running) break;
-        if (now_ms() >= next_revoked) {
+        if (now_ms() >= next_keys) {
             check_keys();
-            next_revoked = now_ms() + TH_NOTIFY_REVOKED_MS;
+            next_keys = now_ms() + TH_NOTIFY_KEYS_MS;
         }
         if (!g.xpub) { /* not open again yet */
             struct timespec ts = {0, 100 * 1000000L};

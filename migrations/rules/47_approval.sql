@@ -102,6 +102,29 @@ LANGUAGE sql STABLE AS $$
      ORDER BY u.gso_code
 $$;
 
+-- Refuses (TH018, on the field approval.unit_code or reopen.unit_code) a
+-- key (its unit and role) that may not approve (p_approve) or reopen a
+-- unit's period: the unit's own key approves; it or a key of a unit above
+-- it reopens; a ministry or admin key does neither; 'local' (a server
+-- without keys) does both.
+DROP FUNCTION IF EXISTS th_approval_may(text, boolean, text, text, date);
+CREATE OR REPLACE FUNCTION th_approval_check_key(p_unit units, p_approve boolean, p_actor_unit text,
+                                                 p_actor_role text, p_end date)
+RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_actor_role = 'local'
+       OR (p_actor_role NOT IN ('ministry', 'admin')
+           AND (p_actor_unit = p_unit.code
+                OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_ancestors(p_unit.code, p_end) a
+                                               WHERE a.code = p_actor_unit)))) THEN
+        RETURN;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
+                                                         ELSE 'reopen.unit_code' END,
+                          DETAIL = p_unit.gso_code, MESSAGE = 'the key may not approve or reopen this unit';
+END
+$$;
+
 -- Approves (p_approve) or reopens a plan's results for a period at a unit
 -- (a GSO code; NULL: the plan's issuer, or its heir). p_actor_*: the
 -- authenticated key (its Z85, its unit's key or NULL, its role name);
@@ -124,20 +147,6 @@ $$;
 --   TH017 unit_code   reopening while a unit above has approved (DETAIL:
 --                     that unit and the date)
 --   TH032 period      reopening what is not approved
--- Whether a key (its unit and role) may approve (p_approve) or reopen a
--- unit's period: the unit's own key approves; it or a key of a unit above
--- it reopens; a ministry or admin key does neither; 'local' (a server
--- without keys) does both.
-CREATE OR REPLACE FUNCTION th_approval_may(p_unit text, p_approve boolean, p_actor_unit text, p_actor_role text,
-                                           p_end date)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT p_actor_role = 'local'
-        OR (p_actor_role NOT IN ('ministry', 'admin')
-            AND (p_actor_unit = p_unit
-                 OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_end) a
-                                                WHERE a.code = p_actor_unit))))
-$$;
-
 DROP FUNCTION IF EXISTS th_approval_apply(text, text, text, boolean, text, boolean, text, text, text, timestamptz);
 CREATE OR REPLACE FUNCTION th_approval_apply(
     p_plan text, p_period text, p_unit text, p_approve boolean, p_reason text, p_before_children boolean,
@@ -165,23 +174,15 @@ BEGIN
     -- A unit named that is not the key's to approve or reopen is refused
     -- before the plan's scope is looked at: the refusal must not tell a key
     -- whether another province's unit is in a plan, ceased or unknown.
-    IF p_unit IS NOT NULL AND p_actor_role <> 'local' THEN
+    IF p_unit IS NOT NULL THEN
         SELECT * INTO root FROM units u WHERE u.code = th_unit_key(p_unit, p_end);
-        IF FOUND AND NOT th_approval_may(root.code, p_approve, p_actor_unit, p_actor_role, p_end) THEN
-            RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
-                                                                 ELSE 'reopen.unit_code' END,
-                                  DETAIL = root.gso_code, MESSAGE = 'the key may not approve or reopen this unit';
+        IF FOUND THEN
+            PERFORM th_approval_check_key(root, p_approve, p_actor_unit, p_actor_role, p_end);
         END IF;
     END IF;
     sc := th_plan_scope(pl.issuer_unit, p_unit, p_end);
     SELECT * INTO root FROM units u WHERE u.code = sc.root_key;
-
-    -- Who may: the unit's own key approves; it or a unit above reopens.
-    IF NOT th_approval_may(root.code, p_approve, p_actor_unit, p_actor_role, p_end) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
-                                                             ELSE 'reopen.unit_code' END,
-                              DETAIL = root.gso_code, MESSAGE = 'the key may not approve or reopen this unit';
-    END IF;
+    PERFORM th_approval_check_key(root, p_approve, p_actor_unit, p_actor_role, p_end);
     IF th_unit_role(root.type, root.parent_code) = 'commune' THEN
         RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = 'approval.commune', DETAIL = root.gso_code,
                               MESSAGE = 'a commune''s results are approved by the unit above it';

@@ -16,22 +16,13 @@ RETURNS date LANGUAGE sql STABLE AS $$
     END
 $$;
 
--- Whether the territory of a key's unit holds a unit on a day: the unit
--- itself, or below it that day (th_within); or, after a merger, a unit
--- whose territory is today the key's office's (its heir today is that
--- office or below it): new Lâm Đồng reads what old Bình Thuận's communes
--- sent before July 2025. The key's office today is its unit while it
--- exists, and after it ceased, the successor that kept its code (the same
--- office: old Phường Phú Thủy's key, 22924, reads new Phú Thủy, 22924, and
--- so Phú Hài, which went into it). A key of a unit whose code went nowhere
--- keeps its old territory as it was: old Bình Thuận's (60), still
--- enrolled, does not read, publish for or hear new Lâm Đồng (68), with old
--- Lâm Đồng and Đắk Nông in it. (A plan, unlike a key, keeps its territory
--- through every successor: th_in_territory.)
--- (The office is found through the successions, not th_heirs_at: a unit
--- split among several successors has one heir there, the first listed, and
--- it need not be the one that kept the code: Phường Ngã Tư Sở, 00235, went
--- into 00229 and 00235.)
+-- The office of a key's unit today: the unit while it exists, and after it
+-- ceased, the successor that kept its code (the same office: old Phường
+-- Phú Thủy, 22924, is new Phú Thủy, 22924). None when its code went
+-- nowhere (old Bình Thuận, 60). Found through the successions, not
+-- th_heirs_at: a unit split among several successors has one heir there,
+-- the first listed, and it need not be the one that kept the code (Phường
+-- Ngã Tư Sở, 00235, went into 00229 and 00235).
 CREATE OR REPLACE FUNCTION th_key_office_today(p_key_unit text)
 RETURNS SETOF text LANGUAGE sql STABLE AS $$
     SELECT u.code FROM units k JOIN units u ON u.gso_code = k.gso_code
@@ -40,6 +31,16 @@ RETURNS SETOF text LANGUAGE sql STABLE AS $$
        AND (u.code = k.code OR EXISTS (SELECT 1 FROM th_lineage(u.code) l WHERE l.code = k.code))
 $$;
 
+-- Whether the territory of a key's unit holds a unit on a day: the unit
+-- itself, or below it that day (th_within); or, after a merger, a unit
+-- whose territory is today the key's office's (its heir today is that
+-- office or below it): new Lâm Đồng reads what old Bình Thuận's communes
+-- sent before July 2025, and old Phú Thủy's key reads Phú Hài, which went
+-- into new Phú Thủy. A key whose unit's code went nowhere keeps its old
+-- territory as it was: old Bình Thuận's (60), still enrolled, does not
+-- read, publish for or hear new Lâm Đồng (68), with old Lâm Đồng and Đắk
+-- Nông in it. (A plan, unlike a key, keeps its territory through every
+-- successor: th_in_territory.)
 CREATE OR REPLACE FUNCTION th_key_covers(p_key_unit text, p_unit text, p_day date)
 RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT th_within(p_unit, p_key_unit, p_day)
