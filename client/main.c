@@ -114,7 +114,7 @@ static int run_approve(ctx *c, char **args)
 static int run_reopen(ctx *c, char **args)
 {
     (void)args;
-    if (!c->reason || !*c->reason) {
+    if (!c->reason || c->reason[strspn(c->reason, " \t\r\n\v\f")] == '\0') {
         fprintf(stderr, "%s\n", _("tonghop reopen: --reason is missing: say why the period is reopened"));
         return TH_EXIT_USAGE;
     }

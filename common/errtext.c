@@ -95,6 +95,10 @@ static const char *forbidden_reason(const char *field)
     if (!strcmp(field, "submission.period"))
         return _("this computer's unit had ceased by then, and its code now names another unit: the key does "
                  "not speak for that one");
+    if (!strcmp(field, "submission.successor"))
+        return _(
+            "this computer's unit had ceased by then, and its code now names the unit that succeeded it, "
+            "which sends with a key of its own: enrol one for it");
     if (!strcmp(field, "unit_code"))
         return _("the unit is outside the territory of this computer's key (for that period)");
     if (!strcmp(field, "plan_code"))

@@ -69,9 +69,12 @@ int th_authz_submit(const th_identity *who, const char *unit, const th_period *p
              m > 12 ? 1 : m);
     /* ... the key's unit ceased and another took its code during or before
      * the quarter: the code names the other, for which this key does not
-     * speak; */
+     * speak (when the other succeeds the key's unit, the refusal names it:
+     * the old Thị trấn Tam Đường's key, 03390, for Xã Bình Lư, 03390 since
+     * 1 July 2025, which has a key of its own to enrol); */
     if (who->code_reused_on[0] && strcmp(end, who->code_reused_on) > 0)
-        return forbid(err, "submission.period", who->code_reused_on);
+        return who->code_heir[0] ? forbid(err, "submission.successor", who->code_heir)
+                                 : forbid(err, "submission.period", who->code_reused_on);
     /* ... the key's unit took the code after the quarter from a unit it
      * does not succeed: the code names that unit (Xã Ia Mơ's key, 23737
      * since 1 July 2025, sends nothing for 2025Q2, when 23737 was Xã Ia Mơ

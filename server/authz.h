@@ -47,6 +47,8 @@ typedef struct th_identity {
                               * 2025 reform reused some), "" when none did */
     char code_taken_on[11];  /* the day the unit took a GSO code that a unit it
                               * does not succeed held before it, "" when none did */
+    char code_heir[160];     /* when the unit that took the unit's code succeeds it:
+                              * "2025-07-01: 03390 Xã Bình Lư", else "" */
     th_role role;
     char peer[64]; /* the client's address, for the audit */
 } th_identity;

@@ -31,7 +31,8 @@ static int check(th_job *job)
         th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "approve", NULL);
         return -1;
     }
-    if (!q->approve && (!q->reason || !*q->reason)) {
+    /* A reopening says why; a reason of spaces says nothing. */
+    if (!q->approve && (!q->reason || q->reason[strspn(q->reason, " \t\r\n\v\f")] == '\0')) {
         th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "reason", NULL);
         return -1;
     }

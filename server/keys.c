@@ -22,6 +22,7 @@ typedef struct th_key {
     char unit[48];
     char code_reused_on[11];
     char code_taken_on[11];
+    char code_heir[160];
     th_role role;
 } th_key;
 
@@ -50,6 +51,7 @@ int th_keys_lookup(th_keys *k, const char *z85, th_identity *who)
         snprintf(who->unit, sizeof who->unit, "%s", e->unit);
         snprintf(who->code_reused_on, sizeof who->code_reused_on, "%s", e->code_reused_on);
         snprintf(who->code_taken_on, sizeof who->code_taken_on, "%s", e->code_taken_on);
+        snprintf(who->code_heir, sizeof who->code_heir, "%s", e->code_heir);
         who->role = e->role;
     }
     pthread_mutex_unlock(&k->lock);
@@ -68,7 +70,16 @@ static void reload(th_keys *k)
         "                          WHERE o.gso_code = u.gso_code AND o.valid_from < u.valid_from"
         "                            AND NOT EXISTS (SELECT 1 FROM unit_successions s"
         "                                             WHERE s.predecessor = o.code AND s.successor = u.code))"
-        "            THEN u.valid_from::text ELSE '' END"
+        "            THEN u.valid_from::text ELSE '' END,"
+        /* the first unit to take the code after it, when it succeeds it */
+        "       coalesce((SELECT o.valid_from::text || ': ' || o.gso_code || ' ' || o.name_with_type"
+        "                   FROM units o WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from"
+        "                    AND EXISTS (SELECT 1 FROM unit_successions s"
+        "                                 WHERE s.predecessor = u.code AND s.successor = o.code)"
+        "                    AND o.valid_from = (SELECT min(o2.valid_from) FROM units o2"
+        "                                         WHERE o2.gso_code = u.gso_code AND o2.valid_from > "
+        "u.valid_from)"
+        "                  LIMIT 1), '')"
         "  FROM client_keys k LEFT JOIN units u ON u.code = k.unit_code"
         " WHERE k.revoked_at IS NULL ORDER BY k.public_key COLLATE \"C\"",
         0, NULL, NULL, NULL);
@@ -90,6 +101,7 @@ static void reload(th_keys *k)
         set[i].role = th_role_parse(PQgetvalue(r, (int)i, 2));
         snprintf(set[i].code_reused_on, sizeof set[i].code_reused_on, "%s", PQgetvalue(r, (int)i, 3));
         snprintf(set[i].code_taken_on, sizeof set[i].code_taken_on, "%s", PQgetvalue(r, (int)i, 4));
+        snprintf(set[i].code_heir, sizeof set[i].code_heir, "%s", PQgetvalue(r, (int)i, 5));
     }
     PQclear(r);
     pthread_mutex_lock(&k->lock);

@@ -57,18 +57,6 @@ RETURNS text LANGUAGE sql STABLE AS $$
      ORDER BY valid_from DESC LIMIT 1
 $$;
 
--- Who took over a unit that ceased: "2025-07-01: 26734 Phường Hàm Thắng,
--- ..." for refusals that must name the successor; NULL when the unit still
--- exists or left no successor (then just the date it ceased).
-CREATE OR REPLACE FUNCTION th_unit_ceased_text(p_key text)
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT u.valid_to::text || coalesce(': ' || (
-               SELECT string_agg(n.gso_code || ' ' || n.name_with_type, ', ' ORDER BY s.position, n.gso_code)
-                 FROM unit_successions s JOIN units n ON n.code = s.successor
-                WHERE s.predecessor = u.code), '')
-      FROM units u WHERE u.code = p_key AND u.valid_to IS NOT NULL
-$$;
-
 -- The unit that last held a GSO code before a day (it has ceased by then).
 CREATE OR REPLACE FUNCTION th_unit_key_before(p_gso text, p_day date)
 RETURNS text LANGUAGE sql STABLE AS $$
@@ -154,6 +142,23 @@ LANGUAGE sql STABLE AS $$
      ORDER BY h.orig, h.depth
 $$;
 
+-- Who took over a unit that ceased: "2025-07-01: 26734 Phường Hàm Thắng,
+-- ..." for refusals that must name the successor: its successors in the
+-- succession file, else the unit its territory went to (th_heirs_at: the
+-- unit above it, or that unit's heir: Phường 2 of Tuy Hòa, 22021, left no
+-- successor and is named "2025-07-01: 66 Tỉnh Đắk Lắk"); just the date
+-- when nothing took it; NULL when the unit still exists.
+CREATE OR REPLACE FUNCTION th_unit_ceased_text(p_key text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT u.valid_to::text || coalesce(': ' || coalesce((
+               SELECT string_agg(n.gso_code || ' ' || n.name_with_type, ', ' ORDER BY s.position, n.gso_code)
+                 FROM unit_successions s JOIN units n ON n.code = s.successor
+                WHERE s.predecessor = u.code), (
+               SELECT n.gso_code || ' ' || n.name_with_type
+                 FROM th_heirs_at(ARRAY[u.code], u.valid_to) h JOIN units n ON n.code = h.key)), '')
+      FROM units u WHERE u.code = p_key AND u.valid_to IS NOT NULL
+$$;
+
 -- A unit and every unit whose territory went into it, transitively
 -- (depth 0: the unit itself).
 CREATE OR REPLACE FUNCTION th_lineage(p_key text)
@@ -193,7 +198,10 @@ $$;
 -- The same three ways in, as sets: the issuer itself; the units below it
 -- on p_day (its links walked down, as th_ancestors walks them up); and the
 -- units one of whose predecessors (th_lineage) is the issuer or was below
--- it on its own last day.
+-- it on its own last day. That last test walks down from the issuer once
+-- for each distinct last day (a reform gives one or two) rather than up
+-- from each of the hundreds of predecessors: the same links, read from the
+-- other end.
 CREATE OR REPLACE FUNCTION th_territory_among(p_units text[], p_issuer text, p_day date)
 RETURNS SETOF text LANGUAGE sql STABLE AS $$
     WITH RECURSIVE u AS MATERIALIZED (
@@ -212,14 +220,14 @@ RETURNS SETOF text LANGUAGE sql STABLE AS $$
         SELECT x.orig, p.code, p.valid_to - 1 AS last_day
           FROM (SELECT lin.orig, lin.code FROM lin GROUP BY lin.orig, lin.code HAVING min(lin.depth) > 0) x
           JOIN units p ON p.code = x.code
-    ), anc(pred, last_day, code, distance) AS (   -- th_ancestors(pred, its last day)
-        SELECT DISTINCT p.code, p.last_day, p.code, 0 FROM preds p
+    ), below_then(last_day, code, depth) AS (   -- th_subtree(p_issuer, each last day)
+        SELECT d.last_day, p_issuer, 0 FROM (SELECT DISTINCT p.last_day FROM preds p WHERE p.last_day IS NOT NULL) d
         UNION ALL
-        SELECT a.pred, a.last_day, l.parent_code, a.distance + 1 FROM anc a JOIN unit_parents l ON l.unit_code = a.code
-         WHERE l.valid_from <= a.last_day AND (l.valid_to IS NULL OR l.valid_to > a.last_day) AND a.distance < 32
+        SELECT b.last_day, l.unit_code, b.depth + 1 FROM below_then b JOIN unit_parents l ON l.parent_code = b.code
+         WHERE l.valid_from <= b.last_day AND (l.valid_to IS NULL OR l.valid_to > b.last_day) AND b.depth < 32
     )
     SELECT u.code FROM u WHERE u.code = p_issuer OR u.code IN (SELECT b.code FROM below b)
     UNION
-    SELECT p.orig FROM preds p
-     WHERE p.code = p_issuer OR p.code IN (SELECT a.pred FROM anc a WHERE a.code = p_issuer)
+    SELECT p.orig FROM preds p   -- (a predecessor that still exists has no last day)
+     WHERE p.code = p_issuer OR (p.last_day, p.code) IN (SELECT b.last_day, b.code FROM below_then b)
 $$;

@@ -262,12 +262,15 @@ $$;
 -- period's last day p_end: p_unit (a GSO code; NULL: the plan's issuer, or
 -- what its territory is part of on p_end), its key, and whether its whole
 -- territory is the plan's (else only the part that came from the issuer's
--- territory counts: a plan keeps the territory it was issued for). Refuses
--- an unknown or ceased unit (th_unit_key_or_raise), an issuer that left no
--- heir (TH029), and a unit none of whose territory is the plan's (TH028
--- OUTSIDE_PLAN).
+-- territory counts: a plan keeps the territory it was issued for; that
+-- part is territory, the keys of root's subtree on p_end that lie in the
+-- plan's territory (th_territory_among), found once here for the caller
+-- to filter with; NULL when whole). Refuses an unknown or ceased unit
+-- (th_unit_key_or_raise), an issuer that left no heir (TH029), and a unit
+-- none of whose territory is the plan's (TH028 OUTSIDE_PLAN).
+DROP FUNCTION IF EXISTS th_plan_scope(text, text, date);
 CREATE OR REPLACE FUNCTION th_plan_scope(p_plan_issuer text, p_unit text, p_end date,
-                                         OUT root_key text, OUT whole boolean)
+                                         OUT root_key text, OUT whole boolean, OUT territory text[])
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF p_unit IS NOT NULL THEN
@@ -282,11 +285,14 @@ BEGIN
         END IF;
     END IF;
     whole := th_within(root_key, p_plan_issuer, p_end);
-    IF NOT whole AND NOT EXISTS (SELECT 1 FROM th_subtree(root_key, p_end) t
-                                  WHERE th_in_territory(t.code, p_plan_issuer, p_end)) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
-                              DETAIL = (SELECT gso_code FROM units WHERE code = root_key),
-                              MESSAGE = 'the unit is not in the territory the plan covers';
+    IF NOT whole THEN
+        territory := ARRAY(SELECT th_territory_among(ARRAY(SELECT t.code FROM th_subtree(root_key, p_end) t),
+                                                     p_plan_issuer, p_end));
+        IF cardinality(territory) = 0 THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
+                                  DETAIL = (SELECT gso_code FROM units WHERE code = root_key),
+                                  MESSAGE = 'the unit is not in the territory the plan covers';
+        END IF;
     END IF;
 END;
 $$;

@@ -49,18 +49,98 @@ LANGUAGE sql STABLE AS $$
              GROUP BY c.unit_code, c.indicator_code) x
 $$;
 
+-- The senders of a period (p_quarter 1-4, or 0 for the year) whose results
+-- belong to one of the units p_keys (keys of units existing on the
+-- period's last day) on that day (th_heirs_at): each unit itself, its
+-- predecessors, and a unit that ceased leaving no successor, through its
+-- parent; gen counts the steps (0: the unit itself). Only units that sent
+-- something for the period. The candidates are th_heirs_at's steps walked
+-- back from the keys: a unit's predecessors, and the units below it that
+-- ceased leaving no successor (linked to it on their last day), and theirs
+-- in turn; th_heirs_at then keeps those whose results do end at a key.
+CREATE OR REPLACE FUNCTION th_unit_senders(p_year integer, p_quarter integer, p_keys text[])
+RETURNS TABLE (unit_code text, end_key text, gen integer)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE d AS (   -- the period's last day
+        SELECT (make_date(p_year, (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END - 1) * 3 + 1, 1)
+                + interval '3 months' - interval '1 day')::date AS p_end
+    ), cand(code) AS (   -- (UNION: each unit once, however it is reached)
+        SELECT k FROM unnest(p_keys) AS k
+        UNION
+        SELECT b.code
+          FROM cand c
+          CROSS JOIN LATERAL (
+              SELECT s.predecessor AS code FROM unit_successions s WHERE s.successor = c.code
+              UNION ALL
+              SELECT l.unit_code FROM unit_parents l JOIN units u ON u.code = l.unit_code
+               WHERE l.parent_code = c.code
+                 AND u.valid_to IS NOT NULL AND u.valid_to <= (SELECT d.p_end FROM d)
+                 AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+                 AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)) b
+    )
+    SELECT h.orig, h.key, h.depth
+      FROM th_heirs_at(ARRAY(SELECT c.code FROM cand c   -- (a probe per candidate: the planner
+                              -- takes the recursion for thousands of rows, and
+                              -- hashed the whole year's submissions)
+                              CROSS JOIN LATERAL (
+                                  SELECT 1 FROM submissions s
+                                   WHERE s.unit_code = c.code AND s.year = p_year
+                                     AND s.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
+                                                       AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+                                   LIMIT 1) sent),
+                       (SELECT d.p_end FROM d)) h
+     WHERE h.key = ANY (p_keys)
+$$;
+
+-- Those of p_units (units that have ceased: senders whose results belong to
+-- another unit) that lay in the territory of a plan's issuer p_issuer on
+-- their own last day (th_in_territory, with th_territory_among for the
+-- units that ceased on each day).
+CREATE OR REPLACE FUNCTION th_territory_senders(p_units text[], p_issuer text)
+RETURNS SETOF text LANGUAGE sql STABLE AS $$
+    WITH s AS MATERIALIZED (
+        SELECT u.code, u.valid_to - 1 AS last_day FROM units u WHERE u.code = ANY (p_units) AND u.valid_to IS NOT NULL
+    )
+    SELECT t.code
+      FROM (SELECT DISTINCT s.last_day FROM s) d
+      CROSS JOIN LATERAL th_territory_among(ARRAY(SELECT s.code FROM s WHERE s.last_day = d.last_day),
+                                            p_issuer, d.last_day) AS t(code)
+$$;
+
+-- The senders (th_unit_senders) whose results belong to one of p_keys but
+-- that lay outside the territory of a plan's issuer p_issuer on their own
+-- last day: an old Lâm Đồng commune that left no successor hands its
+-- results to new Lâm Đồng (68), which is in the territory of Bình Thuận's
+-- plan 1751/KH-UBND (Bình Thuận went into it), but the results are not
+-- Bình Thuận's. A report on a plan's territory that is not whole leaves
+-- them out (th_report_compute).
+CREATE OR REPLACE FUNCTION th_unit_senders_outside(p_year integer, p_quarter integer, p_keys text[],
+                                                   p_issuer text)
+RETURNS TABLE (unit_code text, end_key text)
+LANGUAGE sql STABLE AS $$
+    WITH s AS MATERIALIZED (   -- (a sender of another unit has ceased by the period's last day)
+        SELECT x.unit_code, x.end_key FROM th_unit_senders(p_year, p_quarter, p_keys) x WHERE x.gen > 0
+    )
+    SELECT s.unit_code, s.end_key FROM s
+     WHERE s.unit_code NOT IN (SELECT th_territory_senders(ARRAY(SELECT s.unit_code FROM s), p_issuer))
+$$;
+
 -- The rows of unit_period_values for a period (p_quarter 1-4, or 0 for the
 -- year) and the units p_keys (keys of units existing on the period's last
 -- day), every indicator:
 --  * the senders of a unit are the units whose results belong to it on the
---    last day (th_heirs_at): itself, its predecessors, and a unit that
---    ceased leaving no successor, through its parent;
+--    last day (th_unit_senders): itself, its predecessors, and a unit that
+--    ceased leaving no successor, through its parent; given p_issuer, only
+--    those in the territory of that plan's issuer (th_territory_senders:
+--    a report on the part of a unit's territory that a plan covers);
 --  * per sender and indicator, a flow adds up its quarters of the period and
 --    a stock is its latest quarter;
 --  * per unit, a flow adds up its senders; a stock adds up the senders of
 --    the nearest generation that has one (0: the unit itself), marked
 --    carried when that is a predecessor.
-CREATE OR REPLACE FUNCTION th_unit_values_compute(p_year integer, p_quarter integer, p_keys text[])
+DROP FUNCTION IF EXISTS th_unit_values_compute(integer, integer, text[]);
+CREATE OR REPLACE FUNCTION th_unit_values_compute(p_year integer, p_quarter integer, p_keys text[],
+                                                  p_issuer text DEFAULT NULL)
 RETURNS TABLE (end_key text, indicator_code text, num numeric, den numeric, val numeric, txt text,
                carried boolean, f1 timestamptz, f2 timestamptz, f3 timestamptz, f4 timestamptz)
 LANGUAGE plpgsql STABLE AS $$
@@ -68,26 +148,15 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     q_from  integer := CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END;
     q_to    integer := CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END;
-    p_end   date := (make_date(p_year, (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END - 1) * 3 + 1, 1)
-                     + interval '3 months' - interval '1 day')::date;
 BEGIN
     RETURN QUERY
-    WITH RECURSIVE l(code) AS (
-        SELECT k FROM unnest(p_keys) AS k
-        UNION
-        SELECT s.predecessor FROM l JOIN unit_successions s ON s.successor = l.code
-    ), cand AS (
-        SELECT code FROM l
-        UNION
-        SELECT u.code FROM units u   -- (th_report's senders: every such unit)
-         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end
-           AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)
-    ), ends AS MATERIALIZED (   -- each sender of the period, where it belongs
-        SELECT h.orig AS unit_code, h.key AS end_key, h.depth AS gen
-          FROM th_heirs_at(ARRAY(SELECT DISTINCT s.unit_code FROM cand c
-                                   JOIN submissions s ON s.unit_code = c.code
-                                  WHERE s.year = p_year AND s.quarter BETWEEN q_from AND q_to), p_end) h
-         WHERE h.key = ANY (p_keys)
+    WITH ends0 AS MATERIALIZED (   -- each sender of the period, where it belongs
+        SELECT h.unit_code, h.end_key, h.gen FROM th_unit_senders(p_year, p_quarter, p_keys) h
+    ), ends AS MATERIALIZED (      -- ... given p_issuer, those in that plan's territory
+        SELECT e.unit_code, e.end_key, e.gen FROM ends0 e
+         WHERE p_issuer IS NULL OR e.gen = 0
+            OR e.unit_code IN (SELECT th_territory_senders(ARRAY(SELECT e2.unit_code FROM ends0 e2 WHERE e2.gen > 0),
+                                                           p_issuer))
     ), sender AS (    -- per sender and indicator: flows added up, the latest quarter
         SELECT * FROM th_sender_values(p_year, p_quarter, ARRAY(SELECT e.unit_code FROM ends e))
     ), r AS (

@@ -179,6 +179,9 @@ DECLARE
     lvl      text;
     planned  text;
     whole    boolean;
+    terr     text[];   -- when not whole: the keys of root's subtree in the plan's territory
+    out_keys text[] := '{}';  -- ... those whose values hold results from outside it,
+    out_from text[] := '{}';  -- ... and the senders of those results (th_unit_senders_outside)
     dl       date;
     dl_level text;
     result   jsonb;
@@ -195,7 +198,7 @@ BEGIN
     -- The unit reported on, as it exists on the period's last day, and
     -- whether its whole territory is the plan's (th_plan_scope, 30_plans.sql:
     -- refuses an unknown or ceased unit, one outside the plan's territory).
-    SELECT s.root_key, s.whole INTO root_key, whole FROM th_plan_scope(issuer.code, p_unit, p_end) s;
+    SELECT s.root_key, s.whole, s.territory INTO root_key, whole, terr FROM th_plan_scope(issuer.code, p_unit, p_end) s;
     SELECT * INTO root FROM units WHERE code = root_key;
 
     -- The level expected to report (th_reporting_level).
@@ -206,6 +209,16 @@ BEGIN
     SELECT f.due_on, f.level INTO dl, dl_level
       FROM th_deadline_for(pl.id, coalesce(planned, lvl), y, q) f;
 
+    -- A territory that is not whole can hold units whose maintained values
+    -- mix in results from outside the plan's territory (new Lâm Đồng holds
+    -- what old Lâm Đồng's communes that left no successor sent): those
+    -- units' values are computed here from the plan's senders alone.
+    IF NOT whole THEN
+        SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}')
+          INTO out_keys, out_from
+          FROM th_unit_senders_outside(y, q, terr, issuer.code) o;
+    END IF;
+
     SELECT EXISTS (SELECT 1 FROM approvals a
                     WHERE a.plan_code = pl.code AND a.year = y AND a.quarter = q
                       AND th_within(a.unit_key, root.code, p_end))
@@ -213,8 +226,7 @@ BEGIN
 
     WITH tree AS MATERIALIZED (  -- the territory on the last day, within the plan's
         SELECT t.code, t.depth, t.top, t.reporter, t.gso_code, t.name FROM th_subtree_detail(root.code, p_end, lvl) t
-         WHERE whole OR t.code IN (SELECT th_territory_among(ARRAY(SELECT s.code FROM th_subtree(root.code, p_end) s),
-                                                             issuer.code, p_end))
+         WHERE whole OR t.code = ANY (terr)
     ), targets AS MATERIALIZED (
         SELECT t.indicator_code, t.programme_code, t.comparator, t.value, t.text, t.position,
                i.name, i.kind, i.numerator_agg, i.denominator_agg,
@@ -232,11 +244,17 @@ BEGIN
                        -- above_100: the review's first rule (48_review.sql)
         SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
                v.f1, v.f2, v.f3, v.f4, (k.kind = 'ratio' AND v.num > coalesce(v.den, 0)) AS above_100
-          FROM unit_period_values v
+          FROM (SELECT v0.end_key, v0.indicator_code, v0.num, v0.den, v0.val, v0.txt, v0.carried,
+                       v0.f1, v0.f2, v0.f3, v0.f4
+                  FROM tree t0 JOIN unit_period_values v0 ON v0.end_key = t0.code
+                 WHERE v0.year = y AND v0.quarter = q AND v0.end_key <> ALL (out_keys)
+                UNION ALL
+                SELECT c.end_key, c.indicator_code, c.num, c.den, c.val, c.txt, c.carried, c.f1, c.f2, c.f3, c.f4
+                  FROM th_unit_values_compute(y, q, out_keys, issuer.code) c
+                 WHERE cardinality(out_keys) > 0) v
           JOIN tree t ON t.code = v.end_key
           JOIN kinds k ON k.indicator_code = v.indicator_code
-         WHERE v.year = y AND v.quarter = q
-           AND (NOT p_approved_only OR v.end_key IN (
+         WHERE (NOT p_approved_only OR v.end_key IN (
                     SELECT l.unit_key FROM approvals a JOIN period_locks l ON l.approval_id = a.id
                      WHERE a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
                        AND (a.quarter = q OR (q > 0 AND a.quarter = 0))
@@ -246,6 +264,7 @@ BEGIN
         SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, c.den, c.prev_den
           FROM th_review_changes(ARRAY(SELECT t.code FROM tree t), y, q, p_end,
                                  ARRAY(SELECT k.indicator_code FROM kinds k WHERE k.kind = 'ratio')) c
+         WHERE c.unit_code <> ALL (out_from)
     ), changed AS (    -- the unit values with such a flag
         SELECT DISTINCT end_key, indicator_code FROM changes
     ), by_top AS MATERIALIZED (

@@ -89,9 +89,9 @@ CREATE OR REPLACE FUNCTION th_approval_children(p_plan text, p_root text, p_issu
 RETURNS TABLE (unit_key text, label text, approved boolean)
 LANGUAGE sql STABLE AS $$
     SELECT c.code, u.gso_code || ' ' || u.name_with_type,
-           EXISTS (SELECT 1 FROM approvals a
+           EXISTS (SELECT 1 FROM approvals a   -- (a quarter is approved by its year's approval too)
                     WHERE a.plan_code = p_plan AND a.unit_key = c.code AND a.year = p_year
-                      AND a.quarter = p_quarter AND a.state = 'approved')
+                      AND (a.quarter = p_quarter OR (p_quarter > 0 AND a.quarter = 0)) AND a.state = 'approved')
       FROM th_subtree(p_root, p_end) c
       JOIN units u ON u.code = c.code
      WHERE c.depth = 1

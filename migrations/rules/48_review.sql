@@ -277,20 +277,32 @@ $$;
 -- values for the period, the others from th_review_changes. num and den
 -- are the value's (above_100) or the quarter's denominator and the one
 -- before (prev_den). unit_code: the unit whose values they are.
+-- p_out_keys, p_out_from and p_issuer: on a plan's territory that is not
+-- whole, the keys whose values hold results from outside it and the
+-- senders of those results (th_unit_senders_outside, as th_report_compute
+-- leaves them out): those keys' values are computed from the plan's
+-- senders alone, and those senders' quarters are not flagged.
+DROP FUNCTION IF EXISTS th_review_flags(text[], integer, integer, date, text[]);
 CREATE OR REPLACE FUNCTION th_review_flags(p_keys text[], p_year integer, p_quarter integer, p_end date,
-                                           p_ind text[])
+                                           p_ind text[], p_out_keys text[] DEFAULT '{}',
+                                           p_out_from text[] DEFAULT '{}', p_issuer text DEFAULT NULL)
 RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
                num numeric, den numeric, prev_den numeric)
 LANGUAGE sql STABLE AS $$
     SELECT v.end_key, v.end_key, v.indicator_code, p_quarter, 'above_100', v.num, coalesce(v.den, 0), NULL::numeric
       FROM unnest(p_keys) AS k
-      CROSS JOIN LATERAL (SELECT v0.* FROM unit_period_values v0
+      CROSS JOIN LATERAL (SELECT v0.end_key, v0.indicator_code, v0.num, v0.den FROM unit_period_values v0
                            WHERE v0.year = p_year AND v0.quarter = p_quarter AND v0.end_key = k
                              AND v0.indicator_code = ANY (p_ind) OFFSET 0) v
-     WHERE v.num > coalesce(v.den, 0)
+     WHERE v.num > coalesce(v.den, 0) AND v.end_key <> ALL (p_out_keys)
+    UNION ALL
+    SELECT v.end_key, v.end_key, v.indicator_code, p_quarter, 'above_100', v.num, coalesce(v.den, 0), NULL::numeric
+      FROM th_unit_values_compute(p_year, p_quarter, p_out_keys, p_issuer) v
+     WHERE cardinality(p_out_keys) > 0 AND v.indicator_code = ANY (p_ind) AND v.num > coalesce(v.den, 0)
     UNION ALL
     SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, NULL, c.den, c.prev_den
       FROM th_review_changes(p_keys, p_year, p_quarter, p_end, p_ind) c
+     WHERE c.unit_code <> ALL (p_out_from)
 $$;
 
 -- One flag as JSON: unit {code, name}, indicator, year, quarter (0: the
@@ -344,6 +356,8 @@ DECLARE
     p_end    date;
     whole    boolean;
     keys     text[];
+    out_keys text[] := '{}';
+    out_from text[] := '{}';
     inds     text[];
     flags    jsonb;
     total    bigint;
@@ -353,12 +367,16 @@ BEGIN
     p_start := make_date(y, (CASE WHEN q = 0 THEN 1 ELSE q END - 1) * 3 + 1, 1);
     p_end := th_period_last_day(p_period);
     -- The unit, as the report's (th_plan_scope, 30_plans.sql).
-    SELECT s.root_key, s.whole INTO root_key, whole FROM th_plan_scope(issuer.code, p_unit, p_end) s;
-    SELECT * INTO root FROM units WHERE code = root_key;
     -- The territory on the last day, within the plan's (as the report's).
-    keys := ARRAY(SELECT t.code FROM th_subtree(root.code, p_end) t
-                   WHERE whole OR t.code IN (SELECT th_territory_among(ARRAY(SELECT s.code FROM th_subtree(root.code, p_end) s),
-                                                                       issuer.code, p_end)));
+    SELECT s.root_key, s.whole, s.territory INTO root_key, whole, keys FROM th_plan_scope(issuer.code, p_unit, p_end) s;
+    SELECT * INTO root FROM units WHERE code = root_key;
+    IF whole THEN
+        keys := ARRAY(SELECT t.code FROM th_subtree(root.code, p_end) t);
+    ELSE   -- (what comes from outside the plan's territory: as the report)
+        SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}')
+          INTO out_keys, out_from
+          FROM th_unit_senders_outside(y, q, keys, issuer.code) o;
+    END IF;
     inds := ARRAY(SELECT t.indicator_code FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
                    WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to AND i.kind = 'ratio');
 
@@ -367,7 +385,7 @@ BEGIN
     -- list that long helps nobody (the reviewer narrows with --unit).
     WITH f AS MATERIALIZED (
         SELECT f.*, u.gso_code, u.name_with_type, u.code, i.name AS iname
-          FROM th_review_flags(keys, y, q, p_end, inds) f
+          FROM th_review_flags(keys, y, q, p_end, inds, out_keys, out_from, issuer.code) f
           JOIN units u ON u.code = f.unit_code
           JOIN indicators i ON i.code = f.indicator_code
     )

@@ -53,6 +53,8 @@ th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "thử"
 th_check "reopening what is not approved: NOT_APPROVED" th_refused "nothing to reopen"
 th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593
 th_check "reopening without a reason: a wrong command line" th_eq "$rc" 2
+th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "   "
+th_check "... and with a reason of spaces" th_eq "$rc" 2
 th_check "nothing recorded by the refusals" th_eq "$(th_sql "SELECT count(*) FROM approvals")" 0
 
 # --- approve, locked, reopen, corrected --------------------------------------------
@@ -145,6 +147,9 @@ th_as la-gi approve --plan "$P" --period 2025 --unit 594
 th_check "La Gi approves the year 2025" th_ok
 th_as phuoc-hoi submit --unit 23231 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
 th_check "... and a first quarter's submission is refused" th_refused "594 Thị xã La Gi"
+th_as binh-thuan approve --plan "$P" --period 2025Q1 --unit 60
+th_check "... and counts as La Gi's approval of 2025Q1 when the province approves it" bash -c '
+  [ "$2" -ne 0 ] && grep -q "593 Thành phố Phan Thiết" <<<"$1" && ! grep -q "594 Thị xã La Gi" <<<"$1"' _ "$out" "$rc"
 
 # --- a later list changes approved territories: the locks follow --------------------
 # A correction list as of 1 January 2025 moves Phường Phước Hội from La Gi

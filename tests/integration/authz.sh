@@ -125,6 +125,9 @@ th_check "a merged commune's key after the merger: refused, the successor named"
   bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$out"
 th_as phu-thuy report --plan "$P" --period 2025Q2 --unit 22921
 th_check "Phú Thủy (which took Phú Hài in) reads Phú Hài's first half" th_ok
+th_as phu-thuy submit --unit 22924 --period 2025Q3 "$TH_WORK/r.csv"
+th_check "old Phú Thủy's key sending for the new Phú Thủy (which kept its code): refused, naming it" \
+  bash -c '[ "$1" = 4 ] && grep -q "2025-07-01: 22924 Phường Phú Thủy" <<<"$2" && grep -q "enrol one for it" <<<"$2"' _ "$rc" "$out"
 # Reused codes. 22918 was Phường Hàm Tiến until June 2025; Phường Mũi Né,
 # which succeeds it, kept the code: its key still sends Hàm Tiến's late
 # 2025Q2. 23737 was Xã Ia Mơ Nông, which went into 23734; since July the

@@ -78,6 +78,9 @@ th_results_csv "$TH_WORK/r.csv"
 rc=0; e=$($C submit --unit 22921 --period 2025Q3 "$TH_WORK/r.csv" 2>&1) || rc=$?
 th_check "a merged commune reporting after July: refused (exit 4)" th_eq "$rc" 4
 th_check "naming the date and its successor" bash -c 'grep -q "2025-07-01" <<<"$1" && grep -q "22924 Phường Phú Thủy" <<<"$1"' _ "$e"
+rc=0; e=$($C submit --unit 22939 --period 2025Q3 "$TH_WORK/r.csv" 2>&1) || rc=$?
+th_check "a commune that left no successor (Bình Hưng): refused, naming the unit its territory went to" \
+  bash -c '[ "$1" = 4 ] && grep -q "2025-07-01: 68 Tỉnh Lâm Đồng" <<<"$2"' _ "$rc" "$e"
 rc=0; e=$($C report --plan $P --period 2025 --unit 22921 2>&1) || rc=$?
 th_check "a report of a merged commune for 2025: refused, naming its successor" \
   bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$e"

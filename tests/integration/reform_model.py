@@ -104,8 +104,11 @@ def generate(out, seed):
     chosen_old = sorted(set(chosen_old))
     news = sorted({heir(c) for c in chosen_old})
     silent = set(rng.sample(news, max(1, len(news) // 3)))
-    # A commune of old Lâm Đồng (68), outside plan 1751's territory.
-    ld = sorted(c for c, u in OLD.items() if u["level"] == "3" and old_ancestors(c)[-1] == "68")[:2]
+    # Communes of old Lâm Đồng (68), outside plan 1751's territory, and one
+    # that left no successor (Xã Quảng Lập): its results go to the unit
+    # above, and so to new Lâm Đồng, which holds Bình Thuận's territory too,
+    # but they are not Bình Thuận's.
+    ld = sorted(c for c, u in OLD.items() if u["level"] == "3" and old_ancestors(c)[-1] == "68")[:2] + ["24946"]
     n = 0
     plan = []
     for q in (1, 2):
@@ -114,7 +117,7 @@ def generate(out, seed):
                 continue
             plan.append((c, q))
     for q in (3, 4):
-        for c in news + sorted({heir(x) for x in ld}):
+        for c in news + sorted({heir(x) for x in ld if NEW[heir(x)]["parent_code"]}):  # (communes)
             if c in silent or rng.random() < 0.2:
                 continue
             plan.append((c, q))
@@ -182,6 +185,10 @@ def expected(res, period, root, issuer):
             continue
         e = end_unit(m, code)
         if e is None or root not in anc(e) or not inside(e):
+            continue
+        # A plan keeps the territory it was issued for: on the new map, what
+        # an old unit sent counts only if it lay in the issuer's territory.
+        if end_new and m == "old" and issuer in OLD and issuer not in old_ancestors(code):
             continue
         gen = 0 if (m == "new") == end_new else 1
         for ind, v in vals.items():

@@ -224,6 +224,16 @@ static void authz_submission_from_the_key(void **state)
     strcpy(gone.code_reused_on, "2025-08-15");
     assert_int_equal(th_authz_submit(&gone, "22915", &q2, &err), 0);
     assert_int_equal(th_authz_submit(&gone, "22915", &q3, &err), -1);
+    /* ... and when the unit that took the code succeeds the key's, the
+     * refusal names it. */
+    th_identity kept = {.role = TH_ROLE_COMMUNE};
+    strcpy(kept.unit, "22924");
+    strcpy(kept.code_reused_on, "2025-07-01");
+    strcpy(kept.code_heir, "2025-07-01: 22924 Phường Phú Thủy");
+    assert_int_equal(th_authz_submit(&kept, "22924", &q2, &err), 0);
+    assert_int_equal(th_authz_submit(&kept, "22924", &q3, &err), -1);
+    assert_string_equal(err.field, "submission.successor");
+    assert_string_equal(err.detail, "2025-07-01: 22924 Phường Phú Thủy");
 
     th_identity ministry = {.role = TH_ROLE_MINISTRY};
     strcpy(ministry.unit, "VN");
