@@ -65,6 +65,14 @@ RETURNS text LANGUAGE sql STABLE AS $$
      ORDER BY valid_to DESC LIMIT 1
 $$;
 
+-- The unit that holds a GSO code on a day, or else the last that held it
+-- before (it has ceased): what a code given today means to someone asking
+-- about it, a commune merged away included (`tonghop plans --unit 22921`).
+CREATE OR REPLACE FUNCTION th_unit_key_latest(p_gso text, p_day date)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(th_unit_key(p_gso, p_day), th_unit_key_before(p_gso, p_day))
+$$;
+
 -- The key of the unit that holds a GSO code on a day (the period's last
 -- day of a report, a review, what is due), or a refusal that says why not:
 -- TH029 UNIT_CEASED naming when and who succeeded it, TH007 UNKNOWN_UNIT,

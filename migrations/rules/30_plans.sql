@@ -206,7 +206,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         'for_unit', (SELECT jsonb_build_object(
                          'code', u.gso_code, 'name', u.name_with_type,
                          'role', th_unit_role(u.type, u.parent_code),
-                         'covered', th_in_territory(u.code, pl.issuer_unit, current_date),
+                         'covered', th_in_territory(u.code, pl.issuer_unit,
+                                                    least(current_date, coalesce(u.valid_to - 1, current_date))),
                          'quarters', (SELECT jsonb_agg(y || 'Q' || q ORDER BY y, q)
                                         FROM generate_series(pl.year_from::int, pl.year_to::int) y,
                                              generate_series(1, 4) q),
@@ -225,7 +226,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                                                                         th_unit_role(u.type, u.parent_code))
                                                 ORDER BY array_position(ARRAY['commune', 'district', 'province'], d2.level)
                                                 LIMIT 1)), '[]'::jsonb))
-                       FROM units u WHERE u.code = th_unit_key(p_unit, current_date)))
+                       FROM units u WHERE u.code = th_unit_key_latest(p_unit, current_date)))
       FROM plans pl JOIN units iu ON iu.code = pl.issuer_unit
      WHERE pl.id = p_plan_id
 $$;
@@ -233,12 +234,17 @@ $$;
 -- The current plans that cover a unit: those issued by the unit or any unit
 -- above it (today's tree), and those whose issuer's territory the unit
 -- succeeded (a plan of a province merged in 2025 covers its old communes'
--- successors). With p_unit NULL, every current plan.
+-- successors). A code whose unit has ceased names the last unit that held
+-- it (th_unit_key_latest), covered as the tree stood on its last day: Phú
+-- Hài (22921, merged away in 2025) is still covered by 1751/KH-UBND for the
+-- quarters it may send late. With p_unit NULL, every current plan.
 CREATE OR REPLACE FUNCTION th_plans_for_unit(p_unit text)
 RETURNS SETOF bigint LANGUAGE sql STABLE AS $$
     SELECT c.id FROM current_plans c
      WHERE p_unit IS NULL
-        OR th_in_territory(th_unit_key(p_unit, current_date), c.issuer_unit, current_date)
+        OR EXISTS (SELECT 1 FROM units u
+                    WHERE u.code = th_unit_key_latest(p_unit, current_date)
+                      AND th_in_territory(u.code, c.issuer_unit, least(current_date, coalesce(u.valid_to - 1, current_date))))
      ORDER BY c.year_from DESC, c.code
 $$;
 
@@ -255,6 +261,22 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'TH026', COLUMN = 'plan_code', DETAIL = p_plan, MESSAGE = 'no such plan';
     END IF;
     RETURN pl;
+END;
+$$;
+
+-- Refuses (TH022 OUTSIDE_PLAN_YEARS on the field period, server/sqlerr.h)
+-- a report, a review or an approval of a plan for a year the plan does not
+-- cover: plan 1751/KH-UBND is for 2025, and its "2024" would be an empty
+-- report with deadlines the plan never set.
+CREATE OR REPLACE FUNCTION th_plan_year_or_raise(p_plan plans, p_year integer)
+RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_year NOT BETWEEN p_plan.year_from AND p_plan.year_to THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH022', COLUMN = 'period',
+                              DETAIL = p_plan.year_from || CASE WHEN p_plan.year_to <> p_plan.year_from
+                                                                THEN '-' || p_plan.year_to ELSE '' END,
+                              MESSAGE = 'the plan does not cover this year';
+    END IF;
 END;
 $$;
 

@@ -189,6 +189,7 @@ DECLARE
 BEGIN
     -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
     SELECT * INTO pl FROM th_plan_or_raise(p_plan);
+    PERFORM th_plan_year_or_raise(pl, y);
     SELECT * INTO issuer FROM units WHERE code = pl.issuer_unit;
     q_from := CASE WHEN q = 0 THEN 1 ELSE q END;
     q_to := CASE WHEN q = 0 THEN 4 ELSE q END;

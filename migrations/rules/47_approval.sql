@@ -171,9 +171,12 @@ DECLARE
     now_t    timestamptz := coalesce(p_now, th_now());
 BEGIN
     SELECT * INTO pl FROM th_plan_or_raise(p_plan);
+    PERFORM th_plan_year_or_raise(pl, y);
     -- A unit named that is not the key's to approve or reopen is refused
     -- before the plan's scope is looked at: the refusal must not tell a key
-    -- whether another province's unit is in a plan, ceased or unknown.
+    -- whether another province's unit is in a plan. (A code that names no
+    -- unit on the period's last day is answered as unknown or ceased, as
+    -- reads answer it: the list of codes is public, th_may_read.)
     IF p_unit IS NOT NULL THEN
         SELECT * INTO root FROM units u WHERE u.code = th_unit_key(p_unit, p_end);
         IF FOUND THEN

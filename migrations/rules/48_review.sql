@@ -363,6 +363,7 @@ DECLARE
     total    bigint;
 BEGIN
     SELECT * INTO pl FROM th_plan_or_raise(p_plan);
+    PERFORM th_plan_year_or_raise(pl, y);
     SELECT * INTO issuer FROM units WHERE code = pl.issuer_unit;
     p_start := make_date(y, (CASE WHEN q = 0 THEN 1 ELSE q END - 1) * 3 + 1, 1);
     p_end := th_period_last_day(p_period);

@@ -81,12 +81,17 @@ th_check "naming the date and its successor" bash -c 'grep -q "2025-07-01" <<<"$
 rc=0; e=$($C submit --unit 22939 --period 2025Q3 "$TH_WORK/r.csv" 2>&1) || rc=$?
 th_check "a commune that left no successor (Bình Hưng): refused, naming the unit its territory went to" \
   bash -c '[ "$1" = 4 ] && grep -q "2025-07-01: 68 Tỉnh Lâm Đồng" <<<"$2"' _ "$rc" "$e"
+rc=0; e=$($C report --plan $P --period 2024Q4 2>&1) || rc=$?
+th_check "a report of plan 1751 (for 2025) for 2024Q4: refused, naming the plan's years" \
+  bash -c '[ "$1" = 4 ] && grep -q "field period" <<<"$2" && grep -q "(2025)" <<<"$2"' _ "$rc" "$e"
 rc=0; e=$($C report --plan $P --period 2025 --unit 22921 2>&1) || rc=$?
 th_check "a report of a merged commune for 2025: refused, naming its successor" \
   bash -c '[ "$1" = 4 ] && grep -q "22924" <<<"$2"' _ "$rc" "$e"
 th_check "plans --unit finds the plans that cover a new commune through succession" \
   bash -c '$1 plans --unit 22924 | grep -q "1751/KH-UBND"' _ "$C"
 th_check "and not those of elsewhere" bash -c '! $1 plans --unit 22924 | grep -q "70/KH-UBND"' _ "$C"
+th_check "plans --unit of a commune merged away (Phú Hài) lists the plans that covered it" \
+  bash -c '$1 plans --unit 22921 | grep -q "1751/KH-UBND" && ! $1 plans --unit 22921 | grep -q "70/KH-UBND"' _ "$C"
 
 # Cao Lãnh's plan (district 873, issued in 2021) runs to 2030: in 2026 it
 # reports on the communes that succeeded the district's.
