@@ -238,28 +238,36 @@ BEGIN
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
     ), kinds AS (      -- the plan's indicators, once each
         SELECT DISTINCT indicator_code, kind FROM targets
+    ), approved AS (   -- with p_approved_only: the units whose results for the period are approved
+        SELECT l.unit_key FROM approvals a JOIN period_locks l ON l.approval_id = a.id
+         WHERE p_approved_only AND a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
+           AND (a.quarter = q OR (q > 0 AND a.quarter = 0))
+           AND l.year = y AND l.quarter = q_to
     ), per_unit AS MATERIALIZED (
                        -- each unit's values for the period (unit_period_values,
                        -- 35_unit_values.sql: what these rules make of its
                        -- senders' results), for the plan's indicators;
-                       -- above_100: the review's first rule (48_review.sql)
+                       -- above_100: the review's first rule (48_review.sql).
+                       -- The units of out_keys instead from the plan's senders
+                       -- alone (written out twice: a union of the two sources
+                       -- under one join to the tree was planned as a scan of
+                       -- the year's every row for a province, a nested loop over
+                       -- the country for the country)
         SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
                v.f1, v.f2, v.f3, v.f4, (k.kind = 'ratio' AND v.num > coalesce(v.den, 0)) AS above_100
-          FROM (SELECT v0.end_key, v0.indicator_code, v0.num, v0.den, v0.val, v0.txt, v0.carried,
-                       v0.f1, v0.f2, v0.f3, v0.f4
-                  FROM tree t0 JOIN unit_period_values v0 ON v0.end_key = t0.code
-                 WHERE v0.year = y AND v0.quarter = q AND v0.end_key <> ALL (out_keys)
-                UNION ALL
-                SELECT c.end_key, c.indicator_code, c.num, c.den, c.val, c.txt, c.carried, c.f1, c.f2, c.f3, c.f4
-                  FROM th_unit_values_compute(y, q, out_keys, issuer.code) c
-                 WHERE cardinality(out_keys) > 0) v
+          FROM unit_period_values v
           JOIN tree t ON t.code = v.end_key
           JOIN kinds k ON k.indicator_code = v.indicator_code
-         WHERE (NOT p_approved_only OR v.end_key IN (
-                    SELECT l.unit_key FROM approvals a JOIN period_locks l ON l.approval_id = a.id
-                     WHERE a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
-                       AND (a.quarter = q OR (q > 0 AND a.quarter = 0))
-                       AND l.year = y AND l.quarter = q_to))
+         WHERE v.year = y AND v.quarter = q AND v.end_key <> ALL (out_keys)
+           AND (NOT p_approved_only OR v.end_key IN (SELECT ap.unit_key FROM approved ap))
+        UNION ALL
+        SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
+               v.f1, v.f2, v.f3, v.f4, (k.kind = 'ratio' AND v.num > coalesce(v.den, 0)) AS above_100
+          FROM th_unit_values_compute(y, q, out_keys, issuer.code) v
+          JOIN tree t ON t.code = v.end_key
+          JOIN kinds k ON k.indicator_code = v.indicator_code
+         WHERE cardinality(out_keys) > 0
+           AND (NOT p_approved_only OR v.end_key IN (SELECT ap.unit_key FROM approved ap))
     ), changes AS MATERIALIZED (  -- the review's other flags: a unit's quarters'
                        -- denominators that jumped or, stocks, changed
         SELECT c.end_key, c.unit_code, c.indicator_code, c.quarter, c.rule, c.den, c.prev_den
