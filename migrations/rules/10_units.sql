@@ -239,3 +239,42 @@ RETURNS SETOF text LANGUAGE sql STABLE AS $$
     SELECT p.orig FROM preds p   -- (a predecessor that still exists has no last day)
      WHERE p.code = p_issuer OR (p.last_day, p.code) IN (SELECT b.last_day, b.code FROM below_then b)
 $$;
+
+-- The units whose results may belong to one of p_keys on p_end (th_heirs_at
+-- walked back): the keys, their predecessors, and the units below them
+-- that ceased leaving no successor (linked to them on their last day), and
+-- theirs in turn. A superset: th_heirs_at keeps those whose results do end
+-- at a key (a split commune's go to its first successor only).
+CREATE OR REPLACE FUNCTION th_unit_sender_candidates(p_keys text[], p_end date)
+RETURNS SETOF text LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE cand(code) AS (   -- (UNION: each unit once, however it is reached)
+        SELECT k FROM unnest(p_keys) AS k
+        UNION
+        SELECT b.code
+          FROM cand c
+          CROSS JOIN LATERAL (
+              SELECT s.predecessor AS code FROM unit_successions s WHERE s.successor = c.code
+              UNION ALL
+              SELECT l.unit_code FROM unit_parents l JOIN units u ON u.code = l.unit_code
+               WHERE l.parent_code = c.code
+                 AND u.valid_to IS NOT NULL AND u.valid_to <= p_end
+                 AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+                 AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)) b
+    )
+    SELECT code FROM cand
+$$;
+
+-- Those of p_units (units that have ceased: senders whose results belong to
+-- another unit) that lay in the territory of a plan's issuer p_issuer on
+-- their own last day (th_in_territory, with th_territory_among for the
+-- units that ceased on each day).
+CREATE OR REPLACE FUNCTION th_territory_senders(p_units text[], p_issuer text)
+RETURNS SETOF text LANGUAGE sql STABLE AS $$
+    WITH s AS MATERIALIZED (
+        SELECT u.code, u.valid_to - 1 AS last_day FROM units u WHERE u.code = ANY (p_units) AND u.valid_to IS NOT NULL
+    )
+    SELECT t.code
+      FROM (SELECT DISTINCT s.last_day FROM s) d
+      CROSS JOIN LATERAL th_territory_among(ARRAY(SELECT s.code FROM s WHERE s.last_day = d.last_day),
+                                            p_issuer, d.last_day) AS t(code)
+$$;

@@ -208,9 +208,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                          'role', th_unit_role(u.type, u.parent_code),
                          'covered', th_in_territory(u.code, pl.issuer_unit,
                                                     least(current_date, coalesce(u.valid_to - 1, current_date))),
+                         -- (a unit that ceased: the quarters that began before)
                          'quarters', (SELECT jsonb_agg(y || 'Q' || q ORDER BY y, q)
                                         FROM generate_series(pl.year_from::int, pl.year_to::int) y,
-                                             generate_series(1, 4) q),
+                                             generate_series(1, 4) q
+                                       WHERE u.valid_to IS NULL OR make_date(y, (q - 1) * 3 + 1, 1) < u.valid_to),
                          'deadlines', coalesce((
                              SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                                                  'level', d.level, 'to', d.recipient, 'date', d.due_on,
@@ -280,14 +282,36 @@ BEGIN
 END;
 $$;
 
+-- The units of root's subtree on p_end that lie in the territory of a
+-- plan's issuer, when root's territory is not wholly the plan's: those
+-- th_territory_among accepts, and root itself when results of the issuer's
+-- territory may end there (a district of Bình Thuận that left no successor,
+-- Phan Thiết 593, hands its own results and those of its communes that
+-- left none, Bình Hưng 22939, to Bình Thuận, and so to new Lâm Đồng: a plan
+-- of Phan Thiết asked for 2025 counts them at Lâm Đồng).
+CREATE OR REPLACE FUNCTION th_plan_territory(p_root text, p_issuer text, p_end date)
+RETURNS text[] LANGUAGE sql STABLE AS $$
+    WITH t AS MATERIALIZED (
+        SELECT ARRAY(SELECT th_territory_among(ARRAY(SELECT t.code FROM th_subtree(p_root, p_end) t),
+                                               p_issuer, p_end)) AS a
+    )
+    SELECT CASE WHEN p_root = ANY (t.a) THEN t.a   -- (root in already: the usual case, no search)
+                WHEN EXISTS (SELECT 1 FROM th_territory_senders(
+                                 ARRAY(SELECT c FROM th_unit_sender_candidates(ARRAY[p_root], p_end) c
+                                        WHERE c <> p_root), p_issuer))
+                THEN t.a || p_root
+                ELSE t.a END
+      FROM t
+$$;
+
 -- The unit a report, a review or an approval of a plan is about, on the
 -- period's last day p_end: p_unit (a GSO code; NULL: the plan's issuer, or
 -- what its territory is part of on p_end), its key, and whether its whole
 -- territory is the plan's (else only the part that came from the issuer's
 -- territory counts: a plan keeps the territory it was issued for; that
 -- part is territory, the keys of root's subtree on p_end that lie in the
--- plan's territory (th_territory_among), found once here for the caller
--- to filter with; NULL when whole). Refuses an unknown or ceased unit
+-- plan's territory (th_plan_territory), found once here for the caller to
+-- filter with; NULL when whole). Refuses an unknown or ceased unit
 -- (th_unit_key_or_raise), an issuer that left no heir (TH029), and a unit
 -- none of whose territory is the plan's (TH028 OUTSIDE_PLAN).
 DROP FUNCTION IF EXISTS th_plan_scope(text, text, date);
@@ -308,8 +332,7 @@ BEGIN
     END IF;
     whole := th_within(root_key, p_plan_issuer, p_end);
     IF NOT whole THEN
-        territory := ARRAY(SELECT th_territory_among(ARRAY(SELECT t.code FROM th_subtree(root_key, p_end) t),
-                                                     p_plan_issuer, p_end));
+        territory := ARRAY(SELECT DISTINCT x FROM unnest(th_plan_territory(root_key, p_plan_issuer, p_end)) x);
         IF cardinality(territory) = 0 THEN
             RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
                                   DETAIL = (SELECT gso_code FROM units WHERE code = root_key),

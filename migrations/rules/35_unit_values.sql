@@ -53,30 +53,16 @@ $$;
 -- belong to one of the units p_keys (keys of units existing on the
 -- period's last day) on that day (th_heirs_at): each unit itself, its
 -- predecessors, and a unit that ceased leaving no successor, through its
--- parent; gen counts the steps (0: the unit itself). Only units that sent
--- something for the period. The candidates are th_heirs_at's steps walked
--- back from the keys: a unit's predecessors, and the units below it that
--- ceased leaving no successor (linked to it on their last day), and theirs
--- in turn; th_heirs_at then keeps those whose results do end at a key.
+-- parent; gen counts the steps (0: the unit itself). Only the candidates
+-- (th_unit_sender_candidates) that sent something for the period.
 CREATE OR REPLACE FUNCTION th_unit_senders(p_year integer, p_quarter integer, p_keys text[])
 RETURNS TABLE (unit_code text, end_key text, gen integer)
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE d AS (   -- the period's last day
+    WITH d AS (   -- the period's last day
         SELECT (make_date(p_year, (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END - 1) * 3 + 1, 1)
                 + interval '3 months' - interval '1 day')::date AS p_end
-    ), cand(code) AS (   -- (UNION: each unit once, however it is reached)
-        SELECT k FROM unnest(p_keys) AS k
-        UNION
-        SELECT b.code
-          FROM cand c
-          CROSS JOIN LATERAL (
-              SELECT s.predecessor AS code FROM unit_successions s WHERE s.successor = c.code
-              UNION ALL
-              SELECT l.unit_code FROM unit_parents l JOIN units u ON u.code = l.unit_code
-               WHERE l.parent_code = c.code
-                 AND u.valid_to IS NOT NULL AND u.valid_to <= (SELECT d.p_end FROM d)
-                 AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
-                 AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)) b
+    ), cand AS MATERIALIZED (
+        SELECT c.code FROM d, th_unit_sender_candidates(p_keys, d.p_end) AS c(code)
     )
     SELECT h.orig, h.key, h.depth
       FROM th_heirs_at(ARRAY(SELECT c.code FROM cand c   -- (a probe per candidate: the planner
@@ -90,21 +76,6 @@ LANGUAGE sql STABLE AS $$
                                    LIMIT 1) sent),
                        (SELECT d.p_end FROM d)) h
      WHERE h.key = ANY (p_keys)
-$$;
-
--- Those of p_units (units that have ceased: senders whose results belong to
--- another unit) that lay in the territory of a plan's issuer p_issuer on
--- their own last day (th_in_territory, with th_territory_among for the
--- units that ceased on each day).
-CREATE OR REPLACE FUNCTION th_territory_senders(p_units text[], p_issuer text)
-RETURNS SETOF text LANGUAGE sql STABLE AS $$
-    WITH s AS MATERIALIZED (
-        SELECT u.code, u.valid_to - 1 AS last_day FROM units u WHERE u.code = ANY (p_units) AND u.valid_to IS NOT NULL
-    )
-    SELECT t.code
-      FROM (SELECT DISTINCT s.last_day FROM s) d
-      CROSS JOIN LATERAL th_territory_among(ARRAY(SELECT s.code FROM s WHERE s.last_day = d.last_day),
-                                            p_issuer, d.last_day) AS t(code)
 $$;
 
 -- The senders (th_unit_senders) whose results belong to one of p_keys but

@@ -397,9 +397,14 @@ BEGIN
                                         THEN jsonb_build_object('planned_level', planned) ELSE '{}'::jsonb END
                                 || CASE WHEN has_approvals THEN jsonb_build_object(
                                        'children', (SELECT count(*) FROM children),
+                                       -- (a quarter is approved by its year's approval
+                                       -- too, as th_approval_children counts)
                                        'children_approved', (
                                            SELECT count(*) FROM children ch
-                                            WHERE th_approval_json(pl.code, ch.code, y, q)->>'state' = 'approved'))
+                                            WHERE EXISTS (SELECT 1 FROM approvals a
+                                                           WHERE a.plan_code = pl.code AND a.unit_key = ch.code
+                                                             AND a.year = y AND a.state = 'approved'
+                                                             AND (a.quarter = q OR (q > 0 AND a.quarter = 0)))))
                                         ELSE '{}'::jsonb END
                            FROM (SELECT 1) one LEFT JOIN completeness c ON c.top IS NULL),
         'children', CASE WHEN p_by_child THEN coalesce((

@@ -45,27 +45,25 @@ DROP FUNCTION IF EXISTS th_approval_scope(text, text, date);
 
 -- The units whose results count in the report of root_key for a period
 -- ending p_end: the units of its territory on that day (within the plan's,
--- unless whole) and every unit whose results belong to one of them through
--- the succession (th_heirs_at: predecessors, and a unit that ceased without
--- successor through its parent).
+-- unless whole: th_plan_territory) and every unit whose results belong to
+-- one of them (th_heirs_at over th_unit_sender_candidates: predecessors,
+-- and units that ceased without successor, through their parents, however
+-- many steps) -- within the plan's territory too, unless whole (as
+-- th_report_compute counts them: th_territory_senders).
 CREATE OR REPLACE FUNCTION th_approval_senders(p_root text, p_issuer text, p_whole boolean, p_end date)
 RETURNS TABLE (unit_key text)
 LANGUAGE sql STABLE AS $$
     WITH tree AS MATERIALIZED (
         SELECT t.code FROM th_subtree(p_root, p_end) t
-         WHERE p_whole OR t.code IN (SELECT th_territory_among(ARRAY(SELECT s.code FROM th_subtree(p_root, p_end) s),
-                                                               p_issuer, p_end))
-    ), cand AS (
-        SELECT DISTINCT l.code FROM tree t CROSS JOIN LATERAL th_lineage(t.code) l
-        UNION
-        -- units that ceased leaving no successor: their results go to the parent
-        SELECT u.code FROM units u
-          JOIN unit_parents l ON l.unit_code = u.code AND l.parent_code IN (SELECT code FROM tree)
-         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_end
-           AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)
+         WHERE p_whole OR t.code = ANY (th_plan_territory(p_root, p_issuer, p_end))
+    ), h AS MATERIALIZED (
+        SELECT h.orig, h.key
+          FROM th_heirs_at(ARRAY(SELECT th_unit_sender_candidates(ARRAY(SELECT code FROM tree), p_end)), p_end) h
+         WHERE h.key IN (SELECT code FROM tree)
     )
-    SELECT h.orig FROM th_heirs_at(ARRAY(SELECT code FROM cand), p_end) h
-     WHERE h.key IN (SELECT code FROM tree)
+    SELECT h.orig FROM h
+     WHERE p_whole OR h.orig = h.key
+        OR h.orig IN (SELECT th_territory_senders(ARRAY(SELECT h2.orig FROM h h2 WHERE h2.orig <> h2.key), p_issuer))
 $$;
 
 -- What an approval of root_key for a period (p_quarter 0: the year) locks:
@@ -208,7 +206,9 @@ BEGIN
           INTO above
           FROM approvals a JOIN th_ancestors(root.code, p_end) x ON x.code = a.unit_key AND x.distance > 0
           JOIN units u ON u.code = a.unit_key
-         WHERE a.plan_code = p_plan AND a.year = y AND a.quarter = q AND a.state = 'approved'
+         WHERE a.plan_code = p_plan AND a.year = y AND a.state = 'approved'
+           -- (a year's approval below counts for each quarter above: th_approval_children)
+           AND (a.quarter = q OR (q = 0 AND a.quarter > 0))
          ORDER BY x.distance LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION USING ERRCODE = 'TH017', COLUMN = 'unit_code', DETAIL = above.who || ', ' || above.day,

@@ -18,6 +18,8 @@ th_enrol phuoc-hoi 23231 commune  # Phường Phước Hội, Thị xã La Gi
 th_enrol phan-thiet 593 district  # Thành phố Phan Thiết
 th_enrol la-gi 594 district       # Thị xã La Gi
 th_enrol binh-thuan 60 province   # Tỉnh Bình Thuận
+th_enrol binh-hung 22939 commune  # Phường Bình Hưng, Phan Thiết: left no successor in 2025
+th_enrol lam-dong-cu 68 province  # Tỉnh Lâm Đồng until June 2025 (not Bình Thuận's territory)
 th_enrol bo VN ministry
 
 TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key"
@@ -150,6 +152,13 @@ th_check "... and a first quarter's submission is refused" th_refused "594 Thị
 th_as binh-thuan approve --plan "$P" --period 2025Q1 --unit 60
 th_check "... and counts as La Gi's approval of 2025Q1 when the province approves it" bash -c '
   [ "$2" -ne 0 ] && grep -q "593 Thành phố Phan Thiết" <<<"$1" && ! grep -q "594 Thị xã La Gi" <<<"$1"' _ "$out" "$rc"
+th_as binh-thuan approve --plan "$P" --period 2025Q1 --unit 60 --before-children
+th_check "the province approves 2025Q1 before Phan Thiết" th_ok
+th_as la-gi reopen --plan "$P" --period 2025 --unit 594 --reason "sửa số liệu"
+th_check "... and La Gi may not reopen its year while the province has approved one of its quarters" \
+  th_refused "60 Tỉnh Bình Thuận"
+th_as binh-thuan reopen --plan "$P" --period 2025Q1 --unit 60 --reason "chờ Phan Thiết"
+th_check "... the province reopens first" th_ok
 
 # --- a later list changes approved territories: the locks follow --------------------
 # A correction list as of 1 January 2025 moves Phường Phước Hội from La Gi
@@ -195,5 +204,9 @@ th_as lam-dong approve --plan "$P" --period 2025 --unit 68
 th_check "Lâm Đồng approves the year 2025" th_ok
 th_as phu-hai submit --unit 22921 --period 2025Q1 --plan "$P" "$TH_WORK/fix.csv"
 th_check "... which locks what old Phú Hài sent in the first half (it counts in Lâm Đồng's year)" th_refused "68 Tỉnh Lâm Đồng"
+th_as binh-hung submit --unit 22939 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"
+th_check "... and what Bình Hưng (no successor: through Phan Thiết and Bình Thuận) would send" th_refused "68 Tỉnh Lâm Đồng"
+th_as lam-dong-cu submit --unit 68 --period 2025Q1 "$TH_WORK/r.csv"
+th_check "... but not old Lâm Đồng's own first quarter, which does not count in Bình Thuận's plan" th_ok
 th_check "the maintained values are still exact" th_unit_values_fresh
 th_finish

@@ -93,6 +93,23 @@ th_check "and not those of elsewhere" bash -c '! $1 plans --unit 22924 | grep -q
 th_check "plans --unit of a commune merged away (Phú Hài) lists the plans that covered it" \
   bash -c '$1 plans --unit 22921 | grep -q "1751/KH-UBND" && ! $1 plans --unit 22921 | grep -q "70/KH-UBND"' _ "$C"
 
+# A plan of Phan Thiết (593), a district that left no successor: its own
+# results and those of its wards that left none (Bình Hưng, 22939) went to
+# Bình Thuận, and so to new Lâm Đồng, which is not its territory; the plan's
+# year still counts them, there, with the wards that succeeded its own.
+jq '.code = "THU/593" | .issuer_unit = "593" | .issuing_body = "Ủy ban nhân dân thành phố Phan Thiết"
+    | .reporting_level = "commune" | .deadlines = [{"level": "commune", "to": "UBND thành phố", "date": "2025-12-15"}] | del(.implements)' \
+  "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >"$TH_WORK/thu-593.json"
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_WORK/thu-593.json" >/dev/null
+want=$(th_sql "SELECT sum(c.numerator) FROM current_results c
+                WHERE c.indicator_code = 'CTXH-02' AND c.year = 2025
+                  AND ((c.quarter <= 2 AND th_within(c.unit_code, '593', DATE '2025-06-30'))
+                    OR (c.quarter >= 3 AND th_in_territory(c.unit_code, '593', DATE '2025-12-31')))")
+got=$($C report --plan THU/593 --period 2025 --format json | jq '.indicators[] | select(.code == "CTXH-02") | .numerator')
+th_check "a plan of Phan Thiết for 2025: every result sent within Phan Thiết counts once ($got of $want), Bình Hưng's too" \
+  bash -c '[ -n "$2" ] && [ "$1" = "$2" ] && [ "$3" -gt 0 ]' _ "$got" "$want" \
+  "$(th_sql "SELECT count(*) FROM current_results WHERE unit_code = '22939' AND year = 2025")"
+
 # Cao Lãnh's plan (district 873, issued in 2021) runs to 2030: in 2026 it
 # reports on the communes that succeeded the district's.
 rep=$($C report --plan KH-UBND-HCL-2021-2030 --period 2026 --by-child --format json)
