@@ -332,7 +332,7 @@ BEGIN
     END IF;
     whole := th_within(root_key, p_plan_issuer, p_end);
     IF NOT whole THEN
-        territory := ARRAY(SELECT DISTINCT x FROM unnest(th_plan_territory(root_key, p_plan_issuer, p_end)) x);
+        territory := th_plan_territory(root_key, p_plan_issuer, p_end);
         IF cardinality(territory) = 0 THEN
             RAISE EXCEPTION USING ERRCODE = 'TH028', COLUMN = 'unit_code',
                                   DETAIL = (SELECT gso_code FROM units WHERE code = root_key),

@@ -84,16 +84,20 @@ $$;
 -- results to new Lâm Đồng (68), which is in the territory of Bình Thuận's
 -- plan 1751/KH-UBND (Bình Thuận went into it), but the results are not
 -- Bình Thuận's. A report on a plan's territory that is not whole leaves
--- them out (th_report_compute).
+-- them out (th_report_compute, th_review_compute_json): out_keys are the
+-- units of p_keys whose values hold such results, out_from their senders
+-- (empty arrays when none).
+DROP FUNCTION IF EXISTS th_unit_senders_outside(integer, integer, text[], text);
 CREATE OR REPLACE FUNCTION th_unit_senders_outside(p_year integer, p_quarter integer, p_keys text[],
-                                                   p_issuer text)
-RETURNS TABLE (unit_code text, end_key text)
+                                                   p_issuer text, OUT out_keys text[], OUT out_from text[])
 LANGUAGE sql STABLE AS $$
     WITH s AS MATERIALIZED (   -- (a sender of another unit has ceased by the period's last day)
         SELECT x.unit_code, x.end_key FROM th_unit_senders(p_year, p_quarter, p_keys) x WHERE x.gen > 0
+    ), o AS (
+        SELECT s.unit_code, s.end_key FROM s
+         WHERE s.unit_code NOT IN (SELECT th_territory_senders(ARRAY(SELECT s.unit_code FROM s), p_issuer))
     )
-    SELECT s.unit_code, s.end_key FROM s
-     WHERE s.unit_code NOT IN (SELECT th_territory_senders(ARRAY(SELECT s.unit_code FROM s), p_issuer))
+    SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}') FROM o
 $$;
 
 -- The rows of unit_period_values for a period (p_quarter 1-4, or 0 for the

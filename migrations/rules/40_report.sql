@@ -215,9 +215,7 @@ BEGIN
     -- what old Lâm Đồng's communes that left no successor sent): those
     -- units' values are computed here from the plan's senders alone.
     IF NOT whole THEN
-        SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}')
-          INTO out_keys, out_from
-          FROM th_unit_senders_outside(y, q, terr, issuer.code) o;
+        SELECT o.out_keys, o.out_from INTO out_keys, out_from FROM th_unit_senders_outside(y, q, terr, issuer.code) o;
     END IF;
 
     SELECT EXISTS (SELECT 1 FROM approvals a
@@ -397,14 +395,9 @@ BEGIN
                                         THEN jsonb_build_object('planned_level', planned) ELSE '{}'::jsonb END
                                 || CASE WHEN has_approvals THEN jsonb_build_object(
                                        'children', (SELECT count(*) FROM children),
-                                       -- (a quarter is approved by its year's approval
-                                       -- too, as th_approval_children counts)
                                        'children_approved', (
                                            SELECT count(*) FROM children ch
-                                            WHERE EXISTS (SELECT 1 FROM approvals a
-                                                           WHERE a.plan_code = pl.code AND a.unit_key = ch.code
-                                                             AND a.year = y AND a.state = 'approved'
-                                                             AND (a.quarter = q OR (q > 0 AND a.quarter = 0)))))
+                                            WHERE th_approval_approved(pl.code, ch.code, y, q)))
                                         ELSE '{}'::jsonb END
                            FROM (SELECT 1) one LEFT JOIN completeness c ON c.top IS NULL),
         'children', CASE WHEN p_by_child THEN coalesce((

@@ -78,6 +78,17 @@ LANGUAGE sql STABLE AS $$
                            CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END) AS k
 $$;
 
+-- Whether a unit has approved a plan's period (p_quarter 0: the year): an
+-- approval of that period, or, for a quarter, of its year (a year's approval
+-- locks its four quarters). Children first (th_approval_children) and the
+-- report's count of children that approved read it so.
+CREATE OR REPLACE FUNCTION th_approval_approved(p_plan text, p_unit_key text, p_year integer, p_quarter integer)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM approvals a
+                    WHERE a.plan_code = p_plan AND a.unit_key = p_unit_key AND a.year = p_year
+                      AND (a.quarter = p_quarter OR (p_quarter > 0 AND a.quarter = 0)) AND a.state = 'approved')
+$$;
+
 -- The units directly below root_key on p_end (within the plan's territory)
 -- that approve in turn: those with units below them themselves (districts
 -- under a province before the reform; provinces under the country). As
@@ -87,9 +98,7 @@ CREATE OR REPLACE FUNCTION th_approval_children(p_plan text, p_root text, p_issu
 RETURNS TABLE (unit_key text, label text, approved boolean)
 LANGUAGE sql STABLE AS $$
     SELECT c.code, u.gso_code || ' ' || u.name_with_type,
-           EXISTS (SELECT 1 FROM approvals a   -- (a quarter is approved by its year's approval too)
-                    WHERE a.plan_code = p_plan AND a.unit_key = c.code AND a.year = p_year
-                      AND (a.quarter = p_quarter OR (p_quarter > 0 AND a.quarter = 0)) AND a.state = 'approved')
+           th_approval_approved(p_plan, c.code, p_year, p_quarter)
       FROM th_subtree(p_root, p_end) c
       JOIN units u ON u.code = c.code
      WHERE c.depth = 1

@@ -374,9 +374,7 @@ BEGIN
     IF whole THEN
         keys := ARRAY(SELECT t.code FROM th_subtree(root.code, p_end) t);
     ELSE   -- (what comes from outside the plan's territory: as the report)
-        SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}')
-          INTO out_keys, out_from
-          FROM th_unit_senders_outside(y, q, keys, issuer.code) o;
+        SELECT o.out_keys, o.out_from INTO out_keys, out_from FROM th_unit_senders_outside(y, q, keys, issuer.code) o;
     END IF;
     inds := ARRAY(SELECT t.indicator_code FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
                    WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to AND i.kind = 'ratio');
