@@ -27,6 +27,7 @@
 #include "status_cmd.h"
 #include "submit.h"
 #include "transport.h"
+#include "validate.h"
 #include "watch_cmd.h"
 
 /* Long options without a letter: the official report's lines. */
@@ -114,7 +115,7 @@ static int run_approve(ctx *c, char **args)
 static int run_reopen(ctx *c, char **args)
 {
     (void)args;
-    if (!c->reason || c->reason[strspn(c->reason, " \t\r\n\v\f")] == '\0') {
+    if (th_validate_blank(c->reason)) {
         fprintf(stderr, "%s\n", _("tonghop reopen: --reason is missing: say why the period is reopened"));
         return TH_EXIT_USAGE;
     }

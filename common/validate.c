@@ -65,6 +65,8 @@ int th_validate_utf8_n(const char *s, size_t len)
     return 1;
 }
 
+int th_validate_blank(const char *s) { return !s || s[strspn(s, " \t\r\n\v\f")] == '\0'; }
+
 int th_validate_utf8(const char *s) { return s ? th_validate_utf8_n(s, strlen(s)) : 0; }
 
 /* A short, printable rendering of a client-supplied string for an error

@@ -39,6 +39,10 @@ int th_validate_code(const char *code);
 /* True when text is a UUID in canonical 8-4-4-4-12 form. */
 int th_validate_uuid(const char *text);
 
+/* True when s is NULL, empty or only spaces, tabs and line breaks: a text
+ * that says nothing (a reopening's reason). */
+int th_validate_blank(const char *s);
+
 /* True when s is well-formed UTF-8 (PostgreSQL refuses anything else). */
 int th_validate_utf8(const char *s);
 /* The same for n bytes that need not end in NUL; a NUL byte among them is

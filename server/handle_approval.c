@@ -12,6 +12,7 @@
 #include "log.h"
 #include "notify.h"
 #include "period.h"
+#include "validate.h"
 
 /* A reason is a sentence or two, not a document. */
 #define TH_APPROVAL_REASON_MAX 1000
@@ -32,7 +33,7 @@ static int check(th_job *job)
         return -1;
     }
     /* A reopening says why; a reason of spaces says nothing. */
-    if (!q->approve && (!q->reason || q->reason[strspn(q->reason, " \t\r\n\v\f")] == '\0')) {
+    if (!q->approve && th_validate_blank(q->reason)) {
         th_job_fail(job, TONGHOP__ERROR__CODE__MISSING_FIELD, "reason", NULL);
         return -1;
     }

@@ -64,23 +64,22 @@ static void reload(th_keys *k)
     if (!th_db_ensure(k->db)) return;
     PGresult *r = th_db_exec_params(
         k->db,
-        "SELECT k.public_key, k.unit_code, k.role, coalesce((SELECT min(o.valid_from)::text FROM units o"
-        "   WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from), ''),"
+        /* per key: its unit's code, the day the first later unit took that
+         * code (named when it succeeds the key's unit), and the day the
+         * unit took its code from a unit it does not succeed */
+        "SELECT k.public_key, k.unit_code, k.role, coalesce(n.valid_from::text, ''),"
         "       CASE WHEN EXISTS (SELECT 1 FROM units o"
         "                          WHERE o.gso_code = u.gso_code AND o.valid_from < u.valid_from"
         "                            AND NOT EXISTS (SELECT 1 FROM unit_successions s"
         "                                             WHERE s.predecessor = o.code AND s.successor = u.code))"
         "            THEN u.valid_from::text ELSE '' END,"
-        /* the first unit to take the code after it, when it succeeds it */
-        "       coalesce((SELECT o.valid_from::text || ': ' || o.gso_code || ' ' || o.name_with_type"
-        "                   FROM units o WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from"
-        "                    AND EXISTS (SELECT 1 FROM unit_successions s"
-        "                                 WHERE s.predecessor = u.code AND s.successor = o.code)"
-        "                    AND o.valid_from = (SELECT min(o2.valid_from) FROM units o2"
-        "                                         WHERE o2.gso_code = u.gso_code AND o2.valid_from > "
-        "u.valid_from)"
-        "                  LIMIT 1), '')"
+        "       CASE WHEN EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code AND "
+        "s.successor = n.code)"
+        "            THEN n.valid_from::text || ': ' || n.gso_code || ' ' || n.name_with_type ELSE '' END"
         "  FROM client_keys k LEFT JOIN units u ON u.code = k.unit_code"
+        "  LEFT JOIN LATERAL (SELECT o.code, o.gso_code, o.name_with_type, o.valid_from FROM units o"
+        "                      WHERE o.gso_code = u.gso_code AND o.valid_from > u.valid_from"
+        "                      ORDER BY o.valid_from LIMIT 1) n ON true"
         " WHERE k.revoked_at IS NULL ORDER BY k.public_key COLLATE \"C\"",
         0, NULL, NULL, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {

@@ -165,6 +165,16 @@ static void number_bound(void **state)
     assert_true(TH_MAX_NUMBER <= INT64_MAX / (10599LL * 4));
 }
 
+/* A reopening's reason that says nothing is refused on both sides. */
+static void blank(void **state)
+{
+    (void)state;
+    assert_true(th_validate_blank(NULL));
+    assert_true(th_validate_blank(""));
+    assert_true(th_validate_blank("  \t \r\n"));
+    assert_false(th_validate_blank("  Phú Thủy sửa số liệu "));
+}
+
 static void utf8(void **state)
 {
     (void)state;
@@ -229,6 +239,7 @@ int main(void)
         cmocka_unit_test(boundary_numerator_equals_denominator),
         cmocka_unit_test(refuses_each_fault),
         cmocka_unit_test(number_bound),
+        cmocka_unit_test(blank),
         cmocka_unit_test(utf8),
         cmocka_unit_test(codes),
     };
