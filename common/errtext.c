@@ -117,9 +117,21 @@ static const char *forbidden_reason(const char *field)
     return NULL;
 }
 
+/* A reason more precise than the code's for some fields; NULL: none. */
+static const char *field_reason(int code, const char *field)
+{
+    if (code == TONGHOP__ERROR__CODE__FORBIDDEN) return forbidden_reason(field);
+    if (!field) return NULL;
+    if (code == TONGHOP__ERROR__CODE__BAD_PERIOD && !strcmp(field, "approval.period"))
+        return _("the period has not ended yet: it can be approved from the day after its last day");
+    if (code == TONGHOP__ERROR__CODE__NOT_FOUND && !strcmp(field, "plan_code"))
+        return _("no plan has this code");
+    return NULL;
+}
+
 char *th_errtext_format(int code, const char *field, const char *detail, char *buf, size_t size)
 {
-    const char *reason = code == TONGHOP__ERROR__CODE__FORBIDDEN ? forbidden_reason(field) : NULL;
+    const char *reason = field_reason(code, field);
     if (!reason) reason = th_errtext_reason(code);
     detail = known_detail(detail);
     int has_field = field && *field, has_detail = detail && *detail;

@@ -59,6 +59,13 @@ BEGIN
         RETURN;
     END IF;
 
+    -- A plan named must exist: it decides the lateness the sender is told,
+    -- and a typo would store the results with no word of it.
+    IF p_plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plans WHERE code = p_plan) THEN
+        RETURN QUERY SELECT 'rejected', 'NOT_FOUND', 'plan_code', p_plan, 0, 0, NULL::bigint;
+        RETURN;
+    END IF;
+
     FOR i IN 1 .. n LOOP
         SELECT * INTO ind FROM indicators WHERE code = p_ind[i];
         IF NOT FOUND THEN
@@ -125,7 +132,7 @@ $$;
 -- commit (server/ingest.c) calls it once per round of a transaction. The
 -- rules are th_ingest_submission's, in the same order (an id already stored:
 -- duplicate or ID_REUSED; the unit that held the code in the quarter, else
--- UNIT_CEASED or UNKNOWN_UNIT; each value's indicator and kind, the first
+-- UNIT_CEASED or UNKNOWN_UNIT; the plan named, else NOT_FOUND; each value's indicator and kind, the first
 -- bad one named; an approval locking the quarter: PERIOD_LOCKED), and each submission gets the outcome it would get alone.
 -- The caller guarantees that within one call no id, and no unit code and
 -- quarter, appears twice (it splits a batch into rounds, called in order),
@@ -211,12 +218,20 @@ bad AS (
 chk AS MATERIALIZED (
     SELECT s.*, p.id IS NOT NULL AS seen, p.digest AS prev_digest, p.value_count AS prev_count,
            p.superseded_count AS prev_sup, p.received_at AS prev_at,
-           b.code AS bad_code, b.field AS bad_field, b.detail AS bad_detail, coalesce(n.nvals, 0) AS nvals,
+           CASE WHEN pl.known IS NULL THEN 'NOT_FOUND' ELSE b.code END AS bad_code,
+           CASE WHEN pl.known IS NULL THEN 'plan_code' ELSE b.field END AS bad_field,
+           CASE WHEN pl.known IS NULL THEN s.plan ELSE b.detail END AS bad_detail,
+           coalesce(n.nvals, 0) AS nvals,
            coalesce(n.inds, '{}') AS inds, lk.locked
       FROM s
       LEFT JOIN LATERAL (   -- (OFFSET 0: kept a probe, never flattened into a join)
           SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
             FROM submissions x WHERE x.id = s.id OFFSET 0) p ON true
+      -- A plan named must exist (th_ingest_submission).
+      LEFT JOIN LATERAL (
+          SELECT true AS known
+           WHERE s.plan IS NULL OR EXISTS (SELECT 1 FROM plans x WHERE x.code = s.plan)
+          OFFSET 0) pl ON true
       LEFT JOIN bad b ON b.idx = s.idx
       LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals, array_agg(DISTINCT v.ind ORDER BY v.ind) AS inds
                    FROM v GROUP BY v.idx) n ON n.idx = s.idx

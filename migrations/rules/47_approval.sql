@@ -150,6 +150,7 @@ $$;
 --   TH018 unit_code   the key may not approve (not its own unit) or reopen
 --                     (not its own unit or one below it)
 --   TH018 approval.commune  a commune's results are approved above it
+--   TH006 approval.period   the period has not ended (DETAIL: its last day)
 --   TH031 unit_code   units below have not approved (DETAIL lists them)
 --   TH017 unit_code   reopening while a unit above has approved (DETAIL:
 --                     that unit and the date)
@@ -196,6 +197,12 @@ BEGIN
     IF th_unit_role(root.type, root.parent_code) = 'commune' THEN
         RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = 'approval.commune', DETAIL = root.gso_code,
                               MESSAGE = 'a commune''s results are approved by the unit above it';
+    END IF;
+    -- A period is approved once it has ended (in Vietnam): before, its
+    -- communes may still send, and the approval would lock them out.
+    IF p_approve AND (now_t AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= p_end THEN
+        RAISE EXCEPTION USING ERRCODE = 'TH006', COLUMN = 'approval.period', DETAIL = p_end::text,
+                              MESSAGE = 'the period has not ended yet';
     END IF;
 
     -- One approval or reopening of a plan's period at a time (a child's

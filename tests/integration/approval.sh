@@ -191,6 +191,7 @@ th_server_stop
   --succession "$TH_SRC_DIR/deploy/data/vn-succession-2025-07.csv" "$TH_SRC_DIR/deploy/data/vn-admin-units-2025-07.csv" >/dev/null
 th_enrol lam-dong 68 province       # Tỉnh Lâm Đồng, since 1 July 2025
 th_enrol phu-thuy-moi 22924 commune # the new Phường Phú Thủy (Phú Hài and Phú Thủy went into it)
+th_enrol dong-thap 82 province      # Tỉnh Đồng Tháp, since 1 July 2025 (Cao Lãnh's territory)
 TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key"
 th_as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.csv"
 th_check "the new Phú Thủy sends 2025Q3" th_ok
@@ -209,4 +210,12 @@ th_check "... and what Bình Hưng (no successor: through Phan Thiết and Bình
 th_as lam-dong-cu submit --unit 68 --period 2025Q1 "$TH_WORK/r.csv"
 th_check "... but not old Lâm Đồng's own first quarter, which does not count in Bình Thuận's plan" th_ok
 th_check "the maintained values are still exact" th_unit_values_fresh
+
+# A period is approved once it has ended: the last quarter of this year
+# (Cao Lãnh's plan runs to 2030) is refused until the day after its last day.
+y=$(date -u -d "+7 hours" +%Y)  # the year in Vietnam
+th_as dong-thap approve --plan KH-UBND-HCL-2021-2030 --period "${y}Q4" --unit 82
+th_check "approving ${y}Q4 before it ends: refused, naming the field and its last day" \
+  th_refused "field approval.period" "$y-12-31" "has not ended"
+th_check "... and nothing recorded" th_eq "$(th_sql "SELECT count(*) FROM approvals WHERE year = $y")" 0
 th_finish

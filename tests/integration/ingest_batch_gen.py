@@ -60,7 +60,7 @@ for n in range(rng.randint(150, 260)):
             continue  # the server refuses duplicates before the database
         seen.add(v[0])
         vals.append(v)
-    plan = rng.choice([None, "1751/KH-UBND"])
+    plan = rng.choice([None, "1751/KH-UBND"]) if rng.random() > 0.04 else "1751/KH-UBNDD"  # a typo: NOT_FOUND
     created = rng.choice([None, 1751000000 + n])
     subs.append((str(uuid.UUID(int=rng.getrandbits(128))), unit, 2025, q, plan, created, "c-%d" % n, vals))
 

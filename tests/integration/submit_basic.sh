@@ -60,6 +60,10 @@ refuse "year period" 3 "period" 22921 2025 'indicator,numerator,denominator\nCTX
 refuse "future quarter" 3 "period" 22921 2099Q1 'indicator,numerator,denominator\nCTXH-01,1,5\n'
 refuse "negative number" 3 "column numerator" 22921 2025Q3 'indicator,numerator,denominator\nCTXH-01,-1,5\n'
 refuse "duplicate indicator" 3 "values\[1\].indicator_code" 22921 2025Q3 'indicator,numerator,denominator\nCTXH-01,1,5\nCTXH-01,2,5\n'
+printf 'indicator,numerator,denominator\nCTXH-01,1,5\n' >"$bad"
+r=0; e=$(th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q1 --plan 1751/KH-UBNDD "$bad" 2>&1) || r=$?
+th_check "a plan that does not exist (a typo): refused, exit 4, naming the field and the code" \
+  bash -c '[ "$1" = 4 ] && grep -q "plan_code" <<<"$2" && grep -q "1751/KH-UBNDD" <<<"$2"' _ "$r" "$e"
 th_check "refusals stored nothing" th_eq "$(th_sql "SELECT count(*) FROM submissions")" "$before"
 
 # Vietnamese messages on this machine, whatever locales it has.
