@@ -124,16 +124,20 @@ DROP FUNCTION IF EXISTS th_unit_exists_in(text, integer, integer);
 -- successor: lowest position, then key), followed until one exists on the
 -- day; a unit that ceased without successor hands on to its parent of its
 -- last day. One row per unit of p_keys that reaches a unit existing on the
--- day; depth counts the steps (0: the unit itself). Set-based: a report asks
--- it for every sender at once.
+-- day; depth counts the steps (0: the unit itself), path lists the units
+-- stepped through, the unit itself first and key last (a stock's latest
+-- value stands until one of the later units of its path reports after
+-- taking it over: th_unit_values_compute). Set-based: a report asks it
+-- for every sender at once.
 DROP FUNCTION IF EXISTS th_heir_at(text, date);
-CREATE OR REPLACE FUNCTION th_heirs_at(p_keys text[], p_day date)
-RETURNS TABLE (orig text, key text, depth integer)
+CREATE OR REPLACE FUNCTION th_heir_paths(p_keys text[], p_day date)
+RETURNS TABLE (orig text, key text, depth integer, path text[])
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE h(orig, key, depth) AS (
-        SELECT k, k, 0 FROM unnest(p_keys) AS k
+    WITH RECURSIVE h(orig, key, depth, path) AS (
+        SELECT k, k, 0, ARRAY[k] FROM unnest(p_keys) AS k
         UNION ALL
-        SELECT h.orig, coalesce(fs.successor, fp.parent_code), h.depth + 1
+        SELECT h.orig, coalesce(fs.successor, fp.parent_code), h.depth + 1,
+               h.path || coalesce(fs.successor, fp.parent_code)
           FROM h JOIN units u ON u.code = h.key
           LEFT JOIN LATERAL (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
                               ORDER BY s.position, s.successor LIMIT 1) fs ON true
@@ -144,10 +148,17 @@ LANGUAGE sql STABLE AS $$
          WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_day AND h.depth < 16
            AND coalesce(fs.successor, fp.parent_code) IS NOT NULL
     )
-    SELECT DISTINCT ON (h.orig) h.orig, h.key, h.depth
+    SELECT DISTINCT ON (h.orig) h.orig, h.key, h.depth, h.path
       FROM h JOIN units v ON v.code = h.key
      WHERE v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to > p_day)
      ORDER BY h.orig, h.depth
+$$;
+
+-- th_heir_paths without the paths.
+CREATE OR REPLACE FUNCTION th_heirs_at(p_keys text[], p_day date)
+RETURNS TABLE (orig text, key text, depth integer)
+LANGUAGE sql STABLE AS $$
+    SELECT h.orig, h.key, h.depth FROM th_heir_paths(p_keys, p_day) h
 $$;
 
 -- Who took over a unit that ceased: "2025-07-01: 26734 Phường Hàm Thắng,

@@ -16,19 +16,22 @@
 
 -- Each sender's results for a period (p_quarter 1-4, or 0 for the year),
 -- per indicator, in one hashed pass: its quarters added up (what a flow
--- takes) and its latest quarter (what a stock takes). A probe per unit
+-- takes) and its latest quarter (what a stock takes), and which quarter
+-- that is (lq). A probe per unit
 -- (LATERAL with OFFSET 0, which the planner may not flatten: a plan
 -- cached on a new database otherwise walked all the year's rows for every
 -- batch).
+DROP FUNCTION IF EXISTS th_sender_values(integer, integer, text[]);
 CREATE OR REPLACE FUNCTION th_sender_values(p_year integer, p_quarter integer, p_units text[])
 RETURNS TABLE (unit_code text, indicator_code text, f_num numeric, f_den numeric, f_val numeric,
-               l_num bigint, l_den bigint, l_val bigint, l_txt text)
+               l_num bigint, l_den bigint, l_val bigint, l_txt text, lq integer)
 LANGUAGE sql STABLE AS $$
     SELECT x.unit_code, x.indicator_code, x.f_num, x.f_den, x.f_val,
            CASE x.lq WHEN 4 THEN x.n4 WHEN 3 THEN x.n3 WHEN 2 THEN x.n2 ELSE x.n1 END,
            CASE x.lq WHEN 4 THEN x.d4 WHEN 3 THEN x.d3 WHEN 2 THEN x.d2 ELSE x.d1 END,
            CASE x.lq WHEN 4 THEN x.v4 WHEN 3 THEN x.v3 WHEN 2 THEN x.v2 ELSE x.v1 END,
-           CASE x.lq WHEN 4 THEN x.t4 WHEN 3 THEN x.t3 WHEN 2 THEN x.t2 ELSE x.t1 END
+           CASE x.lq WHEN 4 THEN x.t4 WHEN 3 THEN x.t3 WHEN 2 THEN x.t2 ELSE x.t1 END,
+           x.lq::integer
       FROM (SELECT c.unit_code, c.indicator_code, max(c.quarter) AS lq,
                    sum(c.numerator) AS f_num, sum(c.denominator) AS f_den, sum(c.value) AS f_val,
                    max(c.numerator) FILTER (WHERE c.quarter = 1) AS n1, max(c.numerator) FILTER (WHERE c.quarter = 2) AS n2,
@@ -53,10 +56,12 @@ $$;
 -- belong to one of the units p_keys (keys of units existing on the
 -- period's last day) on that day (th_heirs_at): each unit itself, its
 -- predecessors, and a unit that ceased leaving no successor, through its
--- parent; gen counts the steps (0: the unit itself). Only the candidates
+-- parent; gen counts the steps (0: the unit itself), path lists them
+-- (th_heir_paths). Only the candidates
 -- (th_unit_sender_candidates) that sent something for the period.
+DROP FUNCTION IF EXISTS th_unit_senders(integer, integer, text[]);
 CREATE OR REPLACE FUNCTION th_unit_senders(p_year integer, p_quarter integer, p_keys text[])
-RETURNS TABLE (unit_code text, end_key text, gen integer)
+RETURNS TABLE (unit_code text, end_key text, gen integer, path text[])
 LANGUAGE sql STABLE AS $$
     WITH d AS (   -- the period's last day
         SELECT (make_date(p_year, (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END - 1) * 3 + 1, 1)
@@ -64,8 +69,8 @@ LANGUAGE sql STABLE AS $$
     ), cand AS MATERIALIZED (
         SELECT c.code FROM d, th_unit_sender_candidates(p_keys, d.p_end) AS c(code)
     )
-    SELECT h.orig, h.key, h.depth
-      FROM th_heirs_at(ARRAY(SELECT c.code FROM cand c   -- (a probe per candidate: the planner
+    SELECT h.orig, h.key, h.depth, h.path
+      FROM th_heir_paths(ARRAY(SELECT c.code FROM cand c   -- (a probe per candidate: the planner
                               -- takes the recursion for thousands of rows, and
                               -- hashed the whole year's submissions)
                               CROSS JOIN LATERAL (
@@ -110,9 +115,12 @@ $$;
 --    a report on the part of a unit's territory that a plan covers);
 --  * per sender and indicator, a flow adds up its quarters of the period and
 --    a stock is its latest quarter;
---  * per unit, a flow adds up its senders; a stock adds up the senders of
---    the nearest generation that has one (0: the unit itself), marked
---    carried when that is a predecessor.
+--  * per unit, a flow adds up its senders; a stock adds up the latest
+--    values of its senders but those that a later unit of their path sent
+--    a quarter for, ending once they had ceased (the unit itself stands for
+--    its predecessors from its first quarter; a commune that left no
+--    successor and its district, side by side until then, add up), marked
+--    carried when a predecessor's counts.
 DROP FUNCTION IF EXISTS th_unit_values_compute(integer, integer, text[]);
 CREATE OR REPLACE FUNCTION th_unit_values_compute(p_year integer, p_quarter integer, p_keys text[],
                                                   p_issuer text DEFAULT NULL)
@@ -126,27 +134,42 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ends0 AS MATERIALIZED (   -- each sender of the period, where it belongs
-        SELECT h.unit_code, h.end_key, h.gen FROM th_unit_senders(p_year, p_quarter, p_keys) h
+        SELECT h.unit_code, h.end_key, h.gen, h.path FROM th_unit_senders(p_year, p_quarter, p_keys) h
     ), ends AS MATERIALIZED (      -- ... given p_issuer, those in that plan's territory
-        SELECT e.unit_code, e.end_key, e.gen FROM ends0 e
+        SELECT e.unit_code, e.end_key, e.gen, e.path FROM ends0 e
          WHERE p_issuer IS NULL OR e.gen = 0
             OR e.unit_code IN (SELECT th_territory_senders(ARRAY(SELECT e2.unit_code FROM ends0 e2 WHERE e2.gen > 0),
                                                            p_issuer))
     ), sender AS (    -- per sender and indicator: flows added up, the latest quarter
         SELECT * FROM th_sender_values(p_year, p_quarter, ARRAY(SELECT e.unit_code FROM ends e))
-    ), r AS (
-        SELECT s.*, e.end_key, e.gen, min(e.gen) OVER (PARTITION BY e.end_key, s.indicator_code) AS mingen
-          FROM sender s JOIN ends e ON e.unit_code = s.unit_code
+    ), r0 AS MATERIALIZED (
+        SELECT s.*, e.end_key, e.gen, e.path, u.valid_to AS ceased
+          FROM sender s JOIN ends e ON e.unit_code = s.unit_code JOIN units u ON u.code = s.unit_code
+    ), r AS (          -- a sender's latest stock stands for its part of the
+                       -- territory unless a unit after it on its path (the
+                       -- unit it went into, ..., the end unit) sent a later
+                       -- quarter that ends once it had ceased: that one
+                       -- describes the same facilities and people. (Units
+                       -- that stood side by side, a commune that left no
+                       -- successor and the district above it, add up.)
+        SELECT r0.*, r0.gen > 0 AND EXISTS (
+                   SELECT 1 FROM r0 t
+                    WHERE t.end_key = r0.end_key AND t.indicator_code = r0.indicator_code
+                      AND t.unit_code = ANY (r0.path[2:])
+                      AND (make_date(p_year, t.lq * 3, 1) + interval '1 month' - interval '1 day')::date
+                          >= r0.ceased) AS superseded
+          FROM r0
     ), per_unit AS (
         SELECT r.end_key, r.indicator_code,
                CASE WHEN i.numerator_agg = 'flow' THEN sum(r.f_num)
-                    ELSE sum(r.l_num) FILTER (WHERE r.gen = r.mingen) END AS num,
+                    ELSE sum(r.l_num) FILTER (WHERE NOT r.superseded) END AS num,
                CASE WHEN i.denominator_agg = 'flow' THEN sum(r.f_den)
-                    ELSE sum(r.l_den) FILTER (WHERE r.gen = r.mingen) END AS den,
+                    ELSE sum(r.l_den) FILTER (WHERE NOT r.superseded) END AS den,
                CASE WHEN i.numerator_agg = 'flow' THEN sum(r.f_val)
-                    ELSE sum(r.l_val) FILTER (WHERE r.gen = r.mingen) END AS val,
-               max(r.l_txt) FILTER (WHERE r.gen = r.mingen) AS txt,
-               coalesce(bool_or(r.mingen > 0 AND 'stock' IN (i.numerator_agg, i.denominator_agg)), false) AS carried
+                    ELSE sum(r.l_val) FILTER (WHERE NOT r.superseded) END AS val,
+               max(r.l_txt) FILTER (WHERE NOT r.superseded) AS txt,
+               coalesce(bool_or(r.gen > 0 AND NOT r.superseded
+                                AND 'stock' IN (i.numerator_agg, i.denominator_agg)), false) AS carried
           FROM r JOIN indicators i ON i.code = r.indicator_code
          GROUP BY r.end_key, r.indicator_code, i.numerator_agg, i.denominator_agg
     ), firsts AS (     -- when each unit's results for each indicator first came, per quarter

@@ -139,9 +139,10 @@ $$;
 --  * a flow adds up every quarter of the period, whoever sent it;
 --  * a stock is each unit's own latest quarter in the period; a unit that
 --    sent nothing in the period since it came into being is stood in for by
---    its predecessors' latest values (the nearest generation that has one),
---    marked as carried; a predecessor's stock is never added to its
---    successor's.
+--    its predecessors' latest values, marked as carried; a predecessor's
+--    stock is never added to its successor's: a later unit of its path that
+--    sent a quarter ending after it ceased stands for it; units that stood
+--    side by side add up (th_unit_values_compute, 35_unit_values.sql).
 -- A plan covers its issuer's territory as it was when issued, now made of
 -- the units that succeeded it (th_in_territory); a reporting level that no
 -- longer exists is counted at the level below, and the report says so.

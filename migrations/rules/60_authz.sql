@@ -49,9 +49,13 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
 $$;
 
 -- May a key's unit read a unit (a GSO code, as the request wrote it) for a
--- period, or, with p_unit NULL, the plan's issuer (a report's default)?
--- target is the GSO code checked, for the refusal. A unit or plan that does
--- not exist is allowed here: the request itself then says it is unknown.
+-- period, or, with p_unit NULL, what a report asks by default: the plan's
+-- issuer, or, when it had ceased by the period's last day, the unit its
+-- territory is part of then (th_plan_scope): old Hà Giang's key (02, whose
+-- code went nowhere) does not read its own plan's 2025Q3, which is about
+-- new Tuyên Quang. target is the GSO code checked, for the refusal. A
+-- unit or plan that does not exist is allowed here: the request itself
+-- then says it is unknown.
 CREATE OR REPLACE FUNCTION th_may_read(p_key_unit text, p_unit text, p_plan text, p_period text)
 RETURNS TABLE (allowed boolean, target text)
 LANGUAGE plpgsql STABLE AS $$
@@ -66,6 +70,10 @@ BEGIN
         RETURN;
     END IF;
     SELECT c.issuer_unit INTO k FROM current_plans c WHERE c.code = p_plan;
+    IF k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = k AND u.valid_from <= d
+                                                         AND (u.valid_to IS NULL OR u.valid_to > d)) THEN
+        k := coalesce((SELECT h.key FROM th_heirs_at(ARRAY[k], d) h), k);
+    END IF;
     RETURN QUERY SELECT k IS NULL OR th_key_covers(p_key_unit, k, d),
                         (SELECT u.gso_code FROM units u WHERE u.code = k);
 END

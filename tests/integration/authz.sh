@@ -167,8 +167,18 @@ th_check "... but not new Lâm Đồng's report (68): FORBIDDEN" \
 th_as binh-thuan report --plan "$P" --period 2024 --unit 67
 th_check "... nor old Đắk Nông's 2024 (67, which went into Lâm Đồng too): FORBIDDEN" \
   bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
+th_as binh-thuan report --plan "$P" --period 2025Q3
+th_check "... nor its own plan's 2025Q3 asked without a unit, which is about new Lâm Đồng: FORBIDDEN, naming 68" \
+  bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2" && grep -q "(68)" <<<"$2"' _ "$rc" "$out"
+th_as binh-thuan review --plan "$P" --period 2025
+th_check "... nor its year's review: FORBIDDEN" \
+  bash -c '[ "$1" = 4 ] && grep -q "territory of this computer.s key" <<<"$2"' _ "$rc" "$out"
+th_as binh-thuan report --plan "$P" --period 2025Q2
+th_check "... but its own plan's 2025Q2, about itself, without a unit: read" th_ok
 th_as lam-dong report --plan "$P" --period 2025Q3 --unit 68
 th_check "new Lâm Đồng's own key reads it" th_ok
+th_as lam-dong report --plan "$P" --period 2025Q3
+th_check "... and Bình Thuận's plan's 2025Q3 without a unit" th_ok
 
 # --- the audit trail -----------------------------------------------------------
 sleep 1 # written within a fraction of a second

@@ -11,8 +11,10 @@ units that changed"), not from the SQL:
   * a flow adds up every quarter of the period, whoever sent it;
   * a stock is each end-of-period unit's own latest quarter in the period;
     a unit that sent nothing for it since it came into being is stood in
-    for by its predecessors' latest values (the nearest generation that has
-    any), never added to its own;
+    for by its predecessors' latest values, never added to its own (here
+    every predecessor ceased on 1 July 2025, and the new unit's quarters
+    all end after that: the new unit's own value, if any, else all of its
+    predecessors' latest);
   * a plan covers its issuer's territory as it was when issued: after the
     reform, the units made (wholly or partly) of units that were in it.
 
@@ -198,7 +200,7 @@ def expected(res, period, root, issuer):
     for (e, ind), rows in per.items():
         nagg, dagg = RULES[ind]
         mingen = min(g for g, _, _, _ in rows)
-        latest = {}  # sender -> (q, v) of its latest quarter, nearest generation only
+        latest = {}  # sender -> (q, v) of its latest quarter: the new unit's, else its predecessors'
         for g, q, code, v in rows:
             if g == mingen and (code not in latest or q > latest[code][0]):
                 latest[code] = (q, v)
