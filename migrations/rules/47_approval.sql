@@ -112,7 +112,9 @@ $$;
 -- Refuses (TH018, on the field approval.unit_code or reopen.unit_code) a
 -- key (its unit and role) that may not approve (p_approve) or reopen a
 -- unit's period: the unit's own key approves; it or a key of a unit above
--- it reopens; a ministry or admin key does neither; 'local' (a server
+-- it reopens (above on the period's last day, or today through the
+-- succession: new Tuyên Quang reopens what old Hà Giang's district 024
+-- approved); a ministry or admin key does neither; 'local' (a server
 -- without keys) does both.
 DROP FUNCTION IF EXISTS th_approval_may(text, boolean, text, text, date);
 CREATE OR REPLACE FUNCTION th_approval_check_key(p_unit units, p_approve boolean, p_actor_unit text,
@@ -123,7 +125,9 @@ BEGIN
        OR (p_actor_role NOT IN ('ministry', 'admin')
            AND (p_actor_unit = p_unit.code
                 OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_ancestors(p_unit.code, p_end) a
-                                               WHERE a.code = p_actor_unit)))) THEN
+                                               WHERE a.code = p_actor_unit))
+                OR (NOT p_approve AND EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[p_unit.code], current_date) h
+                                               WHERE h.depth > 0 AND th_within(h.key, p_actor_unit, current_date))))) THEN
         RETURN;
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'TH018', COLUMN = CASE WHEN p_approve THEN 'approval.unit_code'
@@ -217,15 +221,25 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'TH032', COLUMN = 'period', DETAIL = p_period,
                                   MESSAGE = 'not approved: nothing to reopen';
         END IF;
+        -- An approval above that covers this one: of the same period, of its
+        -- year (which locks its quarters), or, for a year, of one of its
+        -- quarters; by a unit whose territory on that approval's last day
+        -- holds this unit's (through the succession too: new Tuyên Quang's
+        -- year covers what old Hà Giang's district 024 approved for 2025Q2).
         SELECT u.gso_code || ' ' || u.name_with_type AS who,
                to_char(a.changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day
           INTO above
-          FROM approvals a JOIN th_ancestors(root.code, p_end) x ON x.code = a.unit_key AND x.distance > 0
-          JOIN units u ON u.code = a.unit_key
-         WHERE a.plan_code = p_plan AND a.year = y AND a.state = 'approved'
-           -- (a year's approval below counts for each quarter above: th_approval_children)
-           AND (a.quarter = q OR (q = 0 AND a.quarter > 0))
-         ORDER BY x.distance LIMIT 1;
+          FROM approvals a JOIN units u ON u.code = a.unit_key
+         WHERE a.plan_code = p_plan AND a.year = y AND a.state = 'approved' AND a.unit_key <> root.code
+           AND (q = 0 OR a.quarter IN (0, q))
+           AND EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[root.code],
+                                                 th_period_last_day(a.year || CASE WHEN a.quarter > 0
+                                                                                   THEN 'Q' || a.quarter
+                                                                                   ELSE '' END)) h
+                        WHERE th_within(h.key, a.unit_key,
+                                        th_period_last_day(a.year || CASE WHEN a.quarter > 0
+                                                                          THEN 'Q' || a.quarter ELSE '' END)))
+         ORDER BY a.changed_at, a.id LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION USING ERRCODE = 'TH017', COLUMN = 'unit_code', DETAIL = above.who || ', ' || above.day,
                                   MESSAGE = 'a unit above has approved: it must reopen first';

@@ -210,6 +210,15 @@ th_check "... and what Bình Hưng (no successor: through Phan Thiết and Bình
 th_as lam-dong-cu submit --unit 68 --period 2025Q1 "$TH_WORK/r.csv"
 th_check "... but not old Lâm Đồng's own first quarter, which does not count in Bình Thuận's plan" th_ok
 th_check "the maintained values are still exact" th_unit_values_fresh
+th_as phan-thiet reopen --plan "$P" --period 2025Q2 --unit 593 --reason "Phú Thủy sửa số liệu"
+th_check "Phan Thiết cannot reopen its 2025Q2 while Lâm Đồng's year, over its territory now, stands" \
+  th_refused "68 Tỉnh Lâm Đồng"
+th_as lam-dong reopen --plan "$P" --period 2025 --unit 68 --reason "Trả lại để Phan Thiết sửa"
+th_check "Lâm Đồng reopens its year" th_ok
+th_as lam-dong reopen --plan "$P" --period 2025Q2 --unit 593 --reason "Phan Thiết không còn: tỉnh mở lại"
+th_check "... and may reopen old Phan Thiết's 2025Q2 itself (its territory is Lâm Đồng's now)" th_ok
+th_as phu-thuy submit --unit 22924 --period 2025Q2 --plan "$P" "$TH_WORK/fix.csv"
+th_check "... after which old Phú Thủy's correction of 2025Q2 is stored" th_ok
 
 # A period is approved once it has ended: the last quarter of this year
 # (Cao Lãnh's plan runs to 2030) is refused until the day after its last day.
