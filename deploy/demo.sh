@@ -134,12 +134,12 @@ echo "== Loading the five seed plans"
 echo "== Keys: the server's key pair, and one per office, enrolled on the server"
 server_key=$("$TONGHOPD" keygen --secret-file "$demo/server.key" | tail -1)
 offices=()
-office() { # UNIT ROLE NAME
+office() { # UNIT ROLE NAME [AS_OF: a unit that has ceased, as it was that day]
   local dir=$demo/offices/$1 pub
   mkdir -p "$dir"
   chmod 700 "$dir"
   pub=$("$TONGHOP" keygen --secret-file "$dir/client.key" | tail -1)
-  "$TONGHOPD" enroll --db "$dsn" --unit "$1" --role "$2" --public-key "$pub" --name "$3" >/dev/null
+  "$TONGHOPD" enroll --db "$dsn" --unit "$1" --role "$2" --public-key "$pub" --name "$3" ${4:+--as-of "$4"} >/dev/null
   offices+=("$1")
   # Its configuration file (the server's addresses are added once it listens).
   # A commune reports for itself; a district or province names the unit.
@@ -154,8 +154,11 @@ office() { # UNIT ROLE NAME
 communes_old=() communes_new=()
 for f in deploy/samples/results/*-2025Q2.csv; do communes_old+=("$(basename "$f" | cut -d- -f1)"); done
 for f in deploy/samples/results/after-2025-07/*-2025Q3.csv; do communes_new+=("$(basename "$f" | cut -d- -f1)"); done
-for u in "${communes_old[@]}" "${communes_new[@]}"; do office "$u" commune "Văn phòng UBND xã/phường $u"; done
-office 593 district "Phòng Y tế thành phố Phan Thiết"
+# The offices of units that ceased on 1 July 2025 are enrolled as they were
+# on 30 June 2025 (--as-of), to send and close the first half.
+for u in "${communes_old[@]}"; do office "$u" commune "Văn phòng UBND xã/phường $u" 2025-06-30; done
+for u in "${communes_new[@]}"; do office "$u" commune "Văn phòng UBND xã/phường $u"; done
+office 593 district "Phòng Y tế thành phố Phan Thiết" 2025-06-30
 office 68 province "Sở Y tế tỉnh Lâm Đồng"
 echo "   server public key: $server_key"
 echo "   ${#offices[@]} office keys enrolled: communes ${communes_old[*]} (2024 map), ${communes_new[*]} (since 1 July 2025);"

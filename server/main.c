@@ -149,13 +149,15 @@ static const command commands[] = {
     {"keygen", "--secret-file FILE", N_("Make the server's (or any) CURVE key pair; prints the public key."),
      N_("  --secret-file FILE   where to write the key pair (mode 0600; must not exist)\n"),
      "tonghopd keygen --secret-file /etc/tonghop/server.key", 0, 0},
-    {"enroll", "--db DSN --unit CODE --role ROLE --public-key KEY [--name TEXT]",
+    {"enroll", "--db DSN --unit CODE --role ROLE --public-key KEY [--name TEXT] [--as-of YYYY-MM-DD]",
      N_("Allow a client key: for a unit, as commune, district, province, ministry or admin."),
      N_("  --db DSN           PostgreSQL connection string (or TONGHOP_DB)\n"
-        "  --unit CODE        the unit the key speaks for (its GSO code)\n"
+        "  --unit CODE        the unit the key speaks for (its GSO code): the unit that holds it today\n"
         "  --role ROLE        commune, district, province, ministry or admin\n"
         "  --public-key KEY   the client's public key (40 characters, from tonghop keygen)\n"
-        "  --name TEXT        who holds it, for the list\n"),
+        "  --name TEXT        who holds it, for the list\n"
+        "  --as-of DATE       the unit that held the code on that day instead (one that has ceased,\n"
+        "                     to close its own periods)\n"),
      "tonghopd enroll --db \"dbname=tonghop\" --unit 22924 --role commune --public-key "
      "'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --name \"Văn phòng UBND phường Phú Thủy\"",
      0, 0},
@@ -781,6 +783,10 @@ static int cmd_keys(const char *what, const opts *o)
                       "needed"));
             return EXIT_USAGE;
         }
+        if (o->as_of && !th_plan_valid_date(o->as_of)) {
+            fprintf(stderr, "%s\n", _("tonghopd enroll: --as-of takes a date YYYY-MM-DD"));
+            return EXIT_USAGE;
+        }
     }
     th_db *db = db_or_say(o->db);
     if (!db) return 1;
@@ -788,27 +794,43 @@ static int cmd_keys(const char *what, const opts *o)
     int rc = 0;
     if (!strcmp(what, "enroll")) {
         /* The key speaks for the unit that holds the code today (codes are
-         * reused across the 2025 reform), and a commune, district or
-         * province key for a unit of that level only. */
-        const char *p[] = {o->public_key, o->unit, o->role, o->name};
+         * reused across the 2025 reform), or on --as-of, and a commune,
+         * district or province key for a unit of that level only. A code
+         * nobody holds today is refused, naming what took it over: a key
+         * bound to a unit that has ceased is wanted only to close that
+         * unit's own periods, and is asked for with --as-of. */
+        const char *p[] = {o->public_key, o->unit, o->role, o->name, o->as_of};
         r = th_db_exec_params(
             db,
             "WITH u AS (SELECT code, name_with_type, th_unit_role(type, parent_code) AS level FROM units"
-            "            WHERE code = coalesce(th_unit_key($2, current_date), (SELECT code FROM units WHERE "
-            "code = $2))),"
+            "            WHERE code = th_unit_key($2, coalesce($5::date, current_date))),"
             " ins AS (INSERT INTO client_keys (public_key, unit_code, role, name)"
             "         SELECT $1, u.code, $3, $4 FROM u"
             "          WHERE $3 NOT IN ('commune', 'district', 'province') OR u.level = $3"
             "         ON CONFLICT (public_key) DO UPDATE SET unit_code = EXCLUDED.unit_code,"
             "            role = EXCLUDED.role, name = EXCLUDED.name, revoked_at = NULL, enrolled_at = now()"
             "         RETURNING 1)"
-            " SELECT u.code, u.name_with_type, u.level, (SELECT count(*) FROM ins) FROM u",
-            4, p, NULL, NULL);
+            " SELECT u.code, u.name_with_type, u.level, (SELECT count(*) FROM ins), NULL FROM u"
+            " UNION ALL"
+            " SELECT NULL, NULL, NULL, NULL, coalesce(th_unit_ceased_text(th_unit_key_before($2, "
+            "current_date)), '')"
+            "  WHERE NOT EXISTS (SELECT 1 FROM u)",
+            5, p, NULL, NULL);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             fprintf(stderr, "tonghopd enroll: %s\n", th_db_error(db));
             rc = 1;
-        } else if (PQntuples(r) == 0) {
-            fprintf(stderr, _("tonghopd enroll: no unit has the code %s today\n"), o->unit);
+        } else if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
+            const char *ceased = PQntuples(r) ? PQgetvalue(r, 0, 4) : "";
+            if (o->as_of)
+                fprintf(stderr, _("tonghopd enroll: no unit had the code %s on %s\n"), o->unit, o->as_of);
+            else if (*ceased)
+                fprintf(stderr,
+                        _("tonghopd enroll: no unit has the code %s today: it ceased on %s. Enrol a key for "
+                          "the unit that took it over; or, only to close the old unit's own periods, add "
+                          "--as-of a day it existed.\n"),
+                        o->unit, ceased);
+            else
+                fprintf(stderr, _("tonghopd enroll: no unit has the code %s today\n"), o->unit);
             rc = 1;
         } else if (!strcmp(PQgetvalue(r, 0, 3), "0")) {
             fprintf(stderr, _("tonghopd enroll: %s %s is a %s, not a %s: enrol it with --role %s\n"), o->unit,

@@ -192,6 +192,13 @@ th_server_stop
 th_enrol lam-dong 68 province       # Tỉnh Lâm Đồng, since 1 July 2025
 th_enrol phu-thuy-moi 22924 commune # the new Phường Phú Thủy (Phú Hài and Phú Thủy went into it)
 th_enrol dong-thap 82 province      # Tỉnh Đồng Tháp, since 1 July 2025 (Cao Lãnh's territory)
+pub=$("$TONGHOP" keygen --secret-file "$TH_KEYS/phan-thiet-2.key" | tail -1)
+rc=0; out=$("$TONGHOPD" enroll --db "$TH_DSN" --unit 593 --role district --public-key "$pub" 2>&1) || rc=$?
+th_check "enrolling a key for Phan Thiết (593), gone since July: refused, naming where it went" \
+  bash -c '[ "$1" = 1 ] && grep -q "2025-07-01: 68 Tỉnh Lâm Đồng" <<<"$2" && grep -q -- "--as-of" <<<"$2"' _ "$rc" "$out"
+rc=0; out=$("$TONGHOPD" enroll --db "$TH_DSN" --unit 593 --role district --public-key "$pub" --as-of 2025-06-30 2>&1) || rc=$?
+th_check "... and accepted as of 30 June 2025, to close its own periods" \
+  bash -c '[ "$1" = 0 ] && grep -q "593 (Thành phố Phan Thiết)" <<<"$2"' _ "$rc" "$out"
 TH_SECURE=1 th_server_start --secret-key-file "$TH_KEYS/server.key"
 th_as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.csv"
 th_check "the new Phú Thủy sends 2025Q3" th_ok
