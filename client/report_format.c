@@ -390,10 +390,22 @@ const char *th_report_flags_note(json_object *report, char *buf, size_t size)
          inds && json_object_is_type(inds, json_type_array) && i < json_object_array_length(inds); i++)
         n += th_report_flags(json_object_array_get_idx(inds, i));
     if (n <= 0) return NULL;
-    snprintf(buf, size,
-             _("%s %lld value(s) flagged for review (above 100%%, a denominator that jumped, or a stock that "
-               "changed): see tonghop review --unit %s --plan %s --period %s"),
-             TH_REPORT_FLAG_MARK, n, th_report_str(unit, "code"), th_report_str(plan, "code"),
-             th_report_str(period, "code"));
+    /* tonghop review counts flags, one per rule and quarter: a year's
+     * value can carry several (a predecessor's jump and the successor's
+     * own). Both numbers, so that the two never seem to disagree. */
+    long long total = th_report_int(report, "quality_notes_total");
+    if (total > n)
+        snprintf(
+            buf, size,
+            _("%s %lld flag(s) for review on %lld value(s) (above 100%%, a denominator that jumped, or a "
+              "stock that changed): see tonghop review --unit %s --plan %s --period %s"),
+            TH_REPORT_FLAG_MARK, total, n, th_report_str(unit, "code"), th_report_str(plan, "code"),
+            th_report_str(period, "code"));
+    else
+        snprintf(buf, size,
+                 _("%s %lld value(s) flagged for review (above 100%%, a denominator that jumped, or a stock "
+                   "that changed): see tonghop review --unit %s --plan %s --period %s"),
+                 TH_REPORT_FLAG_MARK, n, th_report_str(unit, "code"), th_report_str(plan, "code"),
+                 th_report_str(period, "code"));
     return buf;
 }
