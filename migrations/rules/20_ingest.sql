@@ -6,6 +6,23 @@
 -- re-runnable (CREATE OR REPLACE); a changed signature needs a DROP ...
 -- IF EXISTS first. Tables belong in versioned migrations (migrations/NNN_*.sql).
 
+-- Whether a submission of a unit (its key, for the quarter) may name a
+-- plan: NULL when it may, else why not: NOT_FOUND (no plan has the code)
+-- or OUTSIDE_PLAN (the unit is not in the plan's territory on the
+-- quarter's last day, th_in_territory: another province's plan would tell
+-- it deadlines it may not read). Below the issuer on that day is the
+-- common case, looked at first; the succession only when not.
+CREATE OR REPLACE FUNCTION th_ingest_plan_check(p_plan text, p_unit_key text, p_year integer, p_quarter integer)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_plan IS NULL THEN NULL
+                WHEN x.issuer IS NULL THEN 'NOT_FOUND'
+                WHEN th_within(p_unit_key, x.issuer, x.q_end) THEN NULL
+                WHEN th_in_territory(p_unit_key, x.issuer, x.q_end) THEN NULL
+                ELSE 'OUTSIDE_PLAN' END
+      FROM (SELECT (SELECT c.issuer_unit FROM current_plans c WHERE c.code = p_plan) AS issuer,
+                   (make_date(p_year, p_quarter * 3, 1) + interval '1 month' - interval '1 day')::date AS q_end) x
+$$;
+
 -- Stores one submission, or says why not. Returns one row:
 --   outcome  'stored' | 'duplicate' | 'rejected'
 --   err_code, err_field, err_detail  (when rejected; codes as in Error.Code)
@@ -59,10 +76,12 @@ BEGIN
         RETURN;
     END IF;
 
-    -- A plan named must exist: it decides the lateness the sender is told,
-    -- and a typo would store the results with no word of it.
-    IF p_plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plans WHERE code = p_plan) THEN
-        RETURN QUERY SELECT 'rejected', 'NOT_FOUND', 'plan_code', p_plan, 0, 0, NULL::bigint;
+    -- A plan named must exist and cover the unit (th_ingest_plan_check): it
+    -- decides the lateness the sender is told, and a typo, or another
+    -- province's plan, would store the results with no word of it.
+    ceased := th_ingest_plan_check(p_plan, unit_key, p_year, p_quarter);
+    IF ceased IS NOT NULL THEN
+        RETURN QUERY SELECT 'rejected', ceased, 'plan_code', p_plan, 0, 0, NULL::bigint;
         RETURN;
     END IF;
 
@@ -132,7 +151,8 @@ $$;
 -- commit (server/ingest.c) calls it once per round of a transaction. The
 -- rules are th_ingest_submission's, in the same order (an id already stored:
 -- duplicate or ID_REUSED; the unit that held the code in the quarter, else
--- UNIT_CEASED or UNKNOWN_UNIT; the plan named, else NOT_FOUND; each value's indicator and kind, the first
+-- UNIT_CEASED or UNKNOWN_UNIT; the plan named, else NOT_FOUND, or
+-- OUTSIDE_PLAN; each value's indicator and kind, the first
 -- bad one named; an approval locking the quarter: PERIOD_LOCKED), and each submission gets the outcome it would get alone.
 -- The caller guarantees that within one call no id, and no unit code and
 -- quarter, appears twice (it splits a batch into rounds, called in order),
@@ -218,19 +238,19 @@ bad AS (
 chk AS MATERIALIZED (
     SELECT s.*, p.id IS NOT NULL AS seen, p.digest AS prev_digest, p.value_count AS prev_count,
            p.superseded_count AS prev_sup, p.received_at AS prev_at,
-           CASE WHEN pl.known IS NULL THEN 'NOT_FOUND' ELSE b.code END AS bad_code,
-           CASE WHEN pl.known IS NULL THEN 'plan_code' ELSE b.field END AS bad_field,
-           CASE WHEN pl.known IS NULL THEN s.plan ELSE b.detail END AS bad_detail,
+           coalesce(pl.bad, b.code) AS bad_code,
+           CASE WHEN pl.bad IS NOT NULL THEN 'plan_code' ELSE b.field END AS bad_field,
+           CASE WHEN pl.bad IS NOT NULL THEN s.plan ELSE b.detail END AS bad_detail,
            coalesce(n.nvals, 0) AS nvals,
            coalesce(n.inds, '{}') AS inds, lk.locked
       FROM s
       LEFT JOIN LATERAL (   -- (OFFSET 0: kept a probe, never flattened into a join)
           SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
             FROM submissions x WHERE x.id = s.id OFFSET 0) p ON true
-      -- A plan named must exist (th_ingest_submission).
+      -- A plan named must exist and cover the unit (th_ingest_submission).
       LEFT JOIN LATERAL (
-          SELECT true AS known
-           WHERE s.plan IS NULL OR EXISTS (SELECT 1 FROM plans x WHERE x.code = s.plan)
+          SELECT th_ingest_plan_check(s.plan, s.key, s.y, s.q) AS bad
+           WHERE s.plan IS NOT NULL AND s.key IS NOT NULL
           OFFSET 0) pl ON true
       LEFT JOIN bad b ON b.idx = s.idx
       LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals, array_agg(DISTINCT v.ind ORDER BY v.ind) AS inds

@@ -64,7 +64,13 @@ printf 'indicator,numerator,denominator\nCTXH-01,1,5\n' >"$bad"
 r=0; e=$(th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q1 --plan 1751/KH-UBNDD "$bad" 2>&1) || r=$?
 th_check "a plan that does not exist (a typo): refused, exit 4, naming the field and the code" \
   bash -c '[ "$1" = 4 ] && grep -q "plan_code" <<<"$2" && grep -q "1751/KH-UBNDD" <<<"$2"' _ "$r" "$e"
+"$TONGHOPD" import-plan --db "$TH_DSN" "$TH_SRC_DIR/deploy/samples/plans/binh-thuan-2025-1751-KH-UBND.json" >/dev/null
+r=0; e=$(th_client submit --server "$TH_ENDPOINT" --unit 00004 --period 2025Q1 --plan 1751/KH-UBND "$bad" 2>&1) || r=$?
+th_check "Ba Đình (Hà Nội) naming Bình Thuận's plan: refused, exit 4, not in the plan's territory" \
+  bash -c '[ "$1" = 4 ] && grep -q "field plan_code: the unit is not in the territory the plan covers" <<<"$2"' _ "$r" "$e"
 th_check "refusals stored nothing" th_eq "$(th_sql "SELECT count(*) FROM submissions")" "$before"
+r=0; e=$(th_client submit --server "$TH_ENDPOINT" --unit 22921 --period 2025Q1 --plan 1751/KH-UBND "$bad" 2>&1) || r=$?
+th_check "Phú Hài naming it: stored" th_eq "$r" 0
 
 # Vietnamese messages on this machine, whatever locales it has.
 e=$(TONGHOP_LANG=vi th_client submit --server "$TH_ENDPOINT" --unit 99999 --period 2025Q3 "$csv" 2>&1) || true
