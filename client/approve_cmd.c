@@ -72,7 +72,7 @@ int th_approve_cmd_history(th_transport *t, const char *plan, const char *period
         th_table_cell(stdout, _("When"), 18);
         th_table_cell(stdout, _("Unit"), 8);
         th_table_cell(stdout, _("Change"), 14);
-        th_table_cell(stdout, _("By"), 20);
+        th_table_cell(stdout, _("By"), 24);
         printf(" %s\n", _("Reason / note"));
     }
     for (size_t i = 0; i < h->n_approvals; i++) {
@@ -85,8 +85,8 @@ int th_approve_cmd_history(th_transport *t, const char *plan, const char *period
         snprintf(key, sizeof key, "%.8s", e->actor_key ? e->actor_key : "");
         snprintf(by, sizeof by, "%s %s%s%s", e->actor_unit ? e->actor_unit : "",
                  e->actor_role ? e->actor_role : "", *key ? " " : "", key);
-        th_table_cell(stdout, by, 20);
-        putchar(' '); /* (a key's unit, role and key can fill the column) */
+        th_table_cell(stdout, by, 24); /* unit (5), role (8), key (8): never cut */
+        putchar(' ');                  /* (a key's unit, role and key can fill the column) */
         if (e->reason) printf("%s", e->reason);
         if (e->before_children) {
             printf("%s%s", e->reason ? "; " : "", _("before the units below:"));

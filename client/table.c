@@ -71,21 +71,25 @@ int th_table_width(const char *s)
 static void cell(FILE *out, const char *s, int w, int pad)
 {
     if (!s) s = "";
+    /* A padded cell keeps its last column blank, so that a text of exactly
+     * its width does not run into the next column ("Thành phố Hà
+     * GiangThực hiện"). */
+    int room = pad && w > 1 ? w - 1 : w;
     int width = th_table_width(s);
-    if (width <= w) {
+    if (width <= room) {
         fputs(s, out);
         for (int i = width; pad && i < w; i++)
             fputc(' ', out);
         return;
     }
-    /* Keep what fits in w-1 columns (with the combining marks that follow
-     * the last letter kept), then an ellipsis. */
+    /* Keep what fits in room-1 columns (with the combining marks that
+     * follow the last letter kept), then an ellipsis. */
     int kept = 0;
     const char *p = s;
     while (*p) {
         const char *next = p;
         int cw = step(&next);
-        if (cw > 0 && kept + cw > w - 1) break;
+        if (cw > 0 && kept + cw > room - 1) break;
         kept += cw;
         p = next;
     }

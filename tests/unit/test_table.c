@@ -97,11 +97,15 @@ static void long_text_is_cut_between_letters(void **state)
 {
     (void)state;
     char buf[128];
-    /* 8 columns: 7 letters, the marks of the last one kept, then "…". */
-    assert_string_equal(cell(PHU_HAI_NFC, 8, buf, sizeof buf), "Ph\xc6\xb0\xe1\xbb\x9dng \xe2\x80\xa6");
-    assert_string_equal(cell(PHU_HAI_NFD, 8, buf, sizeof buf), "Phu\xcc\x9bo\xcc\x9b\xcc\x80ng \xe2\x80\xa6");
-    assert_string_equal(cell(DUC_LINH_NFD, 6, buf, sizeof buf), "Huye\xcc\xa3\xcc\x82n\xe2\x80\xa6");
+    /* 8 columns: 6 letters, the marks of the last one kept, "…", and the
+     * blank column that keeps it apart from the next. */
+    assert_string_equal(cell(PHU_HAI_NFC, 8, buf, sizeof buf), "Ph\xc6\xb0\xe1\xbb\x9dng\xe2\x80\xa6 ");
+    assert_string_equal(cell(PHU_HAI_NFD, 8, buf, sizeof buf), "Phu\xcc\x9bo\xcc\x9b\xcc\x80ng\xe2\x80\xa6 ");
+    assert_string_equal(cell(DUC_LINH_NFD, 6, buf, sizeof buf), "Huye\xcc\xa3\xcc\x82\xe2\x80\xa6 ");
     assert_int_equal(th_table_width(cell(DUC_LINH_NFD, 6, buf, sizeof buf)), 6);
+    /* A text exactly as wide as the cell is cut too: Phường Phú Hài is 14. */
+    assert_string_equal(cell(PHU_HAI_NFC, 14, buf, sizeof buf),
+                        "Ph\xc6\xb0\xe1\xbb\x9dng Ph\xc3\xba H\xe2\x80\xa6 ");
     /* A wide character that does not fit leaves a space, never a wider cell. */
     assert_string_equal(cell("\xe6\x9d\xb1\xe4\xba\xac\xe6\x9d\xb1", 4, buf, sizeof buf),
                         "\xe6\x9d\xb1\xe2\x80\xa6 ");
