@@ -251,11 +251,45 @@ RETURNS SETOF text LANGUAGE sql STABLE AS $$
      WHERE p.code = p_issuer OR (p.last_day, p.code) IN (SELECT b.last_day, b.code FROM below_then b)
 $$;
 
+-- The units that ceased leaving no successor, each with the units it was
+-- linked under on its last day (migration 018's unit_orphans, which this
+-- rewrites): run by a statement trigger on the three tables it derives
+-- from, so that no writer of the map can leave it stale. (Computing it in
+-- each query walked every child of every old district and province: most
+-- of a province's report across the reform.)
+CREATE OR REPLACE FUNCTION th_unit_orphans_rewrite()
+RETURNS void LANGUAGE sql AS $$
+    DELETE FROM unit_orphans;
+    INSERT INTO unit_orphans (code, parent_code, valid_to)
+    SELECT DISTINCT u.code, l.parent_code, u.valid_to
+      FROM units u
+      JOIN unit_parents l ON l.unit_code = u.code
+                         AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+     WHERE u.valid_to IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code);
+$$;
+CREATE OR REPLACE FUNCTION th_unit_orphans_refresh()
+RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM th_unit_orphans_rewrite();
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER units_orphans AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON units
+    FOR EACH STATEMENT EXECUTE FUNCTION th_unit_orphans_refresh();
+CREATE OR REPLACE TRIGGER unit_parents_orphans AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON unit_parents
+    FOR EACH STATEMENT EXECUTE FUNCTION th_unit_orphans_refresh();
+CREATE OR REPLACE TRIGGER unit_successions_orphans AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON unit_successions
+    FOR EACH STATEMENT EXECUTE FUNCTION th_unit_orphans_refresh();
+-- (Filled as the map stands when this file is applied.)
+SELECT th_unit_orphans_rewrite();
+
 -- The units whose results may belong to one of p_keys on p_end (th_heirs_at
 -- walked back): the keys, their predecessors, and the units below them
--- that ceased leaving no successor (linked to them on their last day), and
--- theirs in turn. A superset: th_heirs_at keeps those whose results do end
--- at a key (a split commune's go to its first successor only).
+-- that ceased leaving no successor (linked to them on their last day:
+-- unit_orphans), and theirs in turn. A superset: th_heirs_at keeps those
+-- whose results do end at a key (a split commune's go to its first
+-- successor only).
 CREATE OR REPLACE FUNCTION th_unit_sender_candidates(p_keys text[], p_end date)
 RETURNS SETOF text LANGUAGE sql STABLE AS $$
     WITH RECURSIVE cand(code) AS (   -- (UNION: each unit once, however it is reached)
@@ -266,11 +300,7 @@ RETURNS SETOF text LANGUAGE sql STABLE AS $$
           CROSS JOIN LATERAL (
               SELECT s.predecessor AS code FROM unit_successions s WHERE s.successor = c.code
               UNION ALL
-              SELECT l.unit_code FROM unit_parents l JOIN units u ON u.code = l.unit_code
-               WHERE l.parent_code = c.code
-                 AND u.valid_to IS NOT NULL AND u.valid_to <= p_end
-                 AND l.valid_from < u.valid_to AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
-                 AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = u.code)) b
+              SELECT o.code FROM unit_orphans o WHERE o.parent_code = c.code AND o.valid_to <= p_end) b
     )
     SELECT code FROM cand
 $$;

@@ -143,22 +143,27 @@ BEGIN
     ), sender AS (    -- per sender and indicator: flows added up, the latest quarter
         SELECT * FROM th_sender_values(p_year, p_quarter, ARRAY(SELECT e.unit_code FROM ends e))
     ), r0 AS MATERIALIZED (
-        SELECT s.*, e.end_key, e.gen, e.path, u.valid_to AS ceased
+        SELECT s.*, e.end_key, e.gen, e.path, u.valid_to AS ceased,
+               (make_date(p_year, s.lq * 3, 1) + interval '1 month' - interval '1 day')::date AS lq_end
           FROM sender s JOIN ends e ON e.unit_code = s.unit_code JOIN units u ON u.code = s.unit_code
-    ), r AS (          -- a sender's latest stock stands for its part of the
+    ), later AS (      -- a sender's latest stock stands for its part of the
                        -- territory unless a unit after it on its path (the
                        -- unit it went into, ..., the end unit) sent a later
                        -- quarter that ends once it had ceased: that one
                        -- describes the same facilities and people. (Units
                        -- that stood side by side, a commune that left no
                        -- successor and the district above it, add up.)
-        SELECT r0.*, r0.gen > 0 AND EXISTS (
-                   SELECT 1 FROM r0 t
-                    WHERE t.end_key = r0.end_key AND t.indicator_code = r0.indicator_code
-                      AND t.unit_code = ANY (r0.path[2:])
-                      AND (make_date(p_year, t.lq * 3, 1) + interval '1 month' - interval '1 day')::date
-                          >= r0.ceased) AS superseded
+                       -- (Joined by the path's units: a correlated test
+                       -- compared every pair of a rebuild's rows.)
+        SELECT DISTINCT r0.unit_code, r0.end_key, r0.indicator_code
           FROM r0
+          CROSS JOIN LATERAL unnest(r0.path[2:]) AS p(code)
+          JOIN r0 t ON t.end_key = r0.end_key AND t.indicator_code = r0.indicator_code AND t.unit_code = p.code
+         WHERE r0.gen > 0 AND t.lq_end >= r0.ceased
+    ), r AS (
+        SELECT r0.*, l.unit_code IS NOT NULL AS superseded
+          FROM r0 LEFT JOIN later l
+            ON l.unit_code = r0.unit_code AND l.end_key = r0.end_key AND l.indicator_code = r0.indicator_code
     ), per_unit AS (
         SELECT r.end_key, r.indicator_code,
                CASE WHEN i.numerator_agg = 'flow' THEN sum(r.f_num)

@@ -172,11 +172,13 @@ $$;
 -- results belong to it on p_end), indicator and quarter, with end_key the
 -- unit of p_keys it counts in.
 -- The candidates are found two ways, the same rows either way: for up to
--- 2,000 keys (a commune, a district, a province), by a probe per sender,
--- the keys and their predecessors; for more (the country), by one pass over the
--- period's candidates, whose senders are then placed (the keys
--- themselves, or, for a unit that is no key, its heir on p_end when it is
--- a predecessor of a key). The country's probes, 11,000 keys and their
+-- 2,000 keys (a commune, a district, a province), by a probe per unit
+-- whose results may belong to a key (th_unit_sender_candidates); for more
+-- (the country), by one pass over the period's candidates. Their senders
+-- are then placed: the keys themselves, or, for a unit that is no key,
+-- its heir on p_end (th_heirs_at, as the values count it: predecessors,
+-- and units that left no successor, through the unit above) when that is
+-- a key. The country's probes, 11,000 keys and their
 -- predecessors, took a quarter of its report (bench/RESULTS.md); the pass
 -- over the country's candidates took a province of 610 units (Hà Nội on
 -- the 2024 map) 40 ms where its probes take 18.
@@ -190,21 +192,20 @@ CREATE OR REPLACE FUNCTION th_review_changes(p_keys text[], p_year integer, p_qu
 RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
                den bigint, prev_den bigint)
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE keys AS MATERIALIZED (
+    WITH keys AS MATERIALIZED (
         SELECT DISTINCT k FROM unnest(p_keys) AS k
-    ), l(code, depth) AS (   -- few keys: the keys and their predecessors
-        SELECT k, 0 FROM keys
-        UNION
-        SELECT s.predecessor, l.depth + 1 FROM l JOIN unit_successions s ON s.successor = l.code
-         WHERE l.depth < 16
-    ), gone AS (       -- ... the predecessors: where their results count on p_end
-        SELECT h.orig, h.key
-          FROM th_heirs_at(ARRAY(SELECT DISTINCT l.code FROM l WHERE l.depth > 0), p_end) h
-         WHERE h.key IN (SELECT k FROM keys) AND h.orig NOT IN (SELECT k FROM keys)
-    ), senders AS (
-        SELECT k AS code, k AS end_key FROM keys
-        UNION ALL
-        SELECT g.orig, g.key FROM gone g
+    ), found AS MATERIALIZED (  -- few keys: a probe per unit whose results may belong
+                                -- to one (th_unit_sender_candidates: the keys, their
+                                -- predecessors, and the units that left no successor
+                                -- below them, Bình Hưng under Phan Thiết)
+        SELECT r.* FROM th_unit_sender_candidates(p_keys, p_end) AS cand(code)
+          CROSS JOIN LATERAL (SELECT r0.* FROM review_candidates r0
+                               WHERE r0.unit_code = cand.code AND r0.year = p_year
+                                 AND r0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
+                                                    AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+                                 AND r0.indicator_code = ANY (p_ind)
+                              OFFSET 0) r
+         WHERE cardinality(p_keys) <= 2000
     ), period AS MATERIALIZED (  -- many keys: the period's candidates
         SELECT r0.* FROM review_candidates r0
          WHERE r0.year = p_year
@@ -212,34 +213,23 @@ LANGUAGE sql STABLE AS $$
                               AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
            AND r0.indicator_code = ANY (p_ind)
            AND cardinality(p_keys) > 2000
-    ), others AS (     -- ... their senders that are no key
-        SELECT DISTINCT p.unit_code FROM period p WHERE p.unit_code NOT IN (SELECT k FROM keys)
-    ), fwd(orig, code, depth) AS (   -- ... and what those became
-        SELECT o.unit_code, o.unit_code, 0 FROM others o
-        UNION
-        SELECT f.orig, s.successor, f.depth + 1 FROM fwd f JOIN unit_successions s ON s.predecessor = f.code
-         WHERE f.depth < 16
-    ), placed AS (     -- ... the predecessors of keys: where their results count on p_end
+    ), rows AS (
+        SELECT f.* FROM found f
+        UNION ALL
+        SELECT p.* FROM period p
+    ), placed AS (     -- the senders that are no key: where their results count
+                       -- on p_end (th_heirs_at), when that is a key; heirs are
+                       -- looked for only for the few senders with a candidate
         SELECT h.orig, h.key
-          FROM th_heirs_at(ARRAY(SELECT DISTINCT f.orig FROM fwd f
-                                  WHERE f.depth > 0 AND f.code IN (SELECT k FROM keys)), p_end) h
+          FROM th_heirs_at(ARRAY(SELECT DISTINCT r.unit_code FROM rows r
+                                  WHERE r.unit_code NOT IN (SELECT k FROM keys)), p_end) h
          WHERE h.key IN (SELECT k FROM keys)
     ), c0 AS (
-        SELECT s.end_key, r.unit_code, r.indicator_code, r.quarter, r.den, r.prev_den, r.jump
-          FROM senders s
-          CROSS JOIN LATERAL (SELECT r0.* FROM review_candidates r0
-                               WHERE r0.unit_code = s.code AND r0.year = p_year
-                                 AND r0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
-                                                    AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
-                                 AND r0.indicator_code = ANY (p_ind)
-                              OFFSET 0) r
-         WHERE cardinality(p_keys) <= 2000
+        SELECT r.unit_code AS end_key, r.unit_code, r.indicator_code, r.quarter, r.den, r.prev_den, r.jump
+          FROM rows r WHERE r.unit_code IN (SELECT k FROM keys)
         UNION ALL
-        SELECT p.unit_code, p.unit_code, p.indicator_code, p.quarter, p.den, p.prev_den, p.jump
-          FROM period p WHERE p.unit_code IN (SELECT k FROM keys)
-        UNION ALL
-        SELECT pl.key, p.unit_code, p.indicator_code, p.quarter, p.den, p.prev_den, p.jump
-          FROM period p JOIN placed pl ON pl.orig = p.unit_code
+        SELECT pl.key, r.unit_code, r.indicator_code, r.quarter, r.den, r.prev_den, r.jump
+          FROM rows r JOIN placed pl ON pl.orig = r.unit_code
     ), c AS (
         SELECT c0.end_key, c0.unit_code, c0.indicator_code, c0.quarter::integer AS quarter, c0.den, c0.prev_den,
                c0.jump, i.denominator_agg = 'stock' AS stock

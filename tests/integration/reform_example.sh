@@ -49,11 +49,17 @@ th_check "2025Q3: the new commune alone, by its new name" \
 # (22939) to Phan Thiết (593), which left none either, to Bình Thuận, to
 # Lâm Đồng. Bình Hưng's stock and Phan Thiết's own stood side by side until
 # July: both are carried, added up; Lâm Đồng's own Q4 then stands for both.
+send 22939 2025Q1 1/40 0/4
 send 22939 2025Q2 2/4 1/4
 send 593 2025Q1 1/3 1/2
 rep=$($C report --plan 1751/KH-UBND --period 2025 --unit 68 --format json)
 th_check "Lâm Đồng silent itself: Bình Hưng's and Phan Thiết's own stocks both carried (7/11 + 2/4 + 1/3)" \
   th_eq "$(ratio "$rep" CTXH-01) $(ratio "$rep" CTXH-02)" "10/18 11/21"
+th_check "... and Bình Hưng's Q2 denominator that fell from 40 to 4 is flagged in Lâm Đồng's year" \
+  th_eq "$(jq -c '[.quality_notes[] | select(.unit.code == "22939") | [.indicator, .quarter, .rule]]' <<<"$rep")" \
+        '[["CTXH-01",2,"denominator_jump"]]'
+th_check "... as tonghop review lists it" \
+  bash -c '$1 review --plan 1751/KH-UBND --period 2025 --unit 68 | grep -q "Bình Hưng (22939)"' _ "$C"
 send 68 2025Q4 4/8 0/8
 rep=$($C report --plan 1751/KH-UBND --period 2025 --unit 68 --format json)
 th_check "Lâm Đồng's own Q4 stands for them: 7/11 + 4/8; the flows still add up (9/15 + (1+1+0)/8)" \
