@@ -48,6 +48,9 @@ BEGIN
     -- thousand rows, and compiling one took longer than running it (set
     -- back before the rebuild below, which is its own business).
     PERFORM set_config('jit', 'off', true);
+    -- The units that left no successor are found once, below, rather than
+    -- after each statement (th_unit_orphans_refresh, 10_units.sql).
+    PERFORM set_config('tonghop.orphans_deferred', 'on', true);
     -- Results stored while the tree changes would be filed under the old
     -- tree, after the rebuild below has read them: wait for the batches
     -- being stored, and hold new ones (they wait; a client retries past
@@ -276,6 +279,9 @@ BEGIN
                 DETAIL = 'a cycle: ' || cyc, MESSAGE = 'cycle in the unit tree';
         END IF;
     END IF;
+
+    PERFORM set_config('tonghop.orphans_deferred', '', true);
+    PERFORM th_unit_orphans_rewrite();
 
     -- Who belongs where may have changed: each unit's values for each
     -- period are computed anew (35_unit_values.sql).
