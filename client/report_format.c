@@ -327,8 +327,8 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
         if (th_report_has(terr, "ceased"))
             snprintf(
                 buf, sizeof buf,
-                _("The plan covers the territory of %s (%s) as it was when issued; that unit ceased on %s, "
-                  "so the report is on the units that succeeded it."),
+                _("The plan covers the territory of %s (%s) as it was when issued, before the change of %s; "
+                  "the report is on the units that make it up now."),
                 th_report_str(terr, "name"), th_report_str(terr, "code"),
                 th_report_vn_date(th_report_str(terr, "ceased"), d, sizeof d));
         else

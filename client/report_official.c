@@ -34,9 +34,14 @@ static void esc_lines(FILE *out, const char *s)
 static const char *const type_words[] = {"Thành phố ", "Thị xã ", "Thị trấn ", "Tỉnh ",   "Huyện ",
                                          "Quận ",      "Xã ",     "Phường ",   "Đặc khu "};
 
+/* The country's name as the national root carries it. */
+static const char COUNTRY_PREFIX[] = "Nước ";
+
 const char *th_official_place(const char *unit_name)
 {
     if (!unit_name) return "";
+    /* A report of the whole country is signed at a ministry, in the capital. */
+    if (!strncmp(unit_name, COUNTRY_PREFIX, strlen(COUNTRY_PREFIX))) return "Hà Nội";
     for (size_t i = 0; i < sizeof type_words / sizeof type_words[0]; i++) {
         size_t n = strlen(type_words[i]);
         if (!strncmp(unit_name, type_words[i], n) && unit_name[n]) return unit_name + n;
@@ -281,9 +286,13 @@ static void intro(doc *d)
     esc(out, d->body);
     fputs(" báo cáo kết quả thực hiện ", out);
     esc(out, d->period_vn);
-    fputs(" trên địa bàn ", out);
     char unit[512];
-    esc(out, lower_first(th_report_str(d->unit, "name"), unit, sizeof unit));
+    if (!strcmp(th_report_str(d->unit, "role"), "country")) {
+        fputs(" trên phạm vi cả nước", out);
+    } else {
+        fputs(" trên địa bàn ", out);
+        esc(out, lower_first(th_report_str(d->unit, "name"), unit, sizeof unit));
+    }
     fputs(" như sau:</p>\n", out);
 }
 

@@ -52,8 +52,8 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__OVERLAPPING_YEARS:
         return _("another target for the same indicator already covers these years");
     case TONGHOP__ERROR__CODE__UNIT_CEASED:
-        return _("this unit had ceased to exist by then (merged into another); its successor reports from "
-                 "that date");
+        return _("this unit had ceased to exist by then (merged into another, or dissolved); the unit named "
+                 "reports for its territory from that date");
     case TONGHOP__ERROR__CODE__OUTSIDE_PLAN_YEARS: return _("the years are outside the years of the plan");
     case TONGHOP__ERROR__CODE__RATIO_ABOVE_100: return _("a percentage target cannot be above 100");
     case TONGHOP__ERROR__CODE__PLAN_CODE_REUSED:

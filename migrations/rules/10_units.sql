@@ -259,6 +259,10 @@ $$;
 -- of a province's report across the reform.)
 CREATE OR REPLACE FUNCTION th_unit_orphans_rewrite()
 RETURNS void LANGUAGE sql AS $$
+    -- (One writer of the map at a time rewrites it: two at once each
+    -- deleted the rows they saw and inserted the same ones. The lock is
+    -- held to the end of the transaction; the next one then sees them.)
+    LOCK TABLE unit_orphans IN EXCLUSIVE MODE;
     DELETE FROM unit_orphans;
     INSERT INTO unit_orphans (code, parent_code, valid_to)
     SELECT DISTINCT u.code, l.parent_code, u.valid_to

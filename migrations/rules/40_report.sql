@@ -361,12 +361,21 @@ BEGIN
         'plan', jsonb_build_object('code', pl.code, 'revision', pl.revision, 'title', pl.title,
                                    'issuer_unit', issuer.gso_code, 'issuing_body', pl.issuing_body,
                                    'reporting_level', pl.reporting_level, 'issued_on', pl.issued_on,
-                                   -- every level's deadline that year, and to whom it reports
+                                   -- every level's deadline for that year (a date: the year it
+                                   -- is for, as th_deadline_for reads it, so "10/01/2026" of a
+                                   -- 2025 plan is 2025's; days after each quarter: every year),
+                                   -- and to whom it reports
                                    'deadlines', coalesce((
                                        SELECT jsonb_agg(jsonb_build_object('level', d.level, 'to', d.recipient,
-                                                                           'date', d.due_on) ORDER BY d.position)
+                                                                           'date', d.due_on)
+                                                        || CASE WHEN d.days_after_quarter IS NOT NULL
+                                                                THEN jsonb_build_object('days_after_quarter',
+                                                                                        d.days_after_quarter)
+                                                                ELSE '{}'::jsonb END
+                                                        ORDER BY d.position)
                                          FROM plan_deadlines d
-                                        WHERE d.plan_id = pl.id AND extract(year FROM d.due_on) = y), '[]'::jsonb)),
+                                        WHERE d.plan_id = pl.id AND (d.for_year = y OR d.for_year IS NULL)),
+                                       '[]'::jsonb)),
         'period', jsonb_build_object('code', p_period, 'start', p_start, 'end', p_end),
         'unit', jsonb_build_object('code', root.gso_code, 'name', root.name_with_type,
                                    'role', th_unit_role(root.type, root.parent_code),

@@ -100,13 +100,14 @@ th_check "... deletes the backups older than 14 days and keeps the others" bash 
 # source exports, where the same session then computes the reports: the
 # source's reports at the moment of the dump, to compare with the restore's.
 coproc SNAP { psql "$TH_DSN" -X -A -t -q -v ON_ERROR_STOP=1 2>&1; }
+snap_pid=$SNAP_PID # (bash unsets SNAP_PID once the coprocess has exited)
 echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_export_snapshot();" >&"${SNAP[1]}"
 read -r -t 30 snap <&"${SNAP[0]}"
 rc=0; "$bindir/pg_dump" -Fc --snapshot="$snap" -d "$TH_DSN" -f "$TH_WORK/snapshot.dump" || rc=$?
 th_check "pg_dump -Fc of an exported snapshot during the burst succeeds" th_eq "$rc" 0
 printf '%s\n' "\\o $TH_WORK/reports-source-at-snapshot.txt" "$REPORTS;" '\o' "SELECT 'done';" "COMMIT;" '\q' >&"${SNAP[1]}"
 read -r -t 120 done_line <&"${SNAP[0]}" || true
-wait "$SNAP_PID" 2>/dev/null || true
+wait "$snap_pid" 2>/dev/null || true
 th_check "the source's reports at that snapshot are computed" th_eq "${done_line:-}" "done"
 
 # Let the burst go on a little, then stop it.

@@ -31,6 +31,7 @@ static void places_without_their_type_word(void **state)
     assert_string_equal(th_official_place("Thị xã La Gi"), "La Gi");
     assert_string_equal(th_official_place("Phường Phú Hài"), "Phú Hài");
     assert_string_equal(th_official_place("Huyện Phú Quí"), "Phú Quí");
+    assert_string_equal(th_official_place("Nước Cộng hòa xã hội chủ nghĩa Việt Nam"), "Hà Nội");
     assert_string_equal(th_official_place("Đặc khu Phú Quý"), "Phú Quý");
     assert_string_equal(th_official_place("Bình Thuận"), "Bình Thuận");
     assert_string_equal(th_official_place("Tỉnh "), "Tỉnh "); /* nothing after the type word */
@@ -113,7 +114,8 @@ static const char DISTRICT[] =
     " \"completeness\": {\"level\": \"commune\", \"expected\": 18, \"reported\": 12, \"on_time\": 10},"
     " \"quality_notes\": [{\"unit\": \"Phường <Phú Hài>\", \"indicator\": \"CTXH-01\","
     "   \"text\": \"Mẫu số giảm một nửa so với quý trước\"}],"
-    " \"approval\": {\"state\": \"approved\", \"by\": \"593\", \"by_role\": \"district\", \"at\": \"2026-11-28T07:05:00Z\"},"
+    " \"approval\": {\"state\": \"approved\", \"by\": \"593\", \"by_role\": \"district\", \"at\": "
+    "\"2026-11-28T07:05:00Z\"},"
     " \"generated_at\": \"2026-11-28T07:05:09Z\"}";
 
 static void a_districts_document(void **state)
