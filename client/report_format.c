@@ -377,6 +377,34 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
                  th_report_str(ind, "code"), k);
         emit(ctx, buf);
     }
+    /* By unit below: values counted at the unit itself are in no row (its
+     * own results, and those of units that left no successor, which went
+     * to the unit above them): say so, or the rows seem not to add up. */
+    json_object *children = th_report_get(report, "children");
+    size_t nch =
+        children && json_object_is_type(children, json_type_array) ? json_object_array_length(children) : 0;
+    char which[256] = "";
+    for (size_t i = 0; nch > 0 && i < n; i++) {
+        json_object *ind = json_object_array_get_idx(inds, i);
+        const char *code = th_report_str(ind, "code");
+        long long below = 0;
+        for (size_t k = 0; k < nch; k++) {
+            json_object *ci = th_report_get(json_object_array_get_idx(children, k), "indicators");
+            size_t m = ci && json_object_is_type(ci, json_type_array) ? json_object_array_length(ci) : 0;
+            for (size_t j = 0; j < m; j++)
+                if (!strcmp(th_report_str(json_object_array_get_idx(ci, j), "code"), code))
+                    below += th_report_int(json_object_array_get_idx(ci, j), "units_reporting");
+        }
+        if (th_report_int(ind, "units_reporting") > below && strlen(which) + strlen(code) + 3 < sizeof which)
+            snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s", *which ? ", " : "", code);
+    }
+    if (*which) {
+        snprintf(buf, sizeof buf,
+                 _("%s (%s) itself holds results in none of the rows below (its own, and those of units that "
+                   "left no successor): its total is more than its rows add up to (%s)."),
+                 th_report_str(unit, "name"), th_report_str(unit, "code"), which);
+        emit(ctx, buf);
+    }
 }
 
 long long th_report_flags(json_object *ind) { return ind ? th_report_int(ind, "flags") : 0; }

@@ -58,6 +58,8 @@ th_check "Lâm Đồng silent itself: Bình Hưng's and Phan Thiết's own stock
 th_check "... and Bình Hưng's Q2 denominator that fell from 40 to 4 is flagged in Lâm Đồng's year" \
   th_eq "$(jq -c '[.quality_notes[] | select(.unit.code == "22939") | [.indicator, .quarter, .rule]]' <<<"$rep")" \
         '[["CTXH-01",2,"denominator_jump"]]'
+th_check "by commune, the report says why the total is more than its rows add up to" \
+  bash -c '$1 report --plan 1751/KH-UBND --period 2025 --unit 68 --by-child | grep -q "Tỉnh Lâm Đồng (68) itself holds results in none of the rows below"' _ "$C"
 th_check "... as tonghop review lists it" \
   bash -c '$1 review --plan 1751/KH-UBND --period 2025 --unit 68 | grep -q "Bình Hưng (22939)"' _ "$C"
 send 68 2025Q4 4/8 0/8
