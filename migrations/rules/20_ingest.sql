@@ -90,7 +90,9 @@ BEGIN
     -- A plan named must exist and cover the unit (th_ingest_plan_check): it
     -- decides the lateness the sender is told, and a typo, or another
     -- province's plan, would store the results with no word of it.
-    ceased := th_ingest_plan_check(p_plan, unit_key, p_year, p_quarter);
+    IF p_plan IS NOT NULL THEN
+        ceased := th_ingest_plan_check(p_plan, unit_key, p_year, p_quarter);
+    END IF;
     IF ceased IS NOT NULL THEN
         RETURN QUERY SELECT 'rejected', ceased, 'plan_code', p_plan, 0, 0, NULL::bigint;
         RETURN;
@@ -157,6 +159,68 @@ BEGIN
 END;
 $$;
 
+-- th_ingest_plan_check for each submission of a batch (the arrays of
+-- th_ingest_batch), as an array in their order: NULL where it may name its
+-- plan, names none, or names a unit that does not exist then (the batch
+-- refuses that first). Below the issuer is a probe each; the others are
+-- found once per plan and day (th_territory_among, as th_in_territory says
+-- of each: after a reform, every submission naming a plan of a province
+-- that ceased; one by one they took 3 ms each).
+CREATE OR REPLACE FUNCTION th_ingest_plan_checks(p_unit text[], p_year integer[], p_quarter integer[],
+                                                 p_plan text[])
+RETURNS text[] LANGUAGE plpgsql STABLE
+SET enable_seqscan = off
+SET jit = off
+AS $$
+BEGIN
+RETURN (
+WITH s AS MATERIALIZED (   -- (the unit's key as th_ingest_batch finds it)
+    SELECT a.o::integer AS idx, a.plan, a.y, a.q, u.code AS key
+      FROM unnest(p_unit, p_year, p_quarter, p_plan) WITH ORDINALITY AS a(unit, y, q, plan, o)
+      LEFT JOIN LATERAL (
+          SELECT code FROM units
+           WHERE gso_code = a.unit
+             AND valid_from < make_date(a.y, (a.q - 1) * 3 + 1, 1) + interval '3 months'
+             AND (valid_to IS NULL OR valid_to > make_date(a.y, (a.q - 1) * 3 + 1, 1))
+           ORDER BY valid_from DESC LIMIT 1) u ON a.plan IS NOT NULL
+),
+-- The submissions naming a plan, with the plan's issuer (NULL: no such
+-- plan) and the day the unit is looked for (th_ingest_plan_day), and
+-- whether it lies below the issuer then.
+pc AS MATERIALIZED (
+    SELECT s.idx, s.plan, s.key, c.issuer, c.day,
+           c.issuer IS NOT NULL AND th_within(s.key, c.issuer, c.day) AS within
+      FROM s
+      CROSS JOIN LATERAL (
+          SELECT (SELECT p.issuer_unit FROM current_plans p WHERE p.code = s.plan) AS issuer,
+                 th_ingest_plan_day(s.key, s.y, s.q) AS day
+          OFFSET 0) c
+     WHERE s.plan IS NOT NULL AND s.key IS NOT NULL
+),
+-- ... the others in the plan's territory through the succession: once per
+-- plan and day for the batch (th_territory_among, as th_in_territory says
+-- of each: after a reform, every submission naming a plan of a province
+-- that ceased; one by one they took 3 ms each).
+pcov AS MATERIALIZED (
+    SELECT g.plan, g.day, t.code
+      FROM (SELECT pc.plan, pc.issuer, pc.day, array_agg(DISTINCT pc.key) AS keys
+              FROM pc WHERE pc.issuer IS NOT NULL AND NOT pc.within
+             GROUP BY pc.plan, pc.issuer, pc.day) g
+      CROSS JOIN LATERAL th_territory_among(g.keys, g.issuer, g.day) AS t(code)
+),
+pbad AS (
+    SELECT pc.idx,
+           CASE WHEN pc.issuer IS NULL THEN 'NOT_FOUND'
+                WHEN pc.within THEN NULL
+                WHEN EXISTS (SELECT 1 FROM pcov x WHERE x.plan = pc.plan AND x.day = pc.day AND x.code = pc.key)
+                THEN NULL
+                ELSE 'OUTSIDE_PLAN' END AS bad
+      FROM pc
+)
+SELECT array_agg(pb.bad ORDER BY s.idx) FROM s LEFT JOIN pbad pb ON pb.idx = s.idx);
+END;
+$$;
+
 -- Stores a batch of submissions in one statement, checking them by joins
 -- rather than one call and a loop of lookups each: the server's group
 -- commit (server/ingest.c) calls it once per round of a transaction. The
@@ -192,7 +256,14 @@ SET enable_seqscan = off
 SET jit = off
 AS $$
 #variable_conflict use_column
+DECLARE
+    plan_bad text[];  -- per submission: why it may not name its plan (th_ingest_plan_checks)
 BEGIN
+-- Only a batch naming a plan reads the plans: one that names none is
+-- stored even while they are locked (reads_beside_ingest.sh).
+IF EXISTS (SELECT 1 FROM unnest(p_plan) AS x WHERE x IS NOT NULL) THEN
+    plan_bad := th_ingest_plan_checks(p_unit, p_year, p_quarter, p_plan);
+END IF;
 RETURN QUERY
 WITH t AS MATERIALIZED (SELECT th_now() AS now_t),  -- the test clock when set (05_clock.sql)
 -- The arrays are read by one unnest each: subscripting a text array
@@ -242,39 +313,6 @@ bad AS (
         OR (i.kind = 'qualitative' AND (v.txt IS NULL OR v.num IS NOT NULL OR v.den IS NOT NULL OR v.val IS NOT NULL))
      ORDER BY v.idx, v.pos
 ),
--- The submissions naming a plan, with the plan's issuer (NULL: no such
--- plan) and the day the unit is looked for (th_ingest_plan_day), and
--- whether it lies below the issuer then (the common case, a probe each).
-pc AS MATERIALIZED (
-    SELECT s.idx, s.plan, s.key, c.issuer, c.day,
-           c.issuer IS NOT NULL AND th_within(s.key, c.issuer, c.day) AS within
-      FROM s
-      CROSS JOIN LATERAL (
-          SELECT (SELECT p.issuer_unit FROM current_plans p WHERE p.code = s.plan) AS issuer,
-                 th_ingest_plan_day(s.key, s.y, s.q) AS day
-          OFFSET 0) c
-     WHERE s.plan IS NOT NULL AND s.key IS NOT NULL
-),
--- ... the others in the plan's territory through the succession: once per
--- plan and day for the batch (th_territory_among, as th_in_territory says
--- of each: after a reform, every submission naming a plan of a province
--- that ceased; one by one they took 3 ms each).
-pcov AS MATERIALIZED (
-    SELECT g.plan, g.day, t.code
-      FROM (SELECT pc.plan, pc.issuer, pc.day, array_agg(DISTINCT pc.key) AS keys
-              FROM pc WHERE pc.issuer IS NOT NULL AND NOT pc.within
-             GROUP BY pc.plan, pc.issuer, pc.day) g
-      CROSS JOIN LATERAL th_territory_among(g.keys, g.issuer, g.day) AS t(code)
-),
-pbad AS (
-    SELECT pc.idx,
-           CASE WHEN pc.issuer IS NULL THEN 'NOT_FOUND'
-                WHEN pc.within THEN NULL
-                WHEN EXISTS (SELECT 1 FROM pcov x WHERE x.plan = pc.plan AND x.day = pc.day AND x.code = pc.key)
-                THEN NULL
-                ELSE 'OUTSIDE_PLAN' END AS bad
-      FROM pc
-),
 -- Lookups into the stored tables are LATERAL subqueries and subplans, so
 -- that each is an index probe per row of the batch: written as joins, the
 -- cached plan hashed the whole of submissions and current_results for every
@@ -291,8 +329,8 @@ chk AS MATERIALIZED (
       LEFT JOIN LATERAL (   -- (OFFSET 0: kept a probe, never flattened into a join)
           SELECT x.id, x.digest, x.value_count, x.superseded_count, x.received_at
             FROM submissions x WHERE x.id = s.id OFFSET 0) p ON true
-      -- A plan named must exist and cover the unit (th_ingest_submission).
-      LEFT JOIN pbad pl ON pl.idx = s.idx
+      -- A plan named must exist and cover the unit (th_ingest_plan_checks).
+      LEFT JOIN unnest(plan_bad) WITH ORDINALITY AS pl(bad, idx) ON pl.idx = s.idx
       LEFT JOIN bad b ON b.idx = s.idx
       LEFT JOIN (SELECT v.idx, count(*)::integer AS nvals, array_agg(DISTINCT v.ind ORDER BY v.ind) AS inds
                    FROM v GROUP BY v.idx) n ON n.idx = s.idx
