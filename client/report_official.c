@@ -120,7 +120,10 @@ static void choose_body(doc *d, const th_official_opts *o)
     if (o && o->issuer_body && *o->issuer_body) {
         snprintf(d->body, sizeof d->body, "%s", o->issuer_body);
     } else if (!strcmp(th_report_str(d->unit, "code"), th_report_str(d->plan, "issuer_unit")) &&
-               *th_report_str(d->plan, "issuing_body")) {
+               !th_report_has(d->unit, "plan_territory") && *th_report_str(d->plan, "issuing_body")) {
+        /* (The same code is not always the same unit: new An Giang holds
+         * Kiên Giang's, 91, and did not issue Kiên Giang's plan; the report
+         * then says whose territory the plan covers.) */
         snprintf(d->body, sizeof d->body, "%s", th_report_str(d->plan, "issuing_body"));
     } else {
         th_official_committee(th_report_str(d->unit, "name"), d->body, sizeof d->body);

@@ -404,7 +404,10 @@ BEGIN
                                 || CASE WHEN planned IS NOT NULL
                                         THEN jsonb_build_object('planned_level', planned) ELSE '{}'::jsonb END
                                 || CASE WHEN has_approvals THEN jsonb_build_object(
-                                       'children', (SELECT count(*) FROM children),
+                                       -- (the units directly below that approve in turn:
+                                       -- not communes, which are approved above them)
+                                       'children', (SELECT count(*) FROM children ch JOIN units u ON u.code = ch.code
+                                                     WHERE th_unit_role(u.type, u.parent_code) <> 'commune'),
                                        'children_approved', (
                                            SELECT count(*) FROM children ch
                                             WHERE th_approval_approved(pl.code, ch.code, y, q)))

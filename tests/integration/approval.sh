@@ -204,6 +204,9 @@ th_as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/r.c
 th_check "the new Phú Thủy sends 2025Q3" th_ok
 th_as lam-dong approve --plan "$P" --period 2025Q3 --unit 68
 th_check "Lâm Đồng approves 2025Q3 over its communes, no district to wait for" th_ok
+th_as lam-dong report --plan "$P" --period 2025Q3 --unit 68 --format json
+th_check "... and its report counts no unit below that approves in turn (communes are approved above them)" \
+  bash -c 'jq -e ".approval.state == \"approved\" and .completeness.children == 0" <<<"$1" >/dev/null' _ "$out"
 th_as phu-thuy-moi submit --unit 22924 --period 2025Q3 --plan "$P" "$TH_WORK/fix.csv"
 th_check "the new commune's correction is refused" th_refused "68 Tỉnh Lâm Đồng"
 th_as phu-hai submit --unit 22921 --period 2025Q1 --plan "$P" "$TH_WORK/r.csv"

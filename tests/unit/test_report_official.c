@@ -198,6 +198,23 @@ static void without_the_optional_fields(void **state)
     assert_non_null(strstr(html, "Trần &quot;B&quot;"));
     free(html);
 
+    /* a code kept across the reform: new An Giang (91) reporting on Kiên
+     * Giang's plan (issued by the old 91) speaks as itself */
+    static const char KEPT_CODE[] =
+        "{\"plan\": {\"code\": \"38/KH-UBND\", \"title\": \"Kế hoạch\", \"issuer_unit\": \"91\","
+        "  \"issuing_body\": \"Ủy ban nhân dân tỉnh Kiên Giang\"},"
+        " \"period\": {\"code\": \"2025\"},"
+        " \"unit\": {\"code\": \"91\", \"name\": \"Tỉnh An Giang\", \"role\": \"province\","
+        "  \"plan_territory\": {\"code\": \"91\", \"name\": \"Tỉnh Kiên Giang\", \"ceased\": "
+        "\"2025-07-01\"}},"
+        " \"indicators\": [], \"completeness\": {\"level\": \"commune\", \"expected\": 0, \"reported\": 0},"
+        " \"generated_at\": \"2026-11-28T07:05:09Z\"}";
+    html = render(KEPT_CODE, NULL, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(html, "Ủy ban nhân dân tỉnh An Giang báo cáo"));
+    assert_null(strstr(html, "Kiên Giang báo cáo"));
+    free(html);
+
     /* nothing to write without the plan */
     html = render("{\"unit\": {}, \"period\": {}, \"indicators\": []}", NULL, &rc);
     assert_int_equal(rc, -1);
