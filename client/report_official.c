@@ -251,7 +251,13 @@ static void subject(doc *d)
     char title[1024];
     const char *t = th_report_str(d->plan, "title");
     lower_first(t, title, sizeof title);
-    fputs("<h1>BÁO CÁO</h1>\n<div class=\"subject\">Kết quả thực hiện ", out);
+    /* A title that starts with what was done ("Triển khai thực hiện ...",
+     * "Thực hiện ...") takes "Kết quả" alone: not "kết quả thực hiện thực
+     * hiện". */
+    int says_done = starts_with(title, "thực hiện ") || starts_with(title, "triển khai ");
+    fputs(says_done ? "<h1>BÁO CÁO</h1>\n<div class=\"subject\">Kết quả "
+                    : "<h1>BÁO CÁO</h1>\n<div class=\"subject\">Kết quả thực hiện ",
+          out);
     esc(out, title);
     size_t tl = strlen(t), pl = strlen(d->period_vn);
     if (!(tl >= pl && !strcmp(t + tl - pl, d->period_vn))) {
