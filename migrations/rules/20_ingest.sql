@@ -59,6 +59,7 @@ DECLARE
     unit_key text;
     lock_key text;  -- (unit_key, under a name no table's column has)
     ceased text;
+    plan_bad text;  -- why the unit may not name p_plan (th_ingest_plan_check)
 BEGIN
     SELECT * INTO prev FROM submissions WHERE id = p_id;
     IF FOUND THEN
@@ -91,10 +92,10 @@ BEGIN
     -- decides the lateness the sender is told, and a typo, or another
     -- province's plan, would store the results with no word of it.
     IF p_plan IS NOT NULL THEN
-        ceased := th_ingest_plan_check(p_plan, unit_key, p_year, p_quarter);
+        plan_bad := th_ingest_plan_check(p_plan, unit_key, p_year, p_quarter);
     END IF;
-    IF ceased IS NOT NULL THEN
-        RETURN QUERY SELECT 'rejected', ceased, 'plan_code', p_plan, 0, 0, NULL::bigint;
+    IF plan_bad IS NOT NULL THEN
+        RETURN QUERY SELECT 'rejected', plan_bad, 'plan_code', p_plan, 0, 0, NULL::bigint;
         RETURN;
     END IF;
 

@@ -230,15 +230,11 @@ BEGIN
                to_char(a.changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day
           INTO above
           FROM approvals a JOIN units u ON u.code = a.unit_key
+          CROSS JOIN LATERAL (SELECT th_period_last_day(a.year || CASE WHEN a.quarter > 0 THEN 'Q' || a.quarter
+                                                                       ELSE '' END) AS d) ad
          WHERE a.plan_code = p_plan AND a.year = y AND a.state = 'approved' AND a.unit_key <> root.code
            AND (q = 0 OR a.quarter IN (0, q))
-           AND EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[root.code],
-                                                 th_period_last_day(a.year || CASE WHEN a.quarter > 0
-                                                                                   THEN 'Q' || a.quarter
-                                                                                   ELSE '' END)) h
-                        WHERE th_within(h.key, a.unit_key,
-                                        th_period_last_day(a.year || CASE WHEN a.quarter > 0
-                                                                          THEN 'Q' || a.quarter ELSE '' END)))
+           AND EXISTS (SELECT 1 FROM th_heirs_at(ARRAY[root.code], ad.d) h WHERE th_within(h.key, a.unit_key, ad.d))
          ORDER BY a.changed_at, a.id LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION USING ERRCODE = 'TH017', COLUMN = 'unit_code', DETAIL = above.who || ', ' || above.day,

@@ -70,10 +70,8 @@ BEGIN
         RETURN;
     END IF;
     SELECT c.issuer_unit INTO k FROM current_plans c WHERE c.code = p_plan;
-    IF k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = k AND u.valid_from <= d
-                                                         AND (u.valid_to IS NULL OR u.valid_to > d)) THEN
-        k := coalesce((SELECT h.key FROM th_heirs_at(ARRAY[k], d) h), k);
-    END IF;
+    -- (th_heirs_at: the issuer itself while it exists on d)
+    k := coalesce((SELECT h.key FROM th_heirs_at(ARRAY[k], d) h), k);
     RETURN QUERY SELECT k IS NULL OR th_key_covers(p_key_unit, k, d),
                         (SELECT u.gso_code FROM units u WHERE u.code = k);
 END
