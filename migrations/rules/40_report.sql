@@ -152,12 +152,20 @@ $$;
 DROP FUNCTION IF EXISTS th_report(text, text, text, boolean);
 DROP FUNCTION IF EXISTS th_report_by_keys(text, text, text, boolean);
 DROP FUNCTION IF EXISTS th_report_compute(text, text, text, boolean);
+-- (jsonb until the document was assembled as text: a new return type)
+DROP FUNCTION IF EXISTS th_report(text, text, text, boolean, boolean);
+DROP FUNCTION IF EXISTS th_report_by_keys(text, text, text, boolean, boolean);
+DROP FUNCTION IF EXISTS th_report_country(text, text, text, boolean, boolean);
+DROP FUNCTION IF EXISTS th_report_compute(text, text, text, boolean, boolean);
 CREATE OR REPLACE FUNCTION th_report_compute(p_plan text, p_period text, p_unit text, p_by_child boolean,
                                              p_approved_only boolean DEFAULT false)
-RETURNS jsonb LANGUAGE plpgsql STABLE
--- Each call plans its statements for its own plan, period and unit: a
--- cached generic plan (after five calls) was seen to take 15 s instead of 1.
-SET plan_cache_mode = force_custom_plan
+RETURNS json LANGUAGE plpgsql STABLE
+-- (No plan_cache_mode here: its two callers set it. The country's report
+-- plans each call for its own plan and period, force_custom_plan: a generic
+-- plan was seen to take 15 s instead of 1. Below the country the statements
+-- are planned once per connection, force_generic_plan with enable_seqscan
+-- off, th_report_by_keys: planning them each time was half of a
+-- province's report.)
 -- JIT compiling took 170-260 ms of every report (bench/RESULTS.md), more
 -- than a district's report itself.
 SET jit = off
@@ -185,7 +193,8 @@ DECLARE
     out_from text[] := '{}';  -- ... and the senders of those results (th_unit_senders_outside)
     dl       date;
     dl_level text;
-    result   jsonb;
+    head     jsonb;    -- the document but its children
+    kids     text;     -- the children, as the text of a JSON array's elements
     has_approvals boolean;  -- the plan has an approval for the period at root or below
 BEGIN
     -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
@@ -327,15 +336,20 @@ BEGIN
          GROUP BY GROUPING SETS ((t.top), ())
     ), children AS MATERIALIZED (   -- the units directly below root on the last day
         SELECT DISTINCT t.code, t.gso_code, t.name FROM tree t WHERE t.depth = 1
-    ), child_inds AS MATERIALIZED (  -- each child's indicators, in the plan's order
-                       -- (materialized: inlined, the planner took it for a
-                       -- row and ran it again for each child, 31 ms of a
-                       -- province's 115 with 45 children)
-        SELECT ch.code, jsonb_agg(coalesce(ir.j, tg.empty_j) ORDER BY tg.position) AS inds
-          FROM children ch
-          CROSS JOIN targets tg
-          LEFT JOIN ind_rows ir ON ir.top = ch.code AND ir.indicator_code = tg.indicator_code
-         GROUP BY ch.code
+    ), child_inds AS MATERIALIZED (  -- each child's indicators, in the plan's order,
+                       -- as text: its own where it has them, else the empty
+                       -- one (a stream sorted by child rather than a join: with
+                       -- the few rows the planner expects of these steps it
+                       -- looped over one for each row of the other)
+        SELECT x.top AS code, string_agg(x.j, ', ' ORDER BY x.position) AS inds
+          FROM (SELECT DISTINCT ON (g.top, g.position) g.top, g.position, g.j
+                  FROM (SELECT ir.top, ir.position, ir.j::text AS j, 0 AS pri
+                          FROM ind_rows ir WHERE ir.top IS NOT NULL
+                        UNION ALL
+                        SELECT ch.code, tg.position, tg.empty_j::text, 1
+                          FROM children ch CROSS JOIN targets tg) g
+                 ORDER BY g.top, g.position, g.pri) x
+         GROUP BY x.top
     ), notes AS (      -- the review's flags listed: the first 50 of each rule's
                        -- kind, in the order they are shown (all of them sorted
                        -- took a quarter of the country's report)
@@ -413,20 +427,6 @@ BEGIN
                                             WHERE th_approval_approved(pl.code, ch.code, y, q)))
                                         ELSE '{}'::jsonb END
                            FROM (SELECT 1) one LEFT JOIN completeness c ON c.top IS NULL),
-        'children', CASE WHEN p_by_child THEN coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
-                       'unit', jsonb_build_object('code', ch.gso_code, 'name', ch.name),
-                       'indicators', ci.inds,
-                       'completeness', jsonb_build_object(
-                           'expected', coalesce(c.expected, 0), 'reported', coalesce(c.reported, 0),
-                           'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(c.on_time, 0) END))
-                   || CASE WHEN has_approvals
-                           THEN jsonb_build_object('approval', th_approval_json(pl.code, ch.code, y, q))
-                           ELSE '{}'::jsonb END
-                   ORDER BY ch.gso_code)
-              FROM children ch
-              LEFT JOIN completeness c ON c.top = ch.code
-              LEFT JOIN child_inds ci ON ci.code = ch.code), '[]'::jsonb) END,
         'generated_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
         -- The communes below, when the reporters are districts: "Phan
         -- Thiết: 2 of 18 communes", beside "1 of 1 district".
@@ -452,8 +452,40 @@ BEGIN
                                           LIMIT 50) x),
                'quality_notes_total', (SELECT n FROM notes_total))
                 ELSE '{}'::jsonb END
-      INTO result;
-    RETURN result;
+        || CASE WHEN NOT p_by_child THEN jsonb_build_object('children', NULL) ELSE '{}'::jsonb END,
+        -- The children (by child): each object built once and written out
+        -- once, its indicators after its other keys; as one jsonb the
+        -- document was taken apart and put together again at each step,
+        -- 30 ms of a province's report with 124 communes.
+        CASE WHEN p_by_child THEN (
+            SELECT string_agg(left((jsonb_build_object(
+                                  'unit', jsonb_build_object('code', k.gso_code, 'name', k.name),
+                                  'completeness', jsonb_build_object(
+                                      'expected', coalesce(k.expected, 0), 'reported', coalesce(k.reported, 0),
+                                      'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(k.on_time, 0) END))
+                              || CASE WHEN has_approvals
+                                      THEN jsonb_build_object('approval', th_approval_json(pl.code, k.top, y, q))
+                                      ELSE '{}'::jsonb END)::text, -1)
+                              || ', "indicators": [' || coalesce(k.inds, '') || ']}',
+                              ', ' ORDER BY k.gso_code)
+              FROM (  -- each child with its completeness and indicators (gathered, as above)
+                    SELECT z.top, max(z.gso_code) AS gso_code, max(z.name) AS name, max(z.expected) AS expected,
+                           max(z.reported) AS reported, max(z.on_time) AS on_time, max(z.inds) AS inds
+                      FROM (SELECT ch.code AS top, ch.gso_code, ch.name, NULL::bigint AS expected,
+                                   NULL::bigint AS reported, NULL::bigint AS on_time, NULL::text AS inds, true AS child
+                              FROM children ch
+                            UNION ALL
+                            SELECT c.top, NULL, NULL, c.expected, c.reported, c.on_time, NULL, false
+                              FROM completeness c WHERE c.top IS NOT NULL
+                            UNION ALL
+                            SELECT ci.code, NULL, NULL, NULL, NULL, NULL, ci.inds, false FROM child_inds ci) z
+                     GROUP BY z.top
+                    HAVING bool_or(z.child)) k) END
+      INTO head, kids;
+    IF NOT p_by_child THEN
+        RETURN head::text::json;
+    END IF;
+    RETURN (left(head::text, -1) || ', "children": [' || coalesce(kids, '') || ']}')::json;
 END;
 $$;
 
@@ -463,10 +495,22 @@ $$;
 -- all the country's results for a district (bench/RESULTS.md: a district's
 -- year 255 ms, 58 ms by keys; a province's 445 ms, 185 ms). The country's
 -- own report reads nearly everything, and is planned as it comes.
+-- Planned once per connection (force_generic_plan): with enable_seqscan
+-- off the one generic plan reads by keys whatever the unit, plan or period,
+-- and planning each call was half of a province's report.
 CREATE OR REPLACE FUNCTION th_report_by_keys(p_plan text, p_period text, p_unit text, p_by_child boolean,
                                              p_approved_only boolean DEFAULT false)
-RETURNS jsonb LANGUAGE sql STABLE
+RETURNS json LANGUAGE sql STABLE
 SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
+AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only) $$;
+
+-- The country's report: each call planned for its own plan and period (a
+-- cached generic plan was seen to take 15 s instead of 1).
+CREATE OR REPLACE FUNCTION th_report_country(p_plan text, p_period text, p_unit text, p_by_child boolean,
+                                             p_approved_only boolean DEFAULT false)
+RETURNS json LANGUAGE sql STABLE
+SET plan_cache_mode = force_custom_plan
 AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only) $$;
 
 -- The report of a plan for a period at a unit: th_report_compute, by keys
@@ -474,10 +518,10 @@ AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_
 -- without a unit). The same numbers either way.
 CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean,
                                      p_approved_only boolean DEFAULT false)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF coalesce(p_unit, (SELECT issuer_unit FROM current_plans WHERE code = p_plan)) = 'VN' THEN
-        RETURN th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only);
+        RETURN th_report_country(p_plan, p_period, p_unit, p_by_child, p_approved_only);
     END IF;
     RETURN th_report_by_keys(p_plan, p_period, p_unit, p_by_child, p_approved_only);
 END;

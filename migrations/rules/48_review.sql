@@ -182,16 +182,24 @@ $$;
 -- predecessors, took a quarter of its report (bench/RESULTS.md); the pass
 -- over the country's candidates took a province of 610 units (Hà Nội on
 -- the 2024 map) 40 ms where its probes take 18.
--- (An SQL function, planned with its arguments unknown. As PL/pgSQL
--- planned for each call's arrays, the country's flags took 150 ms instead
--- of 220 on a steady database, but right after a burst, the statistics
--- not yet knowing the quarter's new candidates, its plan compared each of
--- them with every key: the country's 2025Q4 report took 3.7 s, not 0.7.)
+-- (Planned with its arguments unknown, force_generic_plan. Planned for
+-- each call's arrays, the country's flags took 150 ms instead of 220 on a
+-- steady database, but right after a burst, the statistics not yet knowing
+-- the quarter's new candidates, its plan compared each of them with every
+-- key: the country's 2025Q4 report took 3.7 s, not 0.7. PL/pgSQL rather
+-- than SQL so that the plan is kept for the connection: an SQL function
+-- called with a subquery for an argument is planned again at each call, a
+-- quarter of a province's report.)
 CREATE OR REPLACE FUNCTION th_review_changes(p_keys text[], p_year integer, p_quarter integer, p_end date,
                                              p_ind text[])
 RETURNS TABLE (end_key text, unit_code text, indicator_code text, quarter integer, rule text,
                den bigint, prev_den bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH keys AS MATERIALIZED (
         SELECT DISTINCT k FROM unnest(p_keys) AS k
     ), found AS MATERIALIZED (  -- few keys: a probe per unit whose results may belong
@@ -259,7 +267,8 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN c.jump THEN 'denominator_jump' ELSE 'stock_changed' END, c.den, c.prev_den
       FROM c
      WHERE c.jump
-        OR (c.stock AND (c.unit_code, c.quarter) IN (SELECT n.unit_code, n.quarter FROM unchanged n))
+        OR (c.stock AND (c.unit_code, c.quarter) IN (SELECT n.unit_code, n.quarter FROM unchanged n));
+END;
 $$;
 
 -- Every flag for the units p_keys (on p_end) and the ratio indicators
