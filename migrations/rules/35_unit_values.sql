@@ -96,11 +96,29 @@ DROP FUNCTION IF EXISTS th_unit_senders_outside(integer, integer, text[], text);
 CREATE OR REPLACE FUNCTION th_unit_senders_outside(p_year integer, p_quarter integer, p_keys text[],
                                                    p_issuer text, OUT out_keys text[], OUT out_from text[])
 LANGUAGE sql STABLE AS $$
-    WITH s AS MATERIALIZED (   -- (a sender of another unit has ceased by the period's last day)
-        SELECT x.unit_code, x.end_key FROM th_unit_senders(p_year, p_quarter, p_keys) x WHERE x.gen > 0
-    ), o AS (
-        SELECT s.unit_code, s.end_key FROM s
-         WHERE s.unit_code NOT IN (SELECT th_territory_senders(ARRAY(SELECT s.unit_code FROM s), p_issuer))
+    -- (The territory is asked first, of every sender that is no key, and
+    -- the heirs only of the few outside it: heirs for all of them, as
+    -- th_unit_senders finds them, were a quarter of plan 1751/KH-UBND's
+    -- year on Lâm Đồng.)
+    WITH d AS (   -- the period's last day
+        SELECT (make_date(p_year, (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END - 1) * 3 + 1, 1)
+                + interval '3 months' - interval '1 day')::date AS p_end
+    ), sent AS MATERIALIZED (   -- the candidates that are no key and sent for the period
+        SELECT c.code FROM d, th_unit_sender_candidates(p_keys, d.p_end) AS c(code)
+         CROSS JOIN LATERAL (   -- (a probe per candidate, as in th_unit_senders)
+             SELECT 1 FROM submissions s
+              WHERE s.unit_code = c.code AND s.year = p_year
+                AND s.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
+                                  AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+              LIMIT 1) x
+         WHERE c.code <> ALL (p_keys)
+    ), outside AS MATERIALIZED (
+        SELECT s.code FROM sent s
+         WHERE s.code NOT IN (SELECT th_territory_senders(ARRAY(SELECT s2.code FROM sent s2), p_issuer))
+    ), o AS (   -- ... whose results belong to a key on the last day (th_heirs_at)
+        SELECT h.orig AS unit_code, h.key AS end_key
+          FROM th_heirs_at(ARRAY(SELECT o0.code FROM outside o0), (SELECT d.p_end FROM d)) h
+         WHERE h.key = ANY (p_keys)
     )
     SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}') FROM o
 $$;
