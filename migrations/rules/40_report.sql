@@ -102,13 +102,18 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
     END
 $$;
 
--- One indicator's result as JSON, from its sums and the plan's target.
+-- One indicator's result as the text of a JSON object, from its sums and
+-- the plan's target; carried_from_predecessors and flags only when not 0.
+-- (Text built with json_build_object: a jsonb per indicator, written out
+-- as text again, was a tenth of a province's report.)
+DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
+                                          numeric, bigint, bigint);
 CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind text, p_programme text,
                                   p_cmp text, p_target numeric, p_target_text text,
                                   p_num numeric, p_den numeric, p_val numeric,
-                                  p_units bigint, p_texts bigint)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object(
+                                  p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT left(json_build_object(
         'code', p_code, 'name', p_name, 'kind', p_kind, 'programme', p_programme,
         'numerator', CASE WHEN p_kind = 'ratio' THEN coalesce(p_num, 0) END,
         'denominator', CASE WHEN p_kind = 'ratio' THEN coalesce(p_den, 0) END,
@@ -120,11 +125,14 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                                ELSE coalesce(p_texts, 0) = 0 END,
         'units_reporting', coalesce(p_units, 0),
         'target', CASE WHEN p_target IS NOT NULL
-                       THEN jsonb_build_object('comparator', p_cmp, 'value', p_target)
-                       ELSE jsonb_build_object('text', p_target_text) END,
+                       THEN json_build_object('comparator', p_cmp, 'value', p_target)
+                       ELSE json_build_object('text', p_target_text) END,
         'met', th_target_met(p_kind, p_cmp, p_target, p_num, p_den, p_val),
         'progress', CASE WHEN p_kind = 'count' AND p_target > 0 AND p_val IS NOT NULL
-                         THEN round(100 * p_val / p_target, 1) END)
+                         THEN round(100 * p_val / p_target, 1) END)::text, -1)
+        || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
+        || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
+        || '}'
 $$;
 
 -- The report of a plan for a period (a year "2025" or a quarter "2025Q3")
@@ -241,7 +249,7 @@ BEGIN
                i.name, i.kind, i.numerator_agg, i.denominator_agg,
                -- the indicator with nothing to add up
                th_indicator_json(t.indicator_code, i.name, i.kind, t.programme_code, t.comparator,
-                                 t.value, t.text, NULL, NULL, NULL, 0, 0) AS empty_j
+                                 t.value, t.text, NULL, NULL, NULL, 0, 0, 0, 0) AS empty_j
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
     ), kinds AS (      -- the plan's indicators, once each
@@ -319,10 +327,8 @@ BEGIN
     ), ind_rows AS MATERIALIZED (  -- per child of root (top) and in all (top null)
         SELECT s.top, tg.indicator_code, tg.position,
                th_indicator_json(tg.indicator_code, tg.name, tg.kind, tg.programme_code, tg.comparator,
-                                 tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts)
-               || CASE WHEN s.carried > 0 THEN jsonb_build_object('carried_from_predecessors', s.carried)
-                       ELSE '{}'::jsonb END
-               || CASE WHEN s.flags > 0 THEN jsonb_build_object('flags', s.flags) ELSE '{}'::jsonb END AS j
+                                 tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts,
+                                 s.carried, s.flags) AS j
           FROM targets tg
           JOIN sums s ON s.indicator_code = tg.indicator_code
     ), commune_counts AS (  -- when the reporters are above the communes: the communes
@@ -343,10 +349,10 @@ BEGIN
                        -- looped over one for each row of the other)
         SELECT x.top AS code, string_agg(x.j, ', ' ORDER BY x.position) AS inds
           FROM (SELECT DISTINCT ON (g.top, g.position) g.top, g.position, g.j
-                  FROM (SELECT ir.top, ir.position, ir.j::text AS j, 0 AS pri
+                  FROM (SELECT ir.top, ir.position, ir.j, 0 AS pri
                           FROM ind_rows ir WHERE ir.top IS NOT NULL
                         UNION ALL
-                        SELECT ch.code, tg.position, tg.empty_j::text, 1
+                        SELECT ch.code, tg.position, tg.empty_j, 1
                           FROM children ch CROSS JOIN targets tg) g
                  ORDER BY g.top, g.position, g.pri) x
          GROUP BY x.top
@@ -407,7 +413,7 @@ BEGIN
                    ELSE '{}'::jsonb END,
         'deadline', CASE WHEN dl IS NOT NULL THEN jsonb_build_object('level', dl_level, 'date', dl) END,
         'indicators', coalesce((
-            SELECT jsonb_agg(x.j ORDER BY x.position)
+            SELECT jsonb_agg(x.j::jsonb ORDER BY x.position)
               FROM (SELECT DISTINCT ON (tg.indicator_code) tg.position, coalesce(ir.j, tg.empty_j) AS j
                       FROM targets tg
                       LEFT JOIN ind_rows ir ON ir.top IS NULL AND ir.indicator_code = tg.indicator_code) x),
