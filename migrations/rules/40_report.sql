@@ -103,17 +103,15 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
 $$;
 
 -- One indicator's result as the text of a JSON object, from its sums and
--- the plan's target; carried_from_predecessors and flags only when not 0.
+-- the plan's target (th_indicator_json adds what is only sometimes there).
 -- (Text built with json_build_object: a jsonb per indicator, written out
 -- as text again, was a tenth of a province's report.)
-DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
-                                          numeric, bigint, bigint);
-CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind text, p_programme text,
-                                  p_cmp text, p_target numeric, p_target_text text,
-                                  p_num numeric, p_den numeric, p_val numeric,
-                                  p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
+CREATE OR REPLACE FUNCTION th_indicator_json_base(p_code text, p_name text, p_kind text, p_programme text,
+                                                  p_cmp text, p_target numeric, p_target_text text,
+                                                  p_num numeric, p_den numeric, p_val numeric,
+                                                  p_units bigint, p_texts bigint)
 RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT left(json_build_object(
+    SELECT json_build_object(
         'code', p_code, 'name', p_name, 'kind', p_kind, 'programme', p_programme,
         'numerator', CASE WHEN p_kind = 'ratio' THEN coalesce(p_num, 0) END,
         'denominator', CASE WHEN p_kind = 'ratio' THEN coalesce(p_den, 0) END,
@@ -129,10 +127,27 @@ RETURNS text LANGUAGE sql STABLE AS $$
                        ELSE json_build_object('text', p_target_text) END,
         'met', th_target_met(p_kind, p_cmp, p_target, p_num, p_den, p_val),
         'progress', CASE WHEN p_kind = 'count' AND p_target > 0 AND p_val IS NOT NULL
-                         THEN round(100 * p_val / p_target, 1) END)::text, -1)
-        || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
-        || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
-        || '}'
+                         THEN round(100 * p_val / p_target, 1) END)::text
+$$;
+
+-- th_indicator_json_base, with carried_from_predecessors and flags when
+-- they are not 0. (left() counts the characters of what it cuts: only
+-- then.)
+DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
+                                          numeric, bigint, bigint);
+CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind text, p_programme text,
+                                  p_cmp text, p_target numeric, p_target_text text,
+                                  p_num numeric, p_den numeric, p_val numeric,
+                                  p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN coalesce(p_carried, 0) = 0 AND coalesce(p_flags, 0) = 0
+                THEN th_indicator_json_base(p_code, p_name, p_kind, p_programme, p_cmp, p_target, p_target_text,
+                                            p_num, p_den, p_val, p_units, p_texts)
+                ELSE left(th_indicator_json_base(p_code, p_name, p_kind, p_programme, p_cmp, p_target,
+                                                 p_target_text, p_num, p_den, p_val, p_units, p_texts), -1)
+                     || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
+                     || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
+                     || '}' END
 $$;
 
 -- The report of a plan for a period (a year "2025" or a quarter "2025Q3")
@@ -464,14 +479,14 @@ BEGIN
         -- document was taken apart and put together again at each step,
         -- 30 ms of a province's report with 124 communes.
         CASE WHEN p_by_child THEN (
-            SELECT string_agg(left((jsonb_build_object(
-                                  'unit', jsonb_build_object('code', k.gso_code, 'name', k.name),
-                                  'completeness', jsonb_build_object(
-                                      'expected', coalesce(k.expected, 0), 'reported', coalesce(k.reported, 0),
-                                      'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(k.on_time, 0) END))
+            SELECT string_agg('{"unit": ' || json_build_object('code', k.gso_code, 'name', k.name)::text
+                              || ', "completeness": '
+                              || json_build_object('expected', coalesce(k.expected, 0),
+                                                   'reported', coalesce(k.reported, 0),
+                                                   'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(k.on_time, 0) END)::text
                               || CASE WHEN has_approvals
-                                      THEN jsonb_build_object('approval', th_approval_json(pl.code, k.top, y, q))
-                                      ELSE '{}'::jsonb END)::text, -1)
+                                      THEN ', "approval": ' || coalesce(th_approval_json(pl.code, k.top, y, q)::text, 'null')
+                                      ELSE '' END
                               || ', "indicators": [' || coalesce(k.inds, '') || ']}',
                               ', ' ORDER BY k.gso_code)
               FROM (  -- each child with its completeness and indicators (gathered, as above)
