@@ -222,7 +222,18 @@ $$;
 -- from each of the hundreds of predecessors: the same links, read from the
 -- other end.
 CREATE OR REPLACE FUNCTION th_territory_among(p_units text[], p_issuer text, p_day date)
-RETURNS SETOF text LANGUAGE sql STABLE AS $$
+RETURNS SETOF text LANGUAGE plpgsql STABLE
+-- (PL/pgSQL, planned once per connection with its arguments unknown, as
+-- an SQL function is planned at each call: called with a subquery for an
+-- argument, as SQL it was planned again each time, a third of finding a
+-- plan's territory. It walks by key whoever calls it: a plan made with
+-- seq scans allowed hashed the whole table of successions.)
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH RECURSIVE u AS MATERIALIZED (
         SELECT DISTINCT x AS code FROM unnest(p_units) AS x
     ), below(code, depth) AS (
@@ -248,7 +259,8 @@ RETURNS SETOF text LANGUAGE sql STABLE AS $$
     SELECT u.code FROM u WHERE u.code = p_issuer OR u.code IN (SELECT b.code FROM below b)
     UNION
     SELECT p.orig FROM preds p   -- (a predecessor that still exists has no last day)
-     WHERE p.code = p_issuer OR (p.last_day, p.code) IN (SELECT b.last_day, b.code FROM below_then b)
+     WHERE p.code = p_issuer OR (p.last_day, p.code) IN (SELECT b.last_day, b.code FROM below_then b);
+END;
 $$;
 
 -- The units that ceased leaving no successor, each with the units it was
@@ -318,12 +330,20 @@ $$;
 -- their own last day (th_in_territory, with th_territory_among for the
 -- units that ceased on each day).
 CREATE OR REPLACE FUNCTION th_territory_senders(p_units text[], p_issuer text)
-RETURNS SETOF text LANGUAGE sql STABLE AS $$
+RETURNS SETOF text LANGUAGE plpgsql STABLE
+-- (PL/pgSQL, planned once per connection, by key: see th_territory_among)
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH s AS MATERIALIZED (
         SELECT u.code, u.valid_to - 1 AS last_day FROM units u WHERE u.code = ANY (p_units) AND u.valid_to IS NOT NULL
     )
     SELECT t.code
       FROM (SELECT DISTINCT s.last_day FROM s) d
       CROSS JOIN LATERAL th_territory_among(ARRAY(SELECT s.code FROM s WHERE s.last_day = d.last_day),
-                                            p_issuer, d.last_day) AS t(code)
+                                            p_issuer, d.last_day) AS t(code);
+END;
 $$;

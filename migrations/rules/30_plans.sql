@@ -290,8 +290,14 @@ $$;
 -- left none, Bình Hưng 22939, to Bình Thuận, and so to new Lâm Đồng: a plan
 -- of Phan Thiết asked for 2025 counts them at Lâm Đồng).
 CREATE OR REPLACE FUNCTION th_plan_territory(p_root text, p_issuer text, p_end date)
-RETURNS text[] LANGUAGE sql STABLE AS $$
-    WITH t AS MATERIALIZED (
+RETURNS text[] LANGUAGE plpgsql STABLE
+-- (PL/pgSQL, planned once per connection, by key: see th_territory_among)
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (WITH t AS MATERIALIZED (
         SELECT ARRAY(SELECT th_territory_among(ARRAY(SELECT t.code FROM th_subtree(p_root, p_end) t),
                                                p_issuer, p_end)) AS a
     )
@@ -301,7 +307,8 @@ RETURNS text[] LANGUAGE sql STABLE AS $$
                                         WHERE c <> p_root), p_issuer))
                 THEN t.a || p_root
                 ELSE t.a END
-      FROM t
+      FROM t);
+END;
 $$;
 
 -- The unit a report, a review or an approval of a plan is about, on the
