@@ -362,14 +362,14 @@ BEGIN
                        -- one (a stream sorted by child rather than a join: with
                        -- the few rows the planner expects of these steps it
                        -- looped over one for each row of the other)
-        SELECT x.top AS code, string_agg(x.j, ', ' ORDER BY x.position) AS inds
-          FROM (SELECT DISTINCT ON (g.top, g.position) g.top, g.position, g.j
-                  FROM (SELECT ir.top, ir.position, ir.j, 0 AS pri
+        SELECT x.top AS code, string_agg(x.j, ', ' ORDER BY x.position, x.indicator_code) AS inds
+          FROM (SELECT DISTINCT ON (g.top, g.position, g.indicator_code) g.top, g.position, g.indicator_code, g.j
+                  FROM (SELECT ir.top, ir.position, ir.indicator_code, ir.j, 0 AS pri
                           FROM ind_rows ir WHERE ir.top IS NOT NULL
                         UNION ALL
-                        SELECT ch.code, tg.position, tg.empty_j, 1
+                        SELECT ch.code, tg.position, tg.indicator_code, tg.empty_j, 1
                           FROM children ch CROSS JOIN targets tg) g
-                 ORDER BY g.top, g.position, g.pri) x
+                 ORDER BY g.top, g.position, g.indicator_code, g.pri) x
          GROUP BY x.top
     ), notes AS (      -- the review's flags listed: the first 50 of each rule's
                        -- kind, in the order they are shown (all of them sorted
@@ -473,7 +473,7 @@ BEGIN
                                           LIMIT 50) x),
                'quality_notes_total', (SELECT n FROM notes_total))
                 ELSE '{}'::jsonb END
-        || CASE WHEN NOT p_by_child THEN jsonb_build_object('children', NULL) ELSE '{}'::jsonb END,
+        || CASE WHEN p_by_child IS NOT TRUE THEN jsonb_build_object('children', NULL) ELSE '{}'::jsonb END,
         -- The children (by child): each object built once and written out
         -- once, its indicators after its other keys; as one jsonb the
         -- document was taken apart and put together again at each step,
@@ -487,7 +487,8 @@ BEGIN
                               || CASE WHEN has_approvals
                                       THEN ', "approval": ' || coalesce(th_approval_json(pl.code, k.top, y, q)::text, 'null')
                                       ELSE '' END
-                              || ', "indicators": [' || coalesce(k.inds, '') || ']}',
+                              -- (null, as a jsonb_agg of nothing was, when no target is for the year)
+                              || ', "indicators": ' || coalesce('[' || k.inds || ']', 'null') || '}',
                               ', ' ORDER BY k.gso_code)
               FROM (  -- each child with its completeness and indicators (gathered, as above)
                     SELECT z.top, max(z.gso_code) AS gso_code, max(z.name) AS name, max(z.expected) AS expected,
@@ -503,7 +504,7 @@ BEGIN
                      GROUP BY z.top
                     HAVING bool_or(z.child)) k) END
       INTO head, kids;
-    IF NOT p_by_child THEN
+    IF p_by_child IS NOT TRUE THEN
         RETURN head::text::json;
     END IF;
     RETURN (left(head::text, -1) || ', "children": [' || coalesce(kids, '') || ']}')::json;
