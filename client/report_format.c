@@ -30,6 +30,16 @@ long long th_report_int(json_object *o, const char *key)
     return v ? json_object_get_int64(v) : 0;
 }
 
+json_object *th_report_indicator(json_object *inds, const char *code)
+{
+    size_t n = inds && json_object_is_type(inds, json_type_array) ? json_object_array_length(inds) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *ind = json_object_array_get_idx(inds, i);
+        if (!strcmp(th_report_str(ind, "code"), code)) return ind;
+    }
+    return NULL;
+}
+
 int64_t th_report_tenths(int64_t num, int64_t den)
 {
     if (den <= 0) return -1;
@@ -388,13 +398,11 @@ void th_report_notes(json_object *report, void (*emit)(void *ctx, const char *no
         json_object *ind = json_object_array_get_idx(inds, i);
         const char *code = th_report_str(ind, "code");
         long long below = 0;
-        for (size_t k = 0; k < nch; k++) {
-            json_object *ci = th_report_get(json_object_array_get_idx(children, k), "indicators");
-            size_t m = ci && json_object_is_type(ci, json_type_array) ? json_object_array_length(ci) : 0;
-            for (size_t j = 0; j < m; j++)
-                if (!strcmp(th_report_str(json_object_array_get_idx(ci, j), "code"), code))
-                    below += th_report_int(json_object_array_get_idx(ci, j), "units_reporting");
-        }
+        for (size_t k = 0; k < nch; k++)
+            below +=
+                th_report_int(th_report_indicator(
+                                  th_report_get(json_object_array_get_idx(children, k), "indicators"), code),
+                              "units_reporting");
         if (th_report_int(ind, "units_reporting") > below && strlen(which) + strlen(code) + 3 < sizeof which)
             snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s", *which ? ", " : "", code);
     }

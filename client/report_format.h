@@ -27,6 +27,9 @@ const char *th_report_str(json_object *o, const char *key);
 json_object *th_report_get(json_object *o, const char *key);
 long long th_report_int(json_object *o, const char *key);
 int th_report_has(json_object *o, const char *key); /* present and not null */
+/* The indicator of an "indicators" array with that code, or NULL (also when
+ * inds is not an array). */
+json_object *th_report_indicator(json_object *inds, const char *code);
 
 /* The one percentage computation: num/den in tenths of a percent, rounded
  * half up from the exact fraction (never from a rounded value): 5/8 gives

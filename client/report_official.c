@@ -379,16 +379,6 @@ static void value_cells(FILE *out, json_object *ind)
     fputs("</td>", out);
 }
 
-static json_object *find_indicator(json_object *inds, const char *code)
-{
-    size_t n = inds && json_object_is_type(inds, json_type_array) ? json_object_array_length(inds) : 0;
-    for (size_t i = 0; i < n; i++) {
-        json_object *ind = json_object_array_get_idx(inds, i);
-        if (!strcmp(th_report_str(ind, "code"), code)) return ind;
-    }
-    return NULL;
-}
-
 static size_t array_len(json_object *a)
 {
     return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
@@ -427,7 +417,8 @@ static void results(doc *d)
         fputs("</tr>\n", out);
         for (size_t k = 0; k < array_len(children); k++) {
             json_object *ch = json_object_array_get_idx(children, k);
-            json_object *cind = find_indicator(th_report_get(ch, "indicators"), th_report_str(ind, "code"));
+            json_object *cind =
+                th_report_indicator(th_report_get(ch, "indicators"), th_report_str(ind, "code"));
             if (!cind) continue;
             fputs("<tr class=\"child\"><td></td><td class=\"name\">- ", out);
             esc(out, th_report_str(th_report_get(ch, "unit"), "name"));

@@ -199,9 +199,7 @@ pc AS MATERIALIZED (
      WHERE s.plan IS NOT NULL AND s.key IS NOT NULL
 ),
 -- ... the others in the plan's territory through the succession: once per
--- plan and day for the batch (th_territory_among, as th_in_territory says
--- of each: after a reform, every submission naming a plan of a province
--- that ceased; one by one they took 3 ms each).
+-- plan and day for the batch (see above).
 pcov AS MATERIALIZED (
     SELECT g.plan, g.day, t.code
       FROM (SELECT pc.plan, pc.issuer, pc.day, array_agg(DISTINCT pc.key) AS keys

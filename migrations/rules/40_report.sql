@@ -218,6 +218,7 @@ DECLARE
     dl_level text;
     head     jsonb;    -- the document but its children
     kids     text;     -- the children, as the text of a JSON array's elements
+    by_child boolean := p_by_child IS TRUE;  -- (NULL: not by child, children null)
     has_approvals boolean;  -- the plan has an approval for the period at root or below
 BEGIN
     -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
@@ -473,12 +474,12 @@ BEGIN
                                           LIMIT 50) x),
                'quality_notes_total', (SELECT n FROM notes_total))
                 ELSE '{}'::jsonb END
-        || CASE WHEN p_by_child IS NOT TRUE THEN jsonb_build_object('children', NULL) ELSE '{}'::jsonb END,
+        || CASE WHEN NOT by_child THEN jsonb_build_object('children', NULL) ELSE '{}'::jsonb END,
         -- The children (by child): each object built once and written out
         -- once, its indicators after its other keys; as one jsonb the
         -- document was taken apart and put together again at each step,
         -- 30 ms of a province's report with 124 communes.
-        CASE WHEN p_by_child THEN (
+        CASE WHEN by_child THEN (
             SELECT string_agg('{"unit": ' || json_build_object('code', k.gso_code, 'name', k.name)::text
                               || ', "completeness": '
                               || json_build_object('expected', coalesce(k.expected, 0),
@@ -504,7 +505,7 @@ BEGIN
                      GROUP BY z.top
                     HAVING bool_or(z.child)) k) END
       INTO head, kids;
-    IF p_by_child IS NOT TRUE THEN
+    IF NOT by_child THEN
         RETURN head::text::json;
     END IF;
     RETURN (left(head::text, -1) || ', "children": [' || coalesce(kids, '') || ']}')::json;
