@@ -128,30 +128,34 @@ DROP FUNCTION IF EXISTS th_unit_exists_in(text, integer, integer);
 -- stepped through, the unit itself first and key last (a stock's latest
 -- value stands until one of the later units of its path reports after
 -- taking it over: th_unit_values_compute). Set-based: a report asks it
--- for every sender at once.
+-- for every sender at once. The steps are walked once for every unit that
+-- ceased, when the map changes (unit_heir_steps, th_unit_closures_rewrite):
+-- a step is reached on a day by which the unit and every step before it
+-- had ceased.
 DROP FUNCTION IF EXISTS th_heir_at(text, date);
 CREATE OR REPLACE FUNCTION th_heir_paths(p_keys text[], p_day date)
 RETURNS TABLE (orig text, key text, depth integer, path text[])
-LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE h(orig, key, depth, path) AS (
-        SELECT k, k, 0, ARRAY[k] FROM unnest(p_keys) AS k
-        UNION ALL
-        SELECT h.orig, coalesce(fs.successor, fp.parent_code), h.depth + 1,
-               h.path || coalesce(fs.successor, fp.parent_code)
-          FROM h JOIN units u ON u.code = h.key
-          LEFT JOIN LATERAL (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
-                              ORDER BY s.position, s.successor LIMIT 1) fs ON true
-          LEFT JOIN LATERAL (SELECT l.parent_code FROM unit_parents l
-                              WHERE l.unit_code = h.key AND l.valid_from < u.valid_to
-                                AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
-                              ORDER BY l.valid_from DESC LIMIT 1) fp ON true
-         WHERE u.valid_to IS NOT NULL AND u.valid_to <= p_day AND h.depth < 16
-           AND coalesce(fs.successor, fp.parent_code) IS NOT NULL
-    )
+LANGUAGE plpgsql STABLE
+-- (PL/pgSQL, planned once per connection, by key: its callers pass it
+-- subqueries, and as SQL it was planned again at each call, 0.3 ms of a
+-- province's report.)
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT DISTINCT ON (h.orig) h.orig, h.key, h.depth, h.path
-      FROM h JOIN units v ON v.code = h.key
-     WHERE v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to > p_day)
-     ORDER BY h.orig, h.depth
+      FROM (SELECT k AS orig, k AS key, 0 AS depth, ARRAY[k] AS path, NULL::date AS ceased_by
+              FROM unnest(p_keys) AS k
+            UNION ALL
+            SELECT s.orig, s.key, s.depth, s.path, s.ceased_by FROM unit_heir_steps s
+             WHERE s.orig = ANY (p_keys)) h
+      JOIN units v ON v.code = h.key
+     WHERE (h.ceased_by IS NULL OR h.ceased_by <= p_day)
+       AND v.valid_from <= p_day AND (v.valid_to IS NULL OR v.valid_to > p_day)
+     ORDER BY h.orig, h.depth;
+END;
 $$;
 
 -- th_heir_paths without the paths.
@@ -217,17 +221,16 @@ $$;
 -- The same three ways in, as sets: the issuer itself; the units below it
 -- on p_day (its links walked down, as th_ancestors walks them up); and the
 -- units one of whose predecessors (th_lineage) is the issuer or was below
--- it on its own last day. That last test walks down from the issuer once
--- for each distinct last day (a reform gives one or two) rather than up
--- from each of the hundreds of predecessors: the same links, read from the
--- other end.
+-- it on its own last day: a direct predecessor in unit_successions, the
+-- rest in unit_origins, which holds them for every unit
+-- (th_unit_closures_rewrite; walking the successions and the links back
+-- at each call was 2 ms of that year's report, looking them up 0.3).
 CREATE OR REPLACE FUNCTION th_territory_among(p_units text[], p_issuer text, p_day date)
 RETURNS SETOF text LANGUAGE plpgsql STABLE
 -- (PL/pgSQL, planned once per connection with its arguments unknown, as
 -- an SQL function is planned at each call: called with a subquery for an
 -- argument, as SQL it was planned again each time, a third of finding a
--- plan's territory. It walks by key whoever calls it: a plan made with
--- seq scans allowed hashed the whole table of successions.)
+-- plan's territory. It walks by key whoever calls it.)
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
@@ -241,25 +244,11 @@ BEGIN
         UNION ALL
         SELECT l.unit_code, b.depth + 1 FROM below b JOIN unit_parents l ON l.parent_code = b.code
          WHERE l.valid_from <= p_day AND (l.valid_to IS NULL OR l.valid_to > p_day) AND b.depth < 32
-    ), lin(orig, code, depth) AS (
-        SELECT u.code, u.code, 0 FROM u
-        UNION
-        SELECT lin.orig, s.predecessor, lin.depth + 1 FROM lin JOIN unit_successions s ON s.successor = lin.code
-         WHERE lin.depth < 16
-    ), preds AS MATERIALIZED (   -- (orig, predecessor, its last day), as th_lineage's depth > 0
-        SELECT x.orig, p.code, p.valid_to - 1 AS last_day
-          FROM (SELECT lin.orig, lin.code FROM lin GROUP BY lin.orig, lin.code HAVING min(lin.depth) > 0) x
-          JOIN units p ON p.code = x.code
-    ), below_then(last_day, code, depth) AS (   -- th_subtree(p_issuer, each last day)
-        SELECT d.last_day, p_issuer, 0 FROM (SELECT DISTINCT p.last_day FROM preds p WHERE p.last_day IS NOT NULL) d
-        UNION ALL
-        SELECT b.last_day, l.unit_code, b.depth + 1 FROM below_then b JOIN unit_parents l ON l.parent_code = b.code
-         WHERE l.valid_from <= b.last_day AND (l.valid_to IS NULL OR l.valid_to > b.last_day) AND b.depth < 32
     )
-    SELECT u.code FROM u WHERE u.code = p_issuer OR u.code IN (SELECT b.code FROM below b)
-    UNION
-    SELECT p.orig FROM preds p   -- (a predecessor that still exists has no last day)
-     WHERE p.code = p_issuer OR (p.last_day, p.code) IN (SELECT b.last_day, b.code FROM below_then b);
+    SELECT u.code FROM u
+     WHERE u.code = p_issuer OR u.code IN (SELECT b.code FROM below b)
+        OR EXISTS (SELECT 1 FROM unit_successions s WHERE s.successor = u.code AND s.predecessor = p_issuer)
+        OR EXISTS (SELECT 1 FROM unit_origins o WHERE o.code = u.code AND o.part_of = p_issuer);
 END;
 $$;
 
@@ -290,7 +279,7 @@ BEGIN
     -- (An import, th_units_apply, rewrites it once when its statements are
     -- done: about ten of them, 20 ms each on the whole map.)
     IF coalesce(current_setting('tonghop.orphans_deferred', true), '') <> 'on' THEN
-        PERFORM th_unit_orphans_rewrite();
+        PERFORM th_unit_derived_rewrite();
     END IF;
     RETURN NULL;
 END;
@@ -301,28 +290,114 @@ CREATE OR REPLACE TRIGGER unit_parents_orphans AFTER INSERT OR UPDATE OR DELETE 
     FOR EACH STATEMENT EXECUTE FUNCTION th_unit_orphans_refresh();
 CREATE OR REPLACE TRIGGER unit_successions_orphans AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON unit_successions
     FOR EACH STATEMENT EXECUTE FUNCTION th_unit_orphans_refresh();
+
+-- The three closures of migration 019, rewritten with unit_orphans (after
+-- it: the senders' closure reads it), from which the territory
+-- (th_territory_among), the senders (th_unit_sender_candidates) and the
+-- heirs (th_heir_paths) of a report are looked up by key.
+--  * unit_origins: each unit, and each unit whose territory went (in part)
+--    into it: its predecessors (th_lineage, depth > 1: the direct ones are
+--    unit_successions' rows) and, for each that ceased, the units it lay
+--    under on its last day (th_ancestors);
+--  * unit_sender_paths: each unit, and the units th_unit_sender_candidates
+--    reaches from it (its predecessors, the orphans under them, theirs in
+--    turn), with since, the latest day an orphan on the way ceased (the
+--    earliest such over the ways there are; NULL: a way with none);
+--  * unit_heir_steps: each unit that ceased, and the steps th_heir_paths
+--    follows from it, with the day by which every step before had ceased.
+CREATE OR REPLACE FUNCTION th_unit_closures_rewrite()
+RETURNS void LANGUAGE sql
+-- (Each statement runs once on the whole map: compiling it took longer
+-- than running it.)
+SET jit = off
+AS $$
+    LOCK TABLE unit_origins, unit_sender_paths, unit_heir_steps IN EXCLUSIVE MODE;
+    DELETE FROM unit_origins;
+    INSERT INTO unit_origins (code, part_of)
+    WITH RECURSIVE lin(code, pred, depth) AS (   -- th_lineage, depth > 0
+        SELECT s.successor, s.predecessor, 1 FROM unit_successions s
+        UNION
+        SELECT lin.code, s.predecessor, lin.depth + 1 FROM lin JOIN unit_successions s ON s.successor = lin.pred
+         WHERE lin.depth < 16
+    ), p AS MATERIALIZED (   -- each predecessor that ceased, its last day, and the unit it lay under then
+        SELECT DISTINCT lin.pred, l.parent_code, u.valid_to - 1 AS last_day
+          FROM lin JOIN units u ON u.code = lin.pred
+          JOIN unit_parents l ON l.unit_code = lin.pred AND l.valid_from <= u.valid_to - 1
+                             AND (l.valid_to IS NULL OR l.valid_to > u.valid_to - 1)
+         WHERE u.valid_to IS NOT NULL
+    ), up(start, last_day, code, distance) AS (   -- th_ancestors of those units on those days
+        SELECT d.parent_code, d.last_day, d.parent_code, 1 FROM (SELECT DISTINCT p.parent_code, p.last_day FROM p) d
+        UNION ALL
+        SELECT up.start, up.last_day, l.parent_code, up.distance + 1 FROM up JOIN unit_parents l ON l.unit_code = up.code
+         WHERE l.valid_from <= up.last_day AND (l.valid_to IS NULL OR l.valid_to > up.last_day) AND up.distance < 32
+    )
+    SELECT x.code, x.part_of
+      FROM (SELECT lin.code, lin.pred AS part_of FROM lin
+             WHERE lin.depth > 1   -- (a direct predecessor: th_territory_among asks unit_successions)
+            UNION ALL
+            SELECT lin.code, up.code FROM lin JOIN p ON p.pred = lin.pred
+              JOIN up ON up.start = p.parent_code AND up.last_day = p.last_day) x
+     WHERE x.part_of <> x.code    -- (nor the unit itself)
+     GROUP BY x.code, x.part_of
+     ORDER BY x.code COLLATE "C";  -- (a unit's rows together: a report reads them so)
+    DELETE FROM unit_sender_paths;
+    INSERT INTO unit_sender_paths (code, sender, since)
+    WITH RECURSIVE step(code, sender, since) AS (   -- one step of th_unit_sender_candidates
+        SELECT s.successor, s.predecessor, NULL::date FROM unit_successions s
+        UNION ALL
+        SELECT o.parent_code, o.code, o.valid_to FROM unit_orphans o
+    ), c(code, sender, since) AS (   -- (UNION: each way once; greatest ignores a NULL)
+        SELECT st.code, st.sender, st.since FROM step st
+        UNION
+        SELECT c.code, st.sender, greatest(c.since, st.since) FROM c JOIN step st ON st.code = c.sender
+    )
+    SELECT c.code, c.sender, CASE WHEN bool_or(c.since IS NULL) THEN NULL ELSE min(c.since) END
+      FROM c WHERE c.sender <> c.code
+     GROUP BY c.code, c.sender
+     ORDER BY c.code COLLATE "C";
+    DELETE FROM unit_heir_steps;
+    INSERT INTO unit_heir_steps (orig, depth, key, ceased_by, path)
+    WITH RECURSIVE h(orig, key, depth, ceased_by, path) AS (
+        SELECT u.code, u.code, 0, NULL::date, ARRAY[u.code] FROM units u WHERE u.valid_to IS NOT NULL
+        UNION ALL
+        SELECT h.orig, coalesce(fs.successor, fp.parent_code), h.depth + 1,
+               greatest(h.ceased_by, u.valid_to), h.path || coalesce(fs.successor, fp.parent_code)
+          FROM h JOIN units u ON u.code = h.key
+          LEFT JOIN LATERAL (SELECT s.successor FROM unit_successions s WHERE s.predecessor = h.key
+                              ORDER BY s.position, s.successor LIMIT 1) fs ON true
+          LEFT JOIN LATERAL (SELECT l.parent_code FROM unit_parents l
+                              WHERE l.unit_code = h.key AND l.valid_from < u.valid_to
+                                AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+                              ORDER BY l.valid_from DESC LIMIT 1) fp ON true
+         WHERE u.valid_to IS NOT NULL AND h.depth < 16
+           AND coalesce(fs.successor, fp.parent_code) IS NOT NULL
+    )
+    SELECT h.orig, h.depth, h.key, h.ceased_by, h.path FROM h WHERE h.depth > 0 ORDER BY h.orig COLLATE "C", h.depth;
+$$;
+
+-- Everything derived from the map's tables, in order.
+CREATE OR REPLACE FUNCTION th_unit_derived_rewrite()
+RETURNS void LANGUAGE sql AS $$
+    SELECT th_unit_orphans_rewrite();
+    SELECT th_unit_closures_rewrite();
+$$;
+
 -- (Filled as the map stands when this file is applied.)
-SELECT th_unit_orphans_rewrite();
+SELECT th_unit_derived_rewrite();
 
 -- The units whose results may belong to one of p_keys on p_end (th_heirs_at
 -- walked back): the keys, their predecessors, and the units below them
 -- that ceased leaving no successor (linked to them on their last day:
--- unit_orphans), and theirs in turn. A superset: th_heirs_at keeps those
--- whose results do end at a key (a split commune's go to its first
--- successor only).
+-- unit_orphans) by p_end, and theirs in turn: unit_sender_paths, that
+-- walk done for every unit when the map changes. A superset: th_heirs_at
+-- keeps those whose results do end at a key (a split commune's go to its
+-- first successor only).
 CREATE OR REPLACE FUNCTION th_unit_sender_candidates(p_keys text[], p_end date)
 RETURNS SETOF text LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE cand(code) AS (   -- (UNION: each unit once, however it is reached)
-        SELECT k FROM unnest(p_keys) AS k
-        UNION
-        SELECT b.code
-          FROM cand c
-          CROSS JOIN LATERAL (
-              SELECT s.predecessor AS code FROM unit_successions s WHERE s.successor = c.code
-              UNION ALL
-              SELECT o.code FROM unit_orphans o WHERE o.parent_code = c.code AND o.valid_to <= p_end) b
-    )
-    SELECT code FROM cand
+    SELECT k FROM unnest(p_keys) AS k
+    UNION
+    SELECT p.sender FROM unit_sender_paths p
+     WHERE p.code = ANY (p_keys) AND (p.since IS NULL OR p.since <= p_end)
 $$;
 
 -- Those of p_units (units that have ceased: senders whose results belong to

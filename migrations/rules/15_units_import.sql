@@ -281,7 +281,7 @@ BEGIN
     END IF;
 
     PERFORM set_config('tonghop.orphans_deferred', '', true);
-    PERFORM th_unit_orphans_rewrite();
+    PERFORM th_unit_derived_rewrite();
 
     -- Who belongs where may have changed: each unit's values for each
     -- period are computed anew (35_unit_values.sql).

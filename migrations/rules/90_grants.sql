@@ -95,7 +95,8 @@ GRANT SELECT ON schema_migrations, schema_rules TO tonghop_server;
 
 -- The unit tree through time: every request resolves codes, territories
 -- and heirs (10_units.sql, 60_authz.sql). Only import-units writes it.
-GRANT SELECT ON units, unit_parents, unit_successions, unit_orphans TO tonghop_server;
+GRANT SELECT ON units, unit_parents, unit_successions, unit_orphans, unit_origins, unit_sender_paths,
+                unit_heir_steps TO tonghop_server;
 
 -- The enrolled keys, reloaded twice a second (keys.c). enroll and revoke
 -- are admin commands: serve must not be able to let a key in.

@@ -153,6 +153,66 @@ terr=$(th_sql "
 th_check "the territory of a plan found for all units at once is the one found unit by unit (differences/in territory/units: $terr)" \
   bash -c '[[ $1 =~ ^0/[1-9][0-9]+/[1-9][0-9]+$ ]]' _ "$terr"
 
+# The heirs and the possible senders of every unit, looked up in the map's
+# closures (migration 019, kept by th_unit_closures_rewrite), are those
+# found by walking the map as the README states it, written out here: a
+# unit that ceased hands on to its first successor (by position, then
+# code), else to the unit it lay under on its last day, until a unit that
+# exists on the day; the senders of a unit are itself, its predecessors,
+# the units under it that ceased by the day leaving no successor, and
+# theirs in turn. On a day of each map, and on the day of the change.
+heirs=$(th_sql "
+  WITH RECURSIVE days(d) AS (VALUES (DATE '2025-06-30'), (DATE '2025-07-01'), (DATE '2025-12-31')),
+  walk(d, orig, key, depth, path) AS (
+      SELECT d.d, u.code, u.code, 0, ARRAY[u.code] FROM days d, units u
+      UNION ALL
+      SELECT w.d, w.orig, n.heir, w.depth + 1, w.path || n.heir
+        FROM walk w JOIN units u ON u.code = w.key
+        CROSS JOIN LATERAL (
+            SELECT coalesce((SELECT s.successor FROM unit_successions s WHERE s.predecessor = u.code
+                              ORDER BY s.position, s.successor LIMIT 1),
+                            (SELECT l.parent_code FROM unit_parents l
+                              WHERE l.unit_code = u.code AND l.valid_from < u.valid_to
+                                AND (l.valid_to IS NULL OR l.valid_to >= u.valid_to)
+                              ORDER BY l.valid_from DESC LIMIT 1)) AS heir) n
+       WHERE u.valid_to <= w.d AND n.heir IS NOT NULL AND w.depth < 16
+  ), model AS MATERIALIZED (
+      SELECT DISTINCT ON (w.d, w.orig) w.d, w.orig, w.key, w.depth, w.path
+        FROM walk w JOIN units v ON v.code = w.key
+       WHERE v.valid_from <= w.d AND (v.valid_to IS NULL OR v.valid_to > w.d)
+       ORDER BY w.d, w.orig, w.depth
+  ), looked AS MATERIALIZED (
+      SELECT d.d, h.orig, h.key, h.depth, h.path
+        FROM days d, th_heir_paths(ARRAY(SELECT code FROM units), d.d) h
+  )
+  SELECT (SELECT count(*) FROM (SELECT * FROM model EXCEPT ALL SELECT * FROM looked) x)
+         + (SELECT count(*) FROM (SELECT * FROM looked EXCEPT ALL SELECT * FROM model) y)
+         || '/' || (SELECT count(*) FROM looked WHERE depth > 0)")
+th_check "every unit's heir on a day is the one walking the map finds (differences/units handing on: $heirs)" \
+  bash -c '[[ $1 =~ ^0/[1-9][0-9]+$ ]]' _ "$heirs"
+senders=$(th_sql "
+  WITH RECURSIVE days(d) AS (VALUES (DATE '2025-06-30'), (DATE '2025-07-01'), (DATE '2025-12-31')),
+  walk(d, root, code) AS (
+      SELECT d.d, u.code, u.code FROM days d, units u
+      UNION
+      SELECT w.d, w.root, b.code
+        FROM walk w
+        CROSS JOIN LATERAL (
+            SELECT s.predecessor AS code FROM unit_successions s WHERE s.successor = w.code
+            UNION ALL
+            SELECT c.code FROM units c JOIN unit_parents l ON l.unit_code = c.code
+             WHERE l.parent_code = w.code AND c.valid_to <= w.d
+               AND l.valid_from < c.valid_to AND (l.valid_to IS NULL OR l.valid_to >= c.valid_to)
+               AND NOT EXISTS (SELECT 1 FROM unit_successions s WHERE s.predecessor = c.code)) b
+  ), looked AS MATERIALIZED (
+      SELECT d.d, u.code AS root, c.code FROM days d, units u, th_unit_sender_candidates(ARRAY[u.code], d.d) AS c(code)
+  )
+  SELECT (SELECT count(*) FROM (SELECT * FROM walk EXCEPT ALL SELECT * FROM looked) x)
+         + (SELECT count(*) FROM (SELECT * FROM looked EXCEPT ALL SELECT * FROM walk) y)
+         || '/' || (SELECT count(*) FROM looked WHERE root <> code)")
+th_check "every unit's possible senders on a day are those walking the map finds (differences/senders not the unit: $senders)" \
+  bash -c '[[ $1 =~ ^0/[1-9][0-9]+$ ]]' _ "$senders"
+
 # An import that would make a cycle is refused, naming the codes.
 printf 'code,name,name_with_type,type,parent_code,level\n68,Lâm Đồng,Tỉnh Lâm Đồng,tinh,22918,2\n22918,Mũi Né,Phường Mũi Né,phuong,68,2\n' >"$TH_WORK/cycle.csv"
 before=$(th_sql "SELECT count(*) || '/' || count(valid_to) FROM unit_parents")
