@@ -354,6 +354,7 @@ BEGIN
                                  s.carried, s.flags) AS j
           FROM targets tg
           JOIN sums s ON s.indicator_code = tg.indicator_code
+         WHERE by_child OR s.top IS NULL   -- (the children's only when they are shown)
     ), commune_counts AS (  -- when the reporters are above the communes: the communes
                             -- under each child, and how many have sent results
         SELECT t.top, count(*) AS expected, count(r.end_key) AS reported
@@ -487,11 +488,13 @@ BEGIN
         -- document was taken apart and put together again at each step,
         -- 30 ms of a province's report with 124 communes.
         CASE WHEN by_child THEN (
-            SELECT string_agg('{"unit": ' || json_build_object('code', k.gso_code, 'name', k.name)::text
-                              || ', "completeness": '
-                              || json_build_object('expected', coalesce(k.expected, 0),
-                                                   'reported', coalesce(k.reported, 0),
-                                                   'on_time', CASE WHEN dl IS NOT NULL THEN coalesce(k.on_time, 0) END)::text
+            -- (Written out key by key, as th_indicator_json_base.)
+            SELECT string_agg('{"unit": {"code" : ' || coalesce(to_json(k.gso_code)::text, 'null')
+                              || ', "name" : ' || coalesce(to_json(k.name)::text, 'null')
+                              || '}, "completeness": {"expected" : ' || coalesce(k.expected, 0)
+                              || ', "reported" : ' || coalesce(k.reported, 0)
+                              || ', "on_time" : ' || CASE WHEN dl IS NOT NULL THEN coalesce(k.on_time, 0)::text
+                                                          ELSE 'null' END || '}'
                               || CASE WHEN has_approvals
                                       THEN ', "approval": ' || coalesce(th_approval_json(pl.code, k.top, y, q)::text, 'null')
                                       ELSE '' END
