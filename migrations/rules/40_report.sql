@@ -103,17 +103,21 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
 $$;
 
 -- One indicator's result as the text of a JSON object, from its sums and
--- the plan's target (th_indicator_json adds what is only sometimes there).
--- (Text written out key by key, the text json_build_object writes: a jsonb
--- per indicator, written out as text again, was a tenth of a province's
--- report, and json_build_object, which looks up how to write each value's
--- type at each call, was twice as slow as this for a province's 250.)
-CREATE OR REPLACE FUNCTION th_indicator_json_base(p_code text, p_name text, p_kind text, p_programme text,
+-- the plan's target, with carried_from_predecessors and flags when they
+-- are not 0. (Text written out key by key, the text json_build_object
+-- wrote: a jsonb per indicator, written out as text again, was a tenth of
+-- a province's report, and json_build_object, which looks up how to write
+-- each value's type at each call, was twice as slow as this for a
+-- province's 250. The keys apart from the braces, so that the two keys
+-- that are only sometimes there follow without cutting the text.)
+DROP FUNCTION IF EXISTS th_indicator_json_base(text, text, text, text, text, numeric, text, numeric, numeric,
+                                               numeric, bigint, bigint);
+CREATE OR REPLACE FUNCTION th_indicator_json_keys(p_code text, p_name text, p_kind text, p_programme text,
                                                   p_cmp text, p_target numeric, p_target_text text,
                                                   p_num numeric, p_den numeric, p_val numeric,
                                                   p_units bigint, p_texts bigint)
 RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT '{"code" : ' || coalesce(to_json(p_code)::text, 'null')
+    SELECT '"code" : ' || coalesce(to_json(p_code)::text, 'null')
         || ', "name" : ' || coalesce(to_json(p_name)::text, 'null')
         || ', "kind" : ' || coalesce(to_json(p_kind)::text, 'null')
         || ', "programme" : ' || coalesce(to_json(p_programme)::text, 'null')
@@ -134,12 +138,7 @@ RETURNS text LANGUAGE sql STABLE AS $$
         || ', "met" : ' || coalesce(th_target_met(p_kind, p_cmp, p_target, p_num, p_den, p_val)::text, 'null')
         || ', "progress" : ' || CASE WHEN p_kind = 'count' AND p_target > 0 AND p_val IS NOT NULL
                                      THEN round(100 * p_val / p_target, 1)::text ELSE 'null' END
-        || '}'
 $$;
-
--- th_indicator_json_base, with carried_from_predecessors and flags when
--- they are not 0. (left() counts the characters of what it cuts: only
--- then.)
 DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
                                           numeric, bigint, bigint);
 CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind text, p_programme text,
@@ -147,14 +146,11 @@ CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind te
                                   p_num numeric, p_den numeric, p_val numeric,
                                   p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
 RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN coalesce(p_carried, 0) = 0 AND coalesce(p_flags, 0) = 0
-                THEN th_indicator_json_base(p_code, p_name, p_kind, p_programme, p_cmp, p_target, p_target_text,
-                                            p_num, p_den, p_val, p_units, p_texts)
-                ELSE left(th_indicator_json_base(p_code, p_name, p_kind, p_programme, p_cmp, p_target,
-                                                 p_target_text, p_num, p_den, p_val, p_units, p_texts), -1)
-                     || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
-                     || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
-                     || '}' END
+    SELECT '{' || th_indicator_json_keys(p_code, p_name, p_kind, p_programme, p_cmp, p_target, p_target_text,
+                                         p_num, p_den, p_val, p_units, p_texts)
+        || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
+        || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
+        || '}'
 $$;
 
 -- The report of a plan for a period (a year "2025" or a quarter "2025Q3")
@@ -488,7 +484,7 @@ BEGIN
         -- document was taken apart and put together again at each step,
         -- 30 ms of a province's report with 124 communes.
         CASE WHEN by_child THEN (
-            -- (Written out key by key, as th_indicator_json_base.)
+            -- (Written out key by key, as th_indicator_json.)
             SELECT string_agg('{"unit": {"code" : ' || coalesce(to_json(k.gso_code)::text, 'null')
                               || ', "name" : ' || coalesce(to_json(k.name)::text, 'null')
                               || '}, "completeness": {"expected" : ' || coalesce(k.expected, 0)
