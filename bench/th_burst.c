@@ -20,6 +20,17 @@
  *       One SQL statement timed in the server's session from the client side
  *       (libpq round trip on the Unix socket, no process start).
  *
+ *   th_burst sqlab --db DSN_A --db-b DSN_B [--warmup N] [--runs N] SQL...
+ *       Each SQL statement run in turn on A and on B (which goes first
+ *       alternates), --runs times each after --warmup: two versions of the
+ *       rules in two copies of one database, compared on a machine whose
+ *       speed drifts from minute to minute (a difference between two runs
+ *       minutes apart is mostly that drift; between calls a few
+ *       milliseconds apart, it is the change). Prints, per statement, the
+ *       minimum and median of each side and the ratio of the medians (B / A).
+ *       Run it with A and B the same database first: that ratio is what no
+ *       change at all gives.
+ *
  *   th_burst run [--warmup N] [--runs N] [--until FILE] [--output FILE]
  *                [--unavailable-ok] [--db DSN --role ROLE] -- COMMAND ARGS...
  *       Runs a command (the real client) and times it end to end; its peak
@@ -650,6 +661,72 @@ static int cmd_sqltime(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------------------------- sqlab */
+
+/* One statement's time on c, in ms; exits on failure. */
+static double sql_once(PGconn *c, const char *sql)
+{
+    double t0 = now_s();
+    PGresult *r = PQexec(c, sql);
+    double dt = (now_s() - t0) * 1e3;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "th_burst: FAILED: %s", PQresultErrorMessage(r));
+        exit(1);
+    }
+    PQclear(r);
+    return dt;
+}
+
+static int cmd_sqlab(int argc, char **argv)
+{
+    const char *dsn_a = NULL, *dsn_b = NULL;
+    int warmup = 3, runs = 40, nsql = 0;
+    const char **sqls = calloc((size_t)argc + 1, sizeof *sqls);
+    if (!sqls) die("out of memory");
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--db"))
+            dsn_a = arg_value(&i, argc, argv);
+        else if (!strcmp(argv[i], "--db-b"))
+            dsn_b = arg_value(&i, argc, argv);
+        else if (!strcmp(argv[i], "--warmup"))
+            warmup = atoi(arg_value(&i, argc, argv));
+        else if (!strcmp(argv[i], "--runs"))
+            runs = atoi(arg_value(&i, argc, argv));
+        else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, "th_burst sqlab: unknown option %s\n", argv[i]);
+            free(sqls);
+            return 2;
+        } else
+            sqls[nsql++] = argv[i];
+    }
+    if (!dsn_a || !dsn_b || nsql == 0 || runs < 1 || runs > 10000 || warmup < 0)
+        die("sqlab needs --db, --db-b and SQL (and 1-10000 runs)");
+    PGconn *c[2] = {connect_db(dsn_a), connect_db(dsn_b)};
+    double *t[2] = {calloc((size_t)runs, sizeof(double)), calloc((size_t)runs, sizeof(double))};
+    if (!t[0] || !t[1]) die("out of memory");
+    for (int k = 0; k < nsql; k++) {
+        for (int i = 0; i < warmup; i++) {
+            sql_once(c[0], sqls[k]);
+            sql_once(c[1], sqls[k]);
+        }
+        for (int i = 0; i < runs; i++) {
+            int first = i & 1;
+            t[first][i] = sql_once(c[first], sqls[k]);
+            t[!first][i] = sql_once(c[!first], sqls[k]);
+        }
+        double med_a = median(t[0], (size_t)runs), med_b = median(t[1], (size_t)runs);
+        printf("sqlab %d: %s\n", k + 1, sqls[k]);
+        printf("  a_min_ms %.2f a_median_ms %.2f b_min_ms %.2f b_median_ms %.2f b_over_a %.3f\n", t[0][0],
+               med_a, t[1][0], med_b, med_b / med_a);
+    }
+    PQfinish(c[0]);
+    PQfinish(c[1]);
+    free(t[0]);
+    free(t[1]);
+    free(sqls);
+    return 0;
+}
+
 /* --------------------------------------------------------------------- run */
 
 typedef struct {
@@ -834,13 +911,14 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr,
-                "usage: th_burst submit|copy|sqltime|run OPTIONS (see the top of bench/th_burst.c)\n");
+                "usage: th_burst submit|copy|sqltime|sqlab|run OPTIONS (see the top of bench/th_burst.c)\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!strcmp(argv[1], "submit")) return cmd_submit(argc - 2, argv + 2);
     if (!strcmp(argv[1], "copy")) return cmd_copy(argc - 2, argv + 2);
     if (!strcmp(argv[1], "sqltime")) return cmd_sqltime(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "sqlab")) return cmd_sqlab(argc - 2, argv + 2);
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
     fprintf(stderr, "th_burst: unknown command %s\n", argv[1]);
     return 2;
