@@ -4,9 +4,9 @@
 -- successions and the links at each call (that walk was a third of plan
 -- 1751/KH-UBND's year on new Lâm Đồng).
 --
--- Like unit_orphans (018), both are rewritten by the statement trigger on
--- the map's tables (th_unit_derived_rewrite, rules/10_units.sql) and
--- filled when that rules file is applied; nothing else writes them.
+-- Like unit_orphans (018), all three are rewritten by the statement
+-- trigger on the map's tables (th_unit_derived_rewrite, rules/10_units.sql)
+-- and filled when that rules file is applied; nothing else writes them.
 
 -- Whose territory each unit's was, wholly or in part, through the
 -- succession: each predecessor but the direct ones (those are

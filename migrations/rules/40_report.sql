@@ -81,7 +81,7 @@ $$;
 -- Does a rolled-up value meet a target? NULL when there is no data or the
 -- target is not numeric.
 -- (th_target_met, th_indicator_json: STABLE, as what they call is
--- (jsonb_build_object): declared IMMUTABLE they could not be inlined, and
+-- (to_json): declared IMMUTABLE they could not be inlined, and
 -- each of a report's few hundred indicator objects was a separate call of
 -- an SQL function.)
 CREATE OR REPLACE FUNCTION th_target_met(p_kind text, p_cmp text, p_target numeric,
@@ -109,7 +109,8 @@ $$;
 -- a province's report, and json_build_object, which looks up how to write
 -- each value's type at each call, was twice as slow as this for a
 -- province's 250. The keys apart from the braces, so that the two keys
--- that are only sometimes there follow without cutting the text.)
+-- that are only sometimes there follow without cutting the text. Every
+-- part is coalesced to null: one NULL would make the whole text NULL.)
 DROP FUNCTION IF EXISTS th_indicator_json_base(text, text, text, text, text, numeric, text, numeric, numeric,
                                                numeric, bigint, bigint);
 CREATE OR REPLACE FUNCTION th_indicator_json_keys(p_code text, p_name text, p_kind text, p_programme text,
@@ -121,11 +122,12 @@ RETURNS text LANGUAGE sql STABLE AS $$
         || ', "name" : ' || coalesce(to_json(p_name)::text, 'null')
         || ', "kind" : ' || coalesce(to_json(p_kind)::text, 'null')
         || ', "programme" : ' || coalesce(to_json(p_programme)::text, 'null')
-        || ', "numerator" : ' || CASE WHEN p_kind = 'ratio' THEN coalesce(p_num, 0)::text ELSE 'null' END
-        || ', "denominator" : ' || CASE WHEN p_kind = 'ratio' THEN coalesce(p_den, 0)::text ELSE 'null' END
-        || ', "value" : ' || CASE WHEN p_kind = 'count' AND p_val IS NOT NULL THEN p_val::text ELSE 'null' END
-        || ', "percent" : ' || CASE WHEN p_kind = 'ratio' AND coalesce(p_den, 0) > 0
-                                    THEN round(100 * p_num / p_den, 2)::text ELSE 'null' END
+        -- (Numbers through to_json, as json_build_object wrote them: NaN as "NaN".)
+        || ', "numerator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_num, 0))::text ELSE 'null' END
+        || ', "denominator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_den, 0))::text ELSE 'null' END
+        || ', "value" : ' || CASE WHEN p_kind = 'count' AND p_val IS NOT NULL THEN to_json(p_val)::text ELSE 'null' END
+        || ', "percent" : ' || coalesce(CASE WHEN p_kind = 'ratio' AND coalesce(p_den, 0) > 0
+                                             THEN to_json(round(100 * p_num / p_den, 2))::text END, 'null')
         || ', "no_data" : ' || CASE WHEN CASE p_kind WHEN 'ratio' THEN coalesce(p_den, 0) = 0
                                                       WHEN 'count' THEN p_val IS NULL
                                                       ELSE coalesce(p_texts, 0) = 0 END
@@ -133,11 +135,11 @@ RETURNS text LANGUAGE sql STABLE AS $$
         || ', "units_reporting" : ' || coalesce(p_units, 0)::text
         || ', "target" : ' || CASE WHEN p_target IS NOT NULL
                                    THEN '{"comparator" : ' || coalesce(to_json(p_cmp)::text, 'null')
-                                        || ', "value" : ' || p_target::text || '}'
+                                        || ', "value" : ' || to_json(p_target)::text || '}'
                                    ELSE '{"text" : ' || coalesce(to_json(p_target_text)::text, 'null') || '}' END
         || ', "met" : ' || coalesce(th_target_met(p_kind, p_cmp, p_target, p_num, p_den, p_val)::text, 'null')
-        || ', "progress" : ' || CASE WHEN p_kind = 'count' AND p_target > 0 AND p_val IS NOT NULL
-                                     THEN round(100 * p_val / p_target, 1)::text ELSE 'null' END
+        || ', "progress" : ' || coalesce(CASE WHEN p_kind = 'count' AND p_target > 0 AND p_val IS NOT NULL
+                                              THEN to_json(round(100 * p_val / p_target, 1))::text END, 'null')
 $$;
 DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
                                           numeric, bigint, bigint);
