@@ -152,7 +152,7 @@ report_sql() { # report_sql national|province|district PERIOD: th_report as the 
     province) u="'$PROVINCE'" ;;
     district) u="'$DISTRICT'" ;;
   esac
-  echo "SELECT length(th_report('$PLAN', '$2', $u, true)::text)"
+  echo "SELECT length(th_report_text('$PLAN', '$2', $u, true))"
 }
 # run_report OUT national|province|district PERIOD [th_burst run options]:
 # the real client (tonghop report ... --by-child --format json), timed.
@@ -389,7 +389,7 @@ after() { # after FILE STEADY_FILE: right after the burst, against steady
 rep() { # rep KIND.PERIOD LABEL GOAL_SERVER GOAL_E2E
   local s=$TH_WORK/steady.$1 a=$TH_WORK/after.$1 q=$TH_WORK/sql.$1
   row "$2" "" ""
-  row "   in the server (th_report), steady" \
+  row "   in the server (th_report_text), steady" \
     "$(ms "$(kv "$s" server_median_ms)") ms (SQL direct $(ms "$(kv "$q" sql_median_ms)") ms)" "$3"
   row "   end to end (tonghop report --format json), steady" "$(ms "$(kv "$s" e2e_median_ms)") ms" "$4"
   row "   right after the burst: in the server / end to end" "$(after "$a" "$s")" "within 2x of steady"

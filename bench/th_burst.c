@@ -35,8 +35,8 @@
  *                [--unavailable-ok] [--db DSN --role ROLE] -- COMMAND ARGS...
  *       Runs a command (the real client) and times it end to end; its peak
  *       RSS from wait4. With --db and --role, also the time PostgreSQL spent
- *       executing the server's th_report call(s) during that run, from
- *       pg_stat_statements (calls by ROLE of "SELECT th_report(...)"):
+ *       executing the server's th_report_text call(s) during that run, from
+ *       pg_stat_statements (calls by ROLE of "SELECT th_report_text(...)"):
  *       the same request's time in the server. --until loops until FILE
  *       exists (the report loop beside a burst). --unavailable-ok counts the
  *       client's exit status 5 (the server answered "try again later": its
@@ -745,7 +745,7 @@ static void pgss_read(pgss_probe *p, double *calls, double *total_ms)
     PGresult *r = PQexecParams(p->db,
                                "SELECT coalesce(sum(s.calls), 0), coalesce(sum(s.total_exec_time), 0)"
                                "  FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid"
-                               " WHERE r.rolname = $1 AND s.query LIKE 'SELECT th_report(%'",
+                               " WHERE r.rolname = $1 AND s.query LIKE 'SELECT th_report_text(%'",
                                1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         *calls = atof(PQgetvalue(r, 0, 0));
@@ -768,7 +768,7 @@ static long cancel_runaway(PGconn *db, const char *role)
     const char *params[] = {role};
     PGresult *r = PQexecParams(db,
                                "SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity"
-                               " WHERE usename = $1 AND state = 'active' AND query LIKE 'SELECT th_report(%'",
+                               " WHERE usename = $1 AND state = 'active' AND query LIKE 'SELECT th_report_text(%'",
                                1, NULL, params, NULL, NULL, 0);
     long n = PQresultStatus(r) == PGRES_TUPLES_OK ? atol(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);

@@ -1,6 +1,6 @@
 /* handle_report.c -- a plan's report for a period at a unit (RollupQuery).
  *
- * The numbers come from th_report (migrations/rules/40_report.sql) as the
+ * The numbers come from th_report_text (migrations/rules/40_report.sql) as the
  * JSON document every client format is made from. REPORT lane. */
 #include <stdlib.h>
 #include <string.h>

@@ -108,20 +108,37 @@ $$;
 -- wrote: a jsonb per indicator, written out as text again, was a tenth of
 -- a province's report, and json_build_object, which looks up how to write
 -- each value's type at each call, was twice as slow as this for a
--- province's 250. The keys apart from the braces, so that the two keys
--- that are only sometimes there follow without cutting the text. Every
--- part is coalesced to null: one NULL would make the whole text NULL.)
+-- province's 250. Every part is coalesced to null: one NULL would make the
+-- whole text NULL.)
+-- In three parts: the indicator's own keys (th_indicator_json_head) and
+-- its target (th_indicator_json_target) are the same for every unit of a
+-- report, and a report writes them once per indicator, not once per child
+-- (escaping an indicator's long name for each of 124 communes was a fifth
+-- of a province's report); th_indicator_json_sums puts them around one
+-- unit's sums.
 DROP FUNCTION IF EXISTS th_indicator_json_base(text, text, text, text, text, numeric, text, numeric, numeric,
                                                numeric, bigint, bigint);
-CREATE OR REPLACE FUNCTION th_indicator_json_keys(p_code text, p_name text, p_kind text, p_programme text,
-                                                  p_cmp text, p_target numeric, p_target_text text,
-                                                  p_num numeric, p_den numeric, p_val numeric,
-                                                  p_units bigint, p_texts bigint)
+DROP FUNCTION IF EXISTS th_indicator_json_keys(text, text, text, text, text, numeric, text, numeric, numeric,
+                                               numeric, bigint, bigint);
+CREATE OR REPLACE FUNCTION th_indicator_json_head(p_code text, p_name text, p_kind text, p_programme text)
 RETURNS text LANGUAGE sql STABLE AS $$
     SELECT '"code" : ' || coalesce(to_json(p_code)::text, 'null')
         || ', "name" : ' || coalesce(to_json(p_name)::text, 'null')
         || ', "kind" : ' || coalesce(to_json(p_kind)::text, 'null')
         || ', "programme" : ' || coalesce(to_json(p_programme)::text, 'null')
+$$;
+CREATE OR REPLACE FUNCTION th_indicator_json_target(p_cmp text, p_target numeric, p_target_text text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_target IS NOT NULL
+                THEN '{"comparator" : ' || coalesce(to_json(p_cmp)::text, 'null')
+                     || ', "value" : ' || to_json(p_target)::text || '}'
+                ELSE '{"text" : ' || coalesce(to_json(p_target_text)::text, 'null') || '}' END
+$$;
+CREATE OR REPLACE FUNCTION th_indicator_json_sums(p_head text, p_target_j text, p_kind text, p_cmp text,
+                                                  p_target numeric, p_num numeric, p_den numeric, p_val numeric,
+                                                  p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT '{' || p_head
         -- (Numbers through to_json, as json_build_object wrote them: NaN as "NaN".)
         || ', "numerator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_num, 0))::text ELSE 'null' END
         || ', "denominator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_den, 0))::text ELSE 'null' END
@@ -133,13 +150,13 @@ RETURNS text LANGUAGE sql STABLE AS $$
                                                       ELSE coalesce(p_texts, 0) = 0 END
                                     THEN 'true' ELSE 'false' END
         || ', "units_reporting" : ' || coalesce(p_units, 0)::text
-        || ', "target" : ' || CASE WHEN p_target IS NOT NULL
-                                   THEN '{"comparator" : ' || coalesce(to_json(p_cmp)::text, 'null')
-                                        || ', "value" : ' || to_json(p_target)::text || '}'
-                                   ELSE '{"text" : ' || coalesce(to_json(p_target_text)::text, 'null') || '}' END
+        || ', "target" : ' || p_target_j
         || ', "met" : ' || coalesce(th_target_met(p_kind, p_cmp, p_target, p_num, p_den, p_val)::text, 'null')
         || ', "progress" : ' || coalesce(CASE WHEN p_kind = 'count' AND p_target > 0 AND p_val IS NOT NULL
                                               THEN to_json(round(100 * p_val / p_target, 1))::text END, 'null')
+        || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
+        || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
+        || '}'
 $$;
 DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
                                           numeric, bigint, bigint);
@@ -148,11 +165,9 @@ CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind te
                                   p_num numeric, p_den numeric, p_val numeric,
                                   p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
 RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT '{' || th_indicator_json_keys(p_code, p_name, p_kind, p_programme, p_cmp, p_target, p_target_text,
-                                         p_num, p_den, p_val, p_units, p_texts)
-        || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
-        || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
-        || '}'
+    SELECT th_indicator_json_sums(th_indicator_json_head(p_code, p_name, p_kind, p_programme),
+                                  th_indicator_json_target(p_cmp, p_target, p_target_text),
+                                  p_kind, p_cmp, p_target, p_num, p_den, p_val, p_units, p_texts, p_carried, p_flags)
 $$;
 
 -- The report of a plan for a period (a year "2025" or a quarter "2025Q3")
@@ -187,7 +202,7 @@ DROP FUNCTION IF EXISTS th_report_country(text, text, text, boolean, boolean);
 DROP FUNCTION IF EXISTS th_report_compute(text, text, text, boolean, boolean);
 CREATE OR REPLACE FUNCTION th_report_compute(p_plan text, p_period text, p_unit text, p_by_child boolean,
                                              p_approved_only boolean DEFAULT false)
-RETURNS json LANGUAGE plpgsql STABLE
+RETURNS text LANGUAGE plpgsql STABLE
 -- (No plan_cache_mode here: its two callers set it. The country's report
 -- plans each call for its own plan and period, force_custom_plan: a generic
 -- plan was seen to take 15 s instead of 1. Below the country the statements
@@ -267,11 +282,14 @@ BEGIN
          WHERE whole OR t.code = ANY (terr)
     ), targets AS MATERIALIZED (
         SELECT t.indicator_code, t.programme_code, t.comparator, t.value, t.text, t.position,
-               i.name, i.kind, i.numerator_agg, i.denominator_agg,
+               i.name, i.kind, i.numerator_agg, i.denominator_agg, x.head, x.target_j,
                -- the indicator with nothing to add up
-               th_indicator_json(t.indicator_code, i.name, i.kind, t.programme_code, t.comparator,
-                                 t.value, t.text, NULL, NULL, NULL, 0, 0, 0, 0) AS empty_j
+               th_indicator_json_sums(x.head, x.target_j, i.kind, t.comparator, t.value,
+                                      NULL, NULL, NULL, 0, 0, 0, 0) AS empty_j
           FROM plan_targets t JOIN indicators i ON i.code = t.indicator_code
+         CROSS JOIN LATERAL (SELECT th_indicator_json_head(t.indicator_code, i.name, i.kind, t.programme_code) AS head,
+                                    th_indicator_json_target(t.comparator, t.value, t.text) AS target_j
+                             OFFSET 0) x
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
     ), kinds AS (      -- the plan's indicators, once each
         SELECT DISTINCT indicator_code, kind FROM targets
@@ -345,14 +363,13 @@ BEGIN
                count(*) FILTER (WHERE reported AND dl IS NOT NULL
                                   AND done_at < th_deadline_end(dl)) AS on_time
           FROM reporters GROUP BY GROUPING SETS ((top), ())
-    ), ind_rows AS MATERIALIZED (  -- per child of root (top) and in all (top null)
-        SELECT s.top, tg.indicator_code, tg.position,
-               th_indicator_json(tg.indicator_code, tg.name, tg.kind, tg.programme_code, tg.comparator,
-                                 tg.value, tg.text, s.num, s.den, s.val, s.units, s.texts,
-                                 s.carried, s.flags) AS j
+    ), ind_rows AS MATERIALIZED (  -- in all (the children's: child_inds)
+        SELECT tg.indicator_code, tg.position,
+               th_indicator_json_sums(tg.head, tg.target_j, tg.kind, tg.comparator, tg.value,
+                                      s.num, s.den, s.val, s.units, s.texts, s.carried, s.flags) AS j
           FROM targets tg
           JOIN sums s ON s.indicator_code = tg.indicator_code
-         WHERE by_child OR s.top IS NULL   -- (the children's only when they are shown)
+         WHERE s.top IS NULL
     ), commune_counts AS (  -- when the reporters are above the communes: the communes
                             -- under each child, and how many have sent results
         SELECT t.top, count(*) AS expected, count(r.end_key) AS reported
@@ -365,19 +382,19 @@ BEGIN
     ), children AS MATERIALIZED (   -- the units directly below root on the last day
         SELECT DISTINCT t.code, t.gso_code, t.name FROM tree t WHERE t.depth = 1
     ), child_inds AS MATERIALIZED (  -- each child's indicators, in the plan's order,
-                       -- as text: its own where it has them, else the empty
-                       -- one (a stream sorted by child rather than a join: with
-                       -- the few rows the planner expects of these steps it
-                       -- looped over one for each row of the other)
-        SELECT x.top AS code, string_agg(x.j, ', ' ORDER BY x.position, x.indicator_code) AS inds
-          FROM (SELECT DISTINCT ON (g.top, g.position, g.indicator_code) g.top, g.position, g.indicator_code, g.j
-                  FROM (SELECT ir.top, ir.position, ir.indicator_code, ir.j, 0 AS pri
-                          FROM ind_rows ir WHERE ir.top IS NOT NULL
-                        UNION ALL
-                        SELECT ch.code, tg.position, tg.indicator_code, tg.empty_j, 1
-                          FROM children ch CROSS JOIN targets tg) g
-                 ORDER BY g.top, g.position, g.indicator_code, g.pri) x
-         GROUP BY x.top
+                       -- as text: from its sums where it has them, else the
+                       -- empty one (no sums: the same text as empty_j; a plan
+                       -- names an indicator once a year, plan_file.c). Written
+                       -- out after the join rather than carried through a
+                       -- union with the empty ones and sorted.
+        SELECT ch.code, string_agg(th_indicator_json_sums(tg.head, tg.target_j, tg.kind, tg.comparator, tg.value,
+                                                          b.num, b.den, b.val, b.units, b.texts, b.carried, b.flags),
+                                   ', ' ORDER BY tg.position, tg.indicator_code) AS inds
+          FROM children ch
+         CROSS JOIN targets tg
+          LEFT JOIN by_top b ON b.top = ch.code AND b.indicator_code = tg.indicator_code
+         WHERE by_child
+         GROUP BY ch.code
     ), notes AS (      -- the review's flags listed: the first 50 of each rule's
                        -- kind, in the order they are shown (all of them sorted
                        -- took a quarter of the country's report)
@@ -438,7 +455,7 @@ BEGIN
             SELECT jsonb_agg(x.j::jsonb ORDER BY x.position)
               FROM (SELECT DISTINCT ON (tg.indicator_code) tg.position, coalesce(ir.j, tg.empty_j) AS j
                       FROM targets tg
-                      LEFT JOIN ind_rows ir ON ir.top IS NULL AND ir.indicator_code = tg.indicator_code) x),
+                      LEFT JOIN ind_rows ir ON ir.indicator_code = tg.indicator_code) x),
             '[]'::jsonb),
         'completeness', (SELECT jsonb_build_object('level', lvl, 'expected', coalesce(c.expected, 0),
                                                    'reported', coalesce(c.reported, 0),
@@ -514,9 +531,9 @@ BEGIN
                     HAVING bool_or(z.child)) k) END
       INTO head, kids;
     IF NOT by_child THEN
-        RETURN head::text::json;
+        RETURN head::text;
     END IF;
-    RETURN (left(head::text, -1) || ', "children": [' || coalesce(kids, '') || ']}')::json;
+    RETURN left(head::text, -1) || ', "children": [' || coalesce(kids, '') || ']}';
 END;
 $$;
 
@@ -531,7 +548,7 @@ $$;
 -- and planning each call was half of a province's report.
 CREATE OR REPLACE FUNCTION th_report_by_keys(p_plan text, p_period text, p_unit text, p_by_child boolean,
                                              p_approved_only boolean DEFAULT false)
-RETURNS json LANGUAGE sql STABLE
+RETURNS text LANGUAGE sql STABLE
 SET enable_seqscan = off
 SET plan_cache_mode = force_generic_plan
 AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only) $$;
@@ -540,20 +557,31 @@ AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_
 -- cached generic plan was seen to take 15 s instead of 1).
 CREATE OR REPLACE FUNCTION th_report_country(p_plan text, p_period text, p_unit text, p_by_child boolean,
                                              p_approved_only boolean DEFAULT false)
-RETURNS json LANGUAGE sql STABLE
+RETURNS text LANGUAGE sql STABLE
 SET plan_cache_mode = force_custom_plan
 AS $$ SELECT th_report_compute(p_plan, p_period, p_unit, p_by_child, p_approved_only) $$;
 
--- The report of a plan for a period at a unit: th_report_compute, by keys
--- unless it is the country's (the unit VN, or a plan issued by VN asked
--- without a unit). The same numbers either way.
-CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean,
-                                     p_approved_only boolean DEFAULT false)
-RETURNS json LANGUAGE plpgsql STABLE AS $$
+-- The report of a plan for a period at a unit, as the text of its JSON
+-- document: th_report_compute, by keys unless it is the country's (the
+-- unit VN, or a plan issued by VN asked without a unit). The same numbers
+-- either way. What the server sends: the text is JSON as written, and
+-- reading it back as json (th_report) parses all of it again, a twentieth
+-- of a province's report.
+DROP FUNCTION IF EXISTS th_report_text(text, text, text, boolean, boolean);
+CREATE OR REPLACE FUNCTION th_report_text(p_plan text, p_period text, p_unit text, p_by_child boolean,
+                                          p_approved_only boolean DEFAULT false)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF coalesce(p_unit, (SELECT issuer_unit FROM current_plans WHERE code = p_plan)) = 'VN' THEN
         RETURN th_report_country(p_plan, p_period, p_unit, p_by_child, p_approved_only);
     END IF;
     RETURN th_report_by_keys(p_plan, p_period, p_unit, p_by_child, p_approved_only);
 END;
+$$;
+
+-- The same document as json, for SQL (tests, psql, exports).
+CREATE OR REPLACE FUNCTION th_report(p_plan text, p_period text, p_unit text, p_by_child boolean,
+                                     p_approved_only boolean DEFAULT false)
+RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT th_report_text(p_plan, p_period, p_unit, p_by_child, p_approved_only)::json
 $$;

@@ -174,7 +174,8 @@ $$;
 -- The candidates are found two ways, the same rows either way: for up to
 -- 2,000 keys (a commune, a district, a province), by a probe per unit
 -- whose results may belong to a key (th_unit_sender_candidates); for more
--- (the country), by one pass over the period's candidates. Their senders
+-- (the country), or when the whole period has at most 200 candidates, by
+-- one pass over the period's candidates. Their senders
 -- are then placed: the keys themselves, or, for a unit that is no key,
 -- its heir on p_end (th_heirs_at, as the values count it: predecessors,
 -- and units that left no successor, through the unit above) when that is
@@ -202,7 +203,21 @@ SET plan_cache_mode = force_generic_plan
 SET enable_bitmapscan = off
 AS $$
 #variable_conflict use_column
+DECLARE
+    q_from integer := CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END;
+    q_to   integer := CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END;
+    probe  boolean := cardinality(p_keys) <= 2000;
 BEGIN
+    -- A period with few candidates in the whole country (none, in a year
+    -- whose denominators held still): all of them are read, by the index
+    -- on the period (migration 020), rather than a probe for each unit
+    -- whose results may belong to a key (a province's 124 communes and
+    -- their predecessors: 500 probes, a seventh of its report).
+    IF probe THEN
+        probe := (SELECT count(*) FROM (SELECT 1 FROM review_candidates r0
+                                         WHERE r0.year = p_year AND r0.quarter BETWEEN q_from AND q_to
+                                         LIMIT 201) x) > 200;
+    END IF;
     RETURN QUERY
     WITH keys AS MATERIALIZED (
         SELECT DISTINCT k FROM unnest(p_keys) AS k
@@ -217,14 +232,12 @@ BEGIN
                                                     AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
                                  AND r0.indicator_code = ANY (p_ind)
                               OFFSET 0) r
-         WHERE cardinality(p_keys) <= 2000
-    ), period AS MATERIALIZED (  -- many keys: the period's candidates
+         WHERE probe
+    ), period AS MATERIALIZED (  -- many keys, or few candidates: the period's candidates
         SELECT r0.* FROM review_candidates r0
-         WHERE r0.year = p_year
-           AND r0.quarter BETWEEN (CASE WHEN p_quarter = 0 THEN 1 ELSE p_quarter END)
-                              AND (CASE WHEN p_quarter = 0 THEN 4 ELSE p_quarter END)
+         WHERE r0.year = p_year AND r0.quarter BETWEEN q_from AND q_to
            AND r0.indicator_code = ANY (p_ind)
-           AND cardinality(p_keys) > 2000
+           AND NOT probe
     ), rows AS (
         SELECT f.* FROM found f
         UNION ALL

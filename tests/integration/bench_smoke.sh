@@ -37,7 +37,7 @@ th_check "the table: p99 ack beside the report loop" has "^burst beside a loop o
 th_check "the table: reports ran beside the burst" has "^   reports that ran beside it +[1-9][0-9]* "
 for what in "national year report" "national 2025Q4 report" "province 79 year report" "district [0-9]+ year report"; do
   sed -En "/^$what/,+3p" "$table" >"$TH_WORK/rep"
-  th_check "the table: $what, steady in the server" grep -qE "in the server \(th_report\), steady +$num ms \(SQL direct $num ms\)" "$TH_WORK/rep"
+  th_check "the table: $what, steady in the server" grep -qE "in the server \(th_report_text\), steady +$num ms \(SQL direct $num ms\)" "$TH_WORK/rep"
   th_check "the table: $what, steady end to end" grep -qE "end to end .*, steady +$num ms" "$TH_WORK/rep"
   th_check "the table: $what, right after the burst" \
     grep -qE "right after the burst: in the server / end to end +($num / $num ms|UNAVAILABLE after $num ms)" "$TH_WORK/rep"

@@ -73,11 +73,11 @@ th_server_start
 sql_ms() { # sql_ms PLAN PERIOD UNIT: the median of 5 reports in the server
   psql "$TH_DSN" -X -q -A -t <<SQL | grep -oE 'Time: [0-9]+\.[0-9]+' | awk '{print $2}' | sort -n | sed -n 3p
 \\timing on
-SELECT length(th_report('$1', '$2', $3, true)::text);
-SELECT length(th_report('$1', '$2', $3, true)::text);
-SELECT length(th_report('$1', '$2', $3, true)::text);
-SELECT length(th_report('$1', '$2', $3, true)::text);
-SELECT length(th_report('$1', '$2', $3, true)::text);
+SELECT length(th_report_text('$1', '$2', $3, true));
+SELECT length(th_report_text('$1', '$2', $3, true));
+SELECT length(th_report_text('$1', '$2', $3, true));
+SELECT length(th_report_text('$1', '$2', $3, true));
+SELECT length(th_report_text('$1', '$2', $3, true));
 SQL
 }
 e2e_ms() { # e2e_ms ARGS: the median of 5 reports through the client, after
