@@ -766,10 +766,11 @@ static long cancel_runaway(PGconn *db, const char *role)
 {
     if (!db) return 0;
     const char *params[] = {role};
-    PGresult *r = PQexecParams(db,
-                               "SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity"
-                               " WHERE usename = $1 AND state = 'active' AND query LIKE 'SELECT th_report_text(%'",
-                               1, NULL, params, NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(db,
+                     "SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity"
+                     " WHERE usename = $1 AND state = 'active' AND query LIKE 'SELECT th_report_text(%'",
+                     1, NULL, params, NULL, NULL, 0);
     long n = PQresultStatus(r) == PGRES_TUPLES_OK ? atol(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
     if (n) fprintf(stderr, "th_burst: cancelled %ld runaway report(s) still running in PostgreSQL\n", n);
