@@ -39,11 +39,15 @@ $$;
 -- The key of the unit that holds a GSO code on a day, or NULL. Codes are
 -- reused (the 2025 reform): the same code names different units at
 -- different dates.
+-- (PL/pgSQL, planned once per connection: as SQL, whose query cannot be
+-- inlined, it was parsed and planned at each statement that called it.)
 CREATE OR REPLACE FUNCTION th_unit_key(p_gso text, p_day date)
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT code FROM units
-     WHERE gso_code = p_gso AND valid_from <= p_day AND (valid_to IS NULL OR valid_to > p_day)
-     ORDER BY valid_from DESC LIMIT 1
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT u.code FROM units u
+             WHERE u.gso_code = p_gso AND u.valid_from <= p_day AND (u.valid_to IS NULL OR u.valid_to > p_day)
+             ORDER BY u.valid_from DESC LIMIT 1);
+END;
 $$;
 
 -- The key of the unit that held a GSO code during a quarter (the latest to
@@ -207,9 +211,14 @@ $$;
 
 -- Whether p_unit is p_root or lies below it on p_day (th_ancestors). A
 -- plan's issuer, an approving unit, a report's unit: "is it the root's".
+-- (PL/pgSQL, planned once per connection: as SQL, whose EXISTS cannot be
+-- inlined, the walk was parsed and planned at each statement that called
+-- it, 0.3 ms of every report.)
 CREATE OR REPLACE FUNCTION th_within(p_unit text, p_root text, p_day date)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT p_unit = p_root OR EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_day) a WHERE a.code = p_root)
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN p_unit = p_root OR EXISTS (SELECT 1 FROM th_ancestors(p_unit, p_day) a WHERE a.code = p_root);
+END;
 $$;
 
 -- Whether a unit lies in the territory of a plan's issuer: below it on the

@@ -95,7 +95,12 @@ $$;
 DROP FUNCTION IF EXISTS th_unit_senders_outside(integer, integer, text[], text);
 CREATE OR REPLACE FUNCTION th_unit_senders_outside(p_year integer, p_quarter integer, p_keys text[],
                                                    p_issuer text, OUT out_keys text[], OUT out_from text[])
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+-- (PL/pgSQL, planned once per connection: as SQL, which returns one row
+-- and so cannot be inlined, it was parsed and planned at each call, a
+-- tenth of plan 1751/KH-UBND's year on Lâm Đồng.)
+#variable_conflict use_column
+BEGIN
     -- (The territory is asked first, of every sender that is no key, and
     -- the heirs only of the few outside it: heirs for all of them, as
     -- th_unit_senders finds them, were a quarter of plan 1751/KH-UBND's
@@ -120,7 +125,10 @@ LANGUAGE sql STABLE AS $$
           FROM th_heirs_at(ARRAY(SELECT o0.code FROM outside o0), (SELECT d.p_end FROM d)) h
          WHERE h.key = ANY (p_keys)
     )
-    SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}') FROM o
+    SELECT coalesce(array_agg(DISTINCT o.end_key), '{}'), coalesce(array_agg(DISTINCT o.unit_code), '{}')
+      INTO out_keys, out_from
+      FROM o;
+END;
 $$;
 
 -- The rows of unit_period_values for a period (p_quarter 1-4, or 0 for the
@@ -159,7 +167,10 @@ BEGIN
             OR e.unit_code IN (SELECT th_territory_senders(ARRAY(SELECT e2.unit_code FROM ends0 e2 WHERE e2.gen > 0),
                                                            p_issuer))
     ), sender AS (    -- per sender and indicator: flows added up, the latest quarter
-        SELECT * FROM th_sender_values(p_year, p_quarter, ARRAY(SELECT e.unit_code FROM ends e))
+        -- (The senders as a column, not a subquery: th_sender_values is
+        -- then inlined, not parsed and planned again at each call.)
+        SELECT v.* FROM (SELECT ARRAY(SELECT e.unit_code FROM ends e) AS a OFFSET 0) k
+         CROSS JOIN LATERAL th_sender_values(p_year, p_quarter, k.a) v
     ), r0 AS MATERIALIZED (
         SELECT s.*, e.end_key, e.gen, e.path, u.valid_to AS ceased,
                (make_date(p_year, s.lq * 3, 1) + interval '1 month' - interval '1 day')::date AS lq_end

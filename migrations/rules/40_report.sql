@@ -63,11 +63,15 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN x.lvl = 'district' AND NOT x.has_districts THEN x.lvl END
       FROM (SELECT l.lvl,
                    l.lvl <> 'district' OR EXISTS (
-                       SELECT 1 FROM th_subtree(coalesce((SELECT a.code FROM th_ancestors(p_root, p_day) a
-                                                            JOIN unit_parents up ON up.unit_code = a.code
-                                                             AND up.parent_code = 'VN' AND up.valid_from <= p_day
-                                                             AND (up.valid_to IS NULL OR up.valid_to > p_day)
-                                                           LIMIT 1), p_root), p_day) t
+                       -- (The province as a column: th_subtree is then inlined,
+                       -- where with a subquery for an argument it was parsed
+                       -- and planned again at each call.)
+                       SELECT 1 FROM (SELECT coalesce((SELECT a.code FROM th_ancestors(p_root, p_day) a
+                                                         JOIN unit_parents up ON up.unit_code = a.code
+                                                          AND up.parent_code = 'VN' AND up.valid_from <= p_day
+                                                          AND (up.valid_to IS NULL OR up.valid_to > p_day)
+                                                        LIMIT 1), p_root) AS code OFFSET 0) pr
+                        CROSS JOIN LATERAL th_subtree(pr.code, p_day) t
                         -- (a probe per unit of the province: joined, the
                         -- planner read every unit of every date, 10 ms)
                         WHERE EXISTS (SELECT 1 FROM units u
