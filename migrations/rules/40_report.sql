@@ -240,7 +240,8 @@ DECLARE
     out_from text[] := '{}';  -- ... and the senders of those results (th_unit_senders_outside)
     dl       date;
     dl_level text;
-    head     jsonb;    -- the document but its children
+    head     jsonb;    -- the document but its quality notes and children
+    notes_txt text;    -- the quality notes, as the text of the document's last keys but children
     kids     text;     -- the children, as the text of a JSON array's elements
     by_child boolean := p_by_child IS TRUE;  -- (NULL: not by child, children null)
     has_approvals boolean;  -- the plan has an approval for the period at root or below
@@ -491,17 +492,21 @@ BEGIN
         || CASE WHEN has_approvals THEN jsonb_build_object('approval', th_approval_json(pl.code, root.code, y, q))
                 ELSE '{}'::jsonb END
         || CASE WHEN p_approved_only THEN jsonb_build_object('approved_only', true) ELSE '{}'::jsonb END
-        -- The review's flags (48_review.sql), the first 50, when there are any.
-        || CASE WHEN (SELECT n FROM notes_total) > 0 THEN jsonb_build_object(
-               'quality_notes', (SELECT jsonb_agg(th_review_flag_json(x.gso_code, x.name, x.indicator_code, y,
-                                                                      x.quarter, x.rule, x.num, x.den, x.prev_den)
-                                                  ORDER BY x.gso_code, x.indicator_code, x.quarter, x.rule, x.unit_code)
-                                   FROM (SELECT n.* FROM notes n
-                                          ORDER BY n.gso_code, n.indicator_code, n.quarter, n.rule, n.unit_code
-                                          LIMIT 50) x),
-               'quality_notes_total', (SELECT n FROM notes_total))
-                ELSE '{}'::jsonb END
         || CASE WHEN NOT by_child THEN jsonb_build_object('children', NULL) ELSE '{}'::jsonb END,
+        -- The review's flags (48_review.sql), the first 50, when there are
+        -- any: quality_notes and quality_notes_total, the last keys of the
+        -- document but children, as jsonb orders them (by length, then
+        -- byte by byte), written out as text (th_review_flag_text).
+        CASE WHEN (SELECT n FROM notes_total) > 0 THEN
+            ', "quality_notes": [' || (SELECT string_agg(th_review_flag_text(x.gso_code, x.name, x.indicator_code, y,
+                                                                             x.quarter, x.rule, x.num, x.den, x.prev_den),
+                                                         ', ' ORDER BY x.gso_code, x.indicator_code, x.quarter, x.rule,
+                                                                       x.unit_code)
+                                         FROM (SELECT n.* FROM notes n
+                                                ORDER BY n.gso_code, n.indicator_code, n.quarter, n.rule, n.unit_code
+                                                LIMIT 50) x)
+            || '], "quality_notes_total": ' || (SELECT n FROM notes_total)::text
+        END,
         -- The children (by child): each object built once and written out
         -- once, its indicators after its other keys; as one jsonb the
         -- document was taken apart and put together again at each step,
@@ -533,11 +538,11 @@ BEGIN
                             SELECT ci.code, NULL, NULL, NULL, NULL, NULL, ci.inds, false FROM child_inds ci) z
                      GROUP BY z.top
                     HAVING bool_or(z.child)) k) END
-      INTO head, kids;
+      INTO head, notes_txt, kids;
     IF NOT by_child THEN
-        RETURN head::text;
+        RETURN left(head::text, -1) || coalesce(notes_txt, '') || '}';
     END IF;
-    RETURN left(head::text, -1) || ', "children": [' || coalesce(kids, '') || ']}';
+    RETURN left(head::text, -1) || coalesce(notes_txt, '') || ', "children": [' || coalesce(kids, '') || ']}';
 END;
 $$;
 

@@ -325,16 +325,34 @@ $$;
 -- year), rule, numerator (above_100), denominator, previous_denominator
 -- (the quarter before), percent (above_100), text (Vietnamese). The
 -- report's quality_notes[] and the review's flags[] are made of these.
+-- th_review_flag_text writes it out as text, as jsonb writes it (its keys
+-- by length, then byte by byte; ": " and ", "): a report lists up to 50
+-- in its text, and jsonb_build_object, nested, then jsonb_agg, took a
+-- seventh of a province's report. th_review_flag_json reads that text.
+CREATE OR REPLACE FUNCTION th_review_flag_text(p_code text, p_name text, p_indicator text, p_year integer,
+                                               p_quarter integer, p_rule text, p_num numeric, p_den numeric,
+                                               p_prev numeric)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT '{"rule": ' || coalesce(to_json(p_rule)::text, 'null')
+        || ', "text": ' || coalesce(to_json(th_review_text_vi(p_rule, p_year, p_quarter, p_num, p_den, p_prev))::text,
+                                    'null')
+        || ', "unit": {"code": ' || coalesce(to_json(p_code)::text, 'null')
+        || ', "name": ' || coalesce(to_json(p_name)::text, 'null') || '}'
+        || ', "year": ' || coalesce(p_year::text, 'null')
+        || ', "percent": ' || coalesce(CASE WHEN p_rule = 'above_100' AND p_den > 0
+                                            THEN to_json(round(100 * p_num / p_den, 1))::text END, 'null')
+        || ', "quarter": ' || coalesce(p_quarter::text, 'null')
+        || ', "indicator": ' || coalesce(to_json(p_indicator)::text, 'null')
+        || ', "numerator": ' || coalesce(to_json(p_num)::text, 'null')
+        || ', "denominator": ' || coalesce(to_json(p_den)::text, 'null')
+        || ', "previous_denominator": ' || coalesce(to_json(p_prev)::text, 'null')
+        || '}'
+$$;
 CREATE OR REPLACE FUNCTION th_review_flag_json(p_code text, p_name text, p_indicator text, p_year integer,
                                                p_quarter integer, p_rule text, p_num numeric, p_den numeric,
                                                p_prev numeric)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object(
-        'unit', jsonb_build_object('code', p_code, 'name', p_name),
-        'indicator', p_indicator, 'year', p_year, 'quarter', p_quarter, 'rule', p_rule,
-        'numerator', p_num, 'denominator', p_den, 'previous_denominator', p_prev,
-        'percent', CASE WHEN p_rule = 'above_100' AND p_den > 0 THEN round(100 * p_num / p_den, 1) END,
-        'text', th_review_text_vi(p_rule, p_year, p_quarter, p_num, p_den, p_prev))
+    SELECT th_review_flag_text(p_code, p_name, p_indicator, p_year, p_quarter, p_rule, p_num, p_den, p_prev)::jsonb
 $$;
 
 -- The review of a plan for a period (a year "2025" or a quarter "2025Q3")
