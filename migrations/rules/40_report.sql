@@ -142,9 +142,12 @@ CREATE OR REPLACE FUNCTION th_indicator_json_sums(p_head text, p_target_j text, 
                                                   p_target numeric, p_num numeric, p_den numeric, p_val numeric,
                                                   p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
 RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT '{' || p_head
-        -- (Numbers through to_json, as json_build_object wrote them: NaN as "NaN".)
-        || ', "numerator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_num, 0))::text ELSE 'null' END
+    -- (The keys after the indicator's own are joined first, then put
+    -- after them: the indicator's long name is copied twice rather than
+    -- at each of twenty concatenations, a fifth of the time.)
+    SELECT '{' || p_head || (
+           -- (Numbers through to_json, as json_build_object wrote them: NaN as "NaN".)
+           ', "numerator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_num, 0))::text ELSE 'null' END
         || ', "denominator" : ' || CASE WHEN p_kind = 'ratio' THEN to_json(coalesce(p_den, 0))::text ELSE 'null' END
         || ', "value" : ' || CASE WHEN p_kind = 'count' AND p_val IS NOT NULL THEN to_json(p_val)::text ELSE 'null' END
         || ', "percent" : ' || coalesce(CASE WHEN p_kind = 'ratio' AND coalesce(p_den, 0) > 0
@@ -160,7 +163,7 @@ RETURNS text LANGUAGE sql STABLE AS $$
                                               THEN to_json(round(100 * p_val / p_target, 1))::text END, 'null')
         || CASE WHEN p_carried > 0 THEN ', "carried_from_predecessors" : ' || p_carried ELSE '' END
         || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
-        || '}'
+        || '}')
 $$;
 DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
                                           numeric, bigint, bigint);
