@@ -391,18 +391,29 @@ BEGIN
         SELECT DISTINCT t.code, t.gso_code, t.name FROM tree t WHERE t.depth = 1
     ), child_inds AS MATERIALIZED (  -- each child's indicators, in the plan's order,
                        -- as text: from its sums where it has them, else the
-                       -- empty one (no sums: the same text as empty_j; a plan
-                       -- names an indicator once a year, plan_file.c). Written
-                       -- out after the join rather than carried through a
-                       -- union with the empty ones and sorted.
-        SELECT ch.code, string_agg(th_indicator_json_sums(tg.head, tg.target_j, tg.kind, tg.comparator, tg.value,
-                                                          b.num, b.den, b.val, b.units, b.texts, b.carried, b.flags),
-                                   ', ' ORDER BY tg.position, tg.indicator_code) AS inds
-          FROM children ch
-         CROSS JOIN targets tg
-          LEFT JOIN by_top b ON b.top = ch.code AND b.indicator_code = tg.indicator_code
+                       -- empty one (no sums: the same text as empty_j). A
+                       -- stream sorted by child rather than a join of the
+                       -- children with their sums: with the few rows the
+                       -- planner expects of these steps it looped over one
+                       -- for each row of the other. The text is written after
+                       -- the sort, not carried through it.
+        SELECT x.top AS code,
+               string_agg((SELECT th_indicator_json_sums(tg.head, tg.target_j, tg.kind, tg.comparator, tg.value,
+                                                         x.num, x.den, x.val, x.units, x.texts, x.carried, x.flags)
+                             FROM targets tg
+                            WHERE tg.indicator_code = x.indicator_code AND tg.position = x.position
+                            LIMIT 1),
+                          ', ' ORDER BY x.position, x.indicator_code) AS inds
+          FROM (SELECT DISTINCT ON (g.top, g.position, g.indicator_code) g.*
+                  FROM (SELECT b.top, tg.position, tg.indicator_code, b.num, b.den, b.val, b.units, b.texts,
+                               b.carried, b.flags, 0 AS pri
+                          FROM by_top b JOIN targets tg ON tg.indicator_code = b.indicator_code
+                        UNION ALL
+                        SELECT ch.code, tg.position, tg.indicator_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1
+                          FROM children ch CROSS JOIN targets tg) g
+                 ORDER BY g.top, g.position, g.indicator_code, g.pri) x
          WHERE by_child
-         GROUP BY ch.code
+         GROUP BY x.top
     ), notes AS (      -- the review's flags listed: the first 50 of each rule's
                        -- kind, in the order they are shown (all of them sorted
                        -- took a quarter of the country's report)
