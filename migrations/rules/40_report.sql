@@ -248,6 +248,7 @@ DECLARE
     kids     text;     -- the children, as the text of a JSON array's elements
     by_child boolean := p_by_child IS TRUE;  -- (NULL: not by child, children null)
     has_approvals boolean;  -- the plan has an approval for the period at root or below
+    country  boolean;  -- root is the country (the national root VN): its report reads nearly everything
 BEGIN
     -- TH026 = NOT_FOUND, TH007 = UNKNOWN_UNIT, TH028 = OUTSIDE_PLAN, TH029 = UNIT_CEASED (server/sqlerr.h)
     SELECT * INTO pl FROM th_plan_or_raise(p_plan);
@@ -263,6 +264,7 @@ BEGIN
     -- refuses an unknown or ceased unit, one outside the plan's territory).
     SELECT s.root_key, s.whole, s.territory INTO root_key, whole, terr FROM th_plan_scope(issuer.code, p_unit, p_end) s;
     SELECT * INTO root FROM units WHERE code = root_key;
+    country := root.code = 'VN';
 
     -- The level expected to report (th_reporting_level).
     SELECT r.level, r.planned INTO lvl, planned FROM th_reporting_level(pl.reporting_level, root.code, p_end) r;
@@ -301,6 +303,10 @@ BEGIN
          WHERE t.plan_id = pl.id AND y BETWEEN t.year_from AND t.year_to
     ), kinds AS (      -- the plan's indicators, once each
         SELECT DISTINCT indicator_code, kind FROM targets
+    ), kind_arr AS (   -- ... as two arrays, codes and kinds in the same order
+        SELECT array_agg(k.indicator_code ORDER BY k.indicator_code) AS codes,
+               array_agg(k.kind ORDER BY k.indicator_code) AS kinds
+          FROM kinds k
     ), approved AS (   -- with p_approved_only: the units whose results for the period are approved
         SELECT l.unit_key FROM approvals a JOIN period_locks l ON l.approval_id = a.id
          WHERE p_approved_only AND a.plan_code = pl.code AND a.state = 'approved' AND a.year = y
@@ -315,14 +321,30 @@ BEGIN
                        -- alone (written out twice: a union of the two sources
                        -- under one join to the tree was planned as a scan of
                        -- the year's every row for a province, a nested loop over
-                       -- the country for the country)
+                       -- the country for the country). The country's read as
+                       -- they come; below it, one probe per unit for all its
+                       -- indicators, kept if they are the plan's (a probe per
+                       -- unit and indicator was a third of a province's
+                       -- report by district with 12 indicators).
         SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
                v.f1, v.f2, v.f3, v.f4, (k.kind = 'ratio' AND v.num > coalesce(v.den, 0)) AS above_100
           FROM unit_period_values v
           JOIN tree t ON t.code = v.end_key
           JOIN kinds k ON k.indicator_code = v.indicator_code
-         WHERE v.year = y AND v.quarter = q AND v.end_key <> ALL (out_keys)
+         WHERE country AND v.year = y AND v.quarter = q AND v.end_key <> ALL (out_keys)
            AND (NOT p_approved_only OR v.end_key IN (SELECT ap.unit_key FROM approved ap))
+        UNION ALL
+        SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
+               v.f1, v.f2, v.f3, v.f4,
+               (ka.kinds[array_position(ka.codes, v.indicator_code)] = 'ratio' AND v.num > coalesce(v.den, 0))
+          FROM tree t
+         CROSS JOIN kind_arr ka
+         CROSS JOIN LATERAL (SELECT v0.* FROM unit_period_values v0
+                              WHERE v0.year = y AND v0.quarter = q AND v0.end_key = t.code
+                                AND array_position(ka.codes, v0.indicator_code) IS NOT NULL
+                             OFFSET 0) v
+         WHERE NOT country AND t.code <> ALL (out_keys)
+           AND (NOT p_approved_only OR t.code IN (SELECT ap.unit_key FROM approved ap))
         UNION ALL
         SELECT v.end_key, t.top, t.reporter, v.indicator_code, v.num, v.den, v.val, v.txt, v.carried,
                v.f1, v.f2, v.f3, v.f4, (k.kind = 'ratio' AND v.num > coalesce(v.den, 0)) AS above_100
