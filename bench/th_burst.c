@@ -31,6 +31,13 @@
  *       Run it with A and B the same database first: that ratio is what no
  *       change at all gives.
  *
+ *   th_burst sqlab --db DSN [--warmup N] [--runs N] SQL_A SQL_B [SQL_A SQL_B]...
+ *       Without --db-b: the statements in pairs, each pair's two in turn on
+ *       one connection (two versions of the rules in one database, under
+ *       two names: bench/rules_renamed.sh). Two connections can differ by
+ *       half on their own (one server process can be slower than the other
+ *       for minutes, wherever the machine placed it); one cannot.
+ *
  *   th_burst run [--warmup N] [--runs N] [--until FILE] [--output FILE]
  *                [--unavailable-ok] [--db DSN --role ROLE] -- COMMAND ARGS...
  *       Runs a command (the real client) and times it end to end; its peak
@@ -699,28 +706,34 @@ static int cmd_sqlab(int argc, char **argv)
         } else
             sqls[nsql++] = argv[i];
     }
-    if (!dsn_a || !dsn_b || nsql == 0 || runs < 1 || runs > 10000 || warmup < 0)
-        die("sqlab needs --db, --db-b and SQL (and 1-10000 runs)");
-    PGconn *c[2] = {connect_db(dsn_a), connect_db(dsn_b)};
+    int pairs = dsn_b == NULL; /* one connection, the statements in pairs */
+    if (!dsn_a || nsql == 0 || (pairs && nsql % 2) || runs < 1 || runs > 10000 || warmup < 0)
+        die("sqlab needs --db and --db-b and SQL, or --db and SQL in pairs (and 1-10000 runs)");
+    PGconn *c[2] = {connect_db(dsn_a), NULL};
+    c[1] = pairs ? c[0] : connect_db(dsn_b);
     double *t[2] = {calloc((size_t)runs, sizeof(double)), calloc((size_t)runs, sizeof(double))};
     if (!t[0] || !t[1]) die("out of memory");
-    for (int k = 0; k < nsql; k++) {
+    for (int k = 0; k < nsql; k += pairs ? 2 : 1) {
+        const char *sql[2] = {sqls[k], sqls[pairs ? k + 1 : k]};
         for (int i = 0; i < warmup; i++) {
-            sql_once(c[0], sqls[k]);
-            sql_once(c[1], sqls[k]);
+            sql_once(c[0], sql[0]);
+            sql_once(c[1], sql[1]);
         }
         for (int i = 0; i < runs; i++) {
             int first = i & 1;
-            t[first][i] = sql_once(c[first], sqls[k]);
-            t[!first][i] = sql_once(c[!first], sqls[k]);
+            t[first][i] = sql_once(c[first], sql[first]);
+            t[!first][i] = sql_once(c[!first], sql[!first]);
         }
         double med_a = median(t[0], (size_t)runs), med_b = median(t[1], (size_t)runs);
-        printf("sqlab %d: %s\n", k + 1, sqls[k]);
+        if (pairs)
+            printf("sqlab %d: A %s\n          B %s\n", k / 2 + 1, sql[0], sql[1]);
+        else
+            printf("sqlab %d: %s\n", k + 1, sqls[k]);
         printf("  a_min_ms %.2f a_median_ms %.2f b_min_ms %.2f b_median_ms %.2f b_over_a %.3f\n", t[0][0],
                med_a, t[1][0], med_b, med_b / med_a);
     }
     PQfinish(c[0]);
-    PQfinish(c[1]);
+    if (!pairs) PQfinish(c[1]);
     free(t[0]);
     free(t[1]);
     free(sqls);
