@@ -88,7 +88,15 @@ export TONGHOP_SPOOL=$TH_WORK/spool-conn
 run "$TONGHOP" submit --server "tcp//127.0.0.1:5570" --unit 22921 --period 2025Q3 "$csv"
 th_check "malformed address: exit 2, says so" bash -c '[ "$1" = 2 ] && grep -q "not a server address" <<<"$2"' _ "$rc" "$out"
 th_check "malformed address: nothing queued" th_eq "$(find "$TONGHOP_SPOOL" -name '*.sub' 2>/dev/null | wc -l)" 0
-free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A port bound and held, never listened on: connecting is refused at once,
+# and no other test's server can take it meanwhile (a port found free and
+# let go could be, under ctest -j2, and the client then waited for it).
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0))
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(300)' "$TH_WORK/held_port" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do [ -s "$TH_WORK/held_port" ] && break; sleep 0.05; done
+free_port=$(cat "$TH_WORK/held_port")
 start=$(date +%s%N)
 run "$TONGHOP" submit --server "tcp://127.0.0.1:$free_port" --unit 22921 --period 2025Q3 --timeout 5s --retries 2 "$csv"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -151,6 +159,8 @@ run env TONGHOP_SERVER="tcp://127.0.0.1:$free_port" "$TONGHOP" plans --retries 1
 th_check "environment over file: TONGHOP_SERVER (refused port)" th_eq "$rc" 5
 run env TONGHOP_SERVER="tcp://127.0.0.1:$free_port" "$TONGHOP" plans --server "$TH_ENDPOINT" --retries 1
 th_check "command line over environment: --server" th_eq "$rc" 0
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
 run env TONGHOP_LANG=vi "$TONGHOP" status
 th_check "environment over file: TONGHOP_LANG=vi" grep -q "Đang chờ gửi\|Chờ gửi\|chờ" <<<"$out"
 # A Z85 key may hold '#': there it is a letter, not a comment (a comment
