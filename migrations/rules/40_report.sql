@@ -84,7 +84,7 @@ $$;
 
 -- Does a rolled-up value meet a target? NULL when there is no data or the
 -- target is not numeric.
--- (th_target_met, th_indicator_json: STABLE, as what they call is
+-- (th_target_met and the th_indicator_json_ functions: STABLE, as what they call is
 -- (to_json): declared IMMUTABLE they could not be inlined, and
 -- each of a report's few hundred indicator objects was a separate call of
 -- an SQL function.)
@@ -117,9 +117,8 @@ $$;
 -- In three parts: the indicator's own keys (th_indicator_json_head) and
 -- its target (th_indicator_json_target) are the same for every unit of a
 -- report, and a report writes them once per indicator, not once per child
--- (escaping an indicator's long name for each of 124 communes was a fifth
--- of a province's report); th_indicator_json_sums puts them around one
--- unit's sums.
+-- (it escaped an indicator's long name for each of 124 communes);
+-- th_indicator_json_sums puts them around one unit's sums.
 DROP FUNCTION IF EXISTS th_indicator_json_base(text, text, text, text, text, numeric, text, numeric, numeric,
                                                numeric, bigint, bigint);
 DROP FUNCTION IF EXISTS th_indicator_json_keys(text, text, text, text, text, numeric, text, numeric, numeric,
@@ -165,17 +164,11 @@ RETURNS text LANGUAGE sql STABLE AS $$
         || CASE WHEN p_flags > 0 THEN ', "flags" : ' || p_flags ELSE '' END
         || '}')
 $$;
+-- (th_indicator_json, the whole object from one call, is no longer called.)
 DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
                                           numeric, bigint, bigint);
-CREATE OR REPLACE FUNCTION th_indicator_json(p_code text, p_name text, p_kind text, p_programme text,
-                                  p_cmp text, p_target numeric, p_target_text text,
-                                  p_num numeric, p_den numeric, p_val numeric,
-                                  p_units bigint, p_texts bigint, p_carried bigint, p_flags bigint)
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT th_indicator_json_sums(th_indicator_json_head(p_code, p_name, p_kind, p_programme),
-                                  th_indicator_json_target(p_cmp, p_target, p_target_text),
-                                  p_kind, p_cmp, p_target, p_num, p_den, p_val, p_units, p_texts, p_carried, p_flags)
-$$;
+DROP FUNCTION IF EXISTS th_indicator_json(text, text, text, text, text, numeric, text, numeric, numeric,
+                                          numeric, bigint, bigint, bigint, bigint);
 
 -- The report of a plan for a period (a year "2025" or a quarter "2025Q3")
 -- at a unit (its GSO code; NULL: the plan's issuer), as one JSON document
@@ -371,11 +364,10 @@ BEGIN
           FROM per_unit p
           LEFT JOIN changed f ON f.end_key = p.end_key AND f.indicator_code = p.indicator_code
          GROUP BY p.top, p.indicator_code
-    ), sums AS (       -- ... and in all (a unit lies under one child only)
-        SELECT top, indicator_code, num, den, val, units, texts, carried, flags FROM by_top
-        UNION ALL
-        SELECT NULL, indicator_code, sum(num), sum(den), sum(val),
-               sum(units)::bigint, sum(texts)::bigint, sum(carried)::bigint, sum(flags)::bigint
+    ), totals AS (     -- ... and in all (a unit lies under one child only)
+        SELECT indicator_code, sum(num) AS num, sum(den) AS den, sum(val) AS val,
+               sum(units)::bigint AS units, sum(texts)::bigint AS texts, sum(carried)::bigint AS carried,
+               sum(flags)::bigint AS flags
           FROM by_top GROUP BY indicator_code
     ), firsts AS (     -- when each reporter first sent each quarter (null: not)
         SELECT p.reporter, min(p.f1) AS f1, min(p.f2) AS f2, min(p.f3) AS f3, min(p.f4) AS f4
@@ -398,8 +390,7 @@ BEGIN
                th_indicator_json_sums(tg.head, tg.target_j, tg.kind, tg.comparator, tg.value,
                                       s.num, s.den, s.val, s.units, s.texts, s.carried, s.flags) AS j
           FROM targets tg
-          JOIN sums s ON s.indicator_code = tg.indicator_code
-         WHERE s.top IS NULL
+          JOIN totals s ON s.indicator_code = tg.indicator_code
     ), commune_counts AS (  -- when the reporters are above the communes: the communes
                             -- under each child, and how many have sent results
         SELECT t.top, count(*) AS expected, count(r.end_key) AS reported
@@ -548,7 +539,7 @@ BEGIN
         -- document was taken apart and put together again at each step,
         -- 30 ms of a province's report with 124 communes.
         CASE WHEN by_child THEN (
-            -- (Written out key by key, as th_indicator_json.)
+            -- (Written out key by key, as th_indicator_json_sums.)
             SELECT string_agg('{"unit": {"code" : ' || coalesce(to_json(k.gso_code)::text, 'null')
                               || ', "name" : ' || coalesce(to_json(k.name)::text, 'null')
                               || '}, "completeness": {"expected" : ' || coalesce(k.expected, 0)
