@@ -12,12 +12,13 @@
 #                           timings are slowed by the profiling: not the figures
 #
 # Builds the project first (Release, in build-bench/ of the source tree)
-# unless TH_BIN_DIR names a build to use (bench/th_burst, server/tonghopd and
-# client/tonghop in it). TH_KEEP=1 keeps the work directory. Everything runs
-# on a private PostgreSQL cluster (tests/lib/harness.sh: fsync = on,
-# synchronous_commit = on) and the real server on loopback, started with
-# --insecure (plain text, no keys: on loopback only). The figures of a full
-# run, the machine and the command are in bench/RESULTS.md.
+# unless TH_BIN_DIR names a build to use (bench/th_burst, bench/th_ask,
+# server/tonghopd and client/tonghop in it). TH_KEEP=1 keeps the work
+# directory. Everything runs on a private PostgreSQL cluster
+# (tests/lib/harness.sh: fsync = on, synchronous_commit = on) and the real
+# server on loopback, started with --insecure (plain text, no keys: on
+# loopback only). The figures of a full run, the machine and the command are
+# in bench/RESULTS.md.
 #
 # What it does, in order:
 #   1. cluster, schema, the 2024 unit list, the benchmark plan (bench/data/:
@@ -40,7 +41,10 @@
 #      end), each with the time PostgreSQL spent in that same request's
 #      th_report (in the server), and whether autovacuum analyzed meanwhile.
 #   6. settle, then the same reports steady: one warm-up, then the median of
-#      a few, end to end and in the server, and th_report timed in SQL.
+#      a few, end to end and in the server, and th_report timed in SQL; and
+#      the floor under the end-to-end figures: a new process of the client
+#      (tonghop --version), and a request the server refuses after one
+#      lookup, through bare libzmq (bench/th_ask) and through the client.
 #   7. COPY of the 2025Q4 values file into one table keyed on (unit_code,
 #      indicator_code, year, quarter), three times; the ratio COPY / burst.
 #   8. the real client's peak RSS (a report, a submission of 12 values), the
@@ -83,7 +87,8 @@ export TH_SRC_DIR TH_BIN_DIR
 # shellcheck source=../tests/lib/harness.sh
 . "$TH_SRC_DIR/tests/lib/harness.sh"
 BURST=$TH_BIN_DIR/bench/th_burst
-for f in "$BURST" "$TONGHOPD" "$TONGHOP"; do
+ASK=$TH_BIN_DIR/bench/th_ask
+for f in "$BURST" "$ASK" "$TONGHOPD" "$TONGHOP"; do
   [ -x "$f" ] || { echo "bench/run.sh: $f is missing: build the project (or set TH_BIN_DIR)" >&2; exit 2; }
 done
 
@@ -324,6 +329,23 @@ for r in $REPORTS; do
     "$(ms "$(kv "$TH_WORK/sql.${r/:/.}" sql_median_ms)") ms), end to end $(ms "$(kv "$out" e2e_median_ms)") ms"
 done
 
+# The floor under every report's end-to-end figure: a new process that loads
+# libzmq and exits (tonghop --version); a request the server refuses after one
+# lookup (no such plan), through bare libzmq (bench/th_ask.c) and through the
+# client (exit status 4: refused).
+floor() { # floor NAME [th_burst run options] -- COMMAND...
+  local name=$1
+  shift
+  "$BURST" run --warmup 1 --runs "$RUNS" "$@" >"$TH_WORK/floor.$name" 2>"$TH_WORK/floor.$name.err" ||
+    failed "floor $name ($TH_WORK/floor.$name.err)"
+}
+floor start -- "$TONGHOP" --version
+floor bare -- "$ASK" "$TH_ENDPOINT" NO/SUCH-PLAN 2025
+floor client --status 4 -- "$TONGHOP" report --server "$TH_ENDPOINT" --plan NO/SUCH-PLAN --period 2025 \
+  --timeout 120s --retries 1
+echo "   the floor, end to end: a new process $(ms "$(kv "$TH_WORK/floor.start" e2e_median_ms)") ms; a refused request:" \
+  "bare libzmq $(ms "$(kv "$TH_WORK/floor.bare" e2e_median_ms)") ms, tonghop $(ms "$(kv "$TH_WORK/floor.client" e2e_median_ms)") ms"
+
 # ---------------------------------------------------------------- COPY
 echo "== COPY of the same $(wc -l <"$TH_WORK/values.tsv") values (2025Q4) into one keyed table, three times"
 for i in 1 2 3; do
@@ -413,6 +435,9 @@ row "   reports that ran beside it" "$(kv "$TH_WORK/beside" runs) ($(kv "$TH_WOR
 rep national.2025 "national year report by province (4 quarters)" "< 50 ms" "< 100 ms"
 rep national.2025Q4 "national 2025Q4 report by province" "" ""
 rep province.2025 "province $PROVINCE year report by district" "< 5 ms" "< 15 ms"
+row "   the floor under end to end: tonghop --version" "$(ms "$(kv "$TH_WORK/floor.start" e2e_median_ms)") ms" ""
+row "   ... a refused request: bare libzmq (th_ask) / tonghop" \
+  "$(ms "$(kv "$TH_WORK/floor.bare" e2e_median_ms)") / $(ms "$(kv "$TH_WORK/floor.client" e2e_median_ms)") ms" ""
 rep district.2025 "district $DISTRICT year report by commune" "" ""
 row "first report after the first burst into a new database" "$(after "$TH_WORK/after.fresh" "$TH_WORK/steady.national.2025")" ""
 row "server peak RSS (tonghopd VmHWM, whole run)" "$(mb "$server_hwm") MB (at the end $(mb "$server_rss") MB)" "< 100 MB"

@@ -39,7 +39,7 @@
  *       for minutes, wherever the machine placed it); one cannot.
  *
  *   th_burst run [--warmup N] [--runs N] [--until FILE] [--output FILE]
- *                [--unavailable-ok] [--db DSN --role ROLE] -- COMMAND ARGS...
+ *                [--unavailable-ok] [--status N] [--db DSN --role ROLE] -- COMMAND ARGS...
  *       Runs a command (the real client) and times it end to end; its peak
  *       RSS from wait4. With --db and --role, also the time PostgreSQL spent
  *       executing the server's th_report_text call(s) during that run, from
@@ -48,7 +48,9 @@
  *       exists (the report loop beside a burst). --unavailable-ok counts the
  *       client's exit status 5 (the server answered "try again later": its
  *       --db-timeout passed) as a figure, not a failure, and cancels the
- *       statement PostgreSQL is still running for it.
+ *       statement PostgreSQL is still running for it. --status N counts exit
+ *       status N as done instead of 0 (4: a request the server refuses on
+ *       purpose, the floor of any request).
  *
  * Output: one "key value" pair a line on standard output (bench/run.sh reads
  * them); details and failures on standard error. For bench/ only. */
@@ -796,7 +798,7 @@ static const char *const run_status_name[] = {"ok", "unavailable", "failed"};
 static int cmd_run(int argc, char **argv)
 {
     const char *until = NULL, *output = NULL, *dsn = NULL, *role = NULL;
-    int warmup = 0, runs = 1, unavailable_ok = 0, i;
+    int warmup = 0, runs = 1, unavailable_ok = 0, done_status = 0, i;
     for (i = 0; i < argc && strcmp(argv[i], "--"); i++) {
         if (!strcmp(argv[i], "--warmup"))
             warmup = atoi(arg_value(&i, argc, argv));
@@ -812,6 +814,8 @@ static int cmd_run(int argc, char **argv)
             role = arg_value(&i, argc, argv);
         else if (!strcmp(argv[i], "--unavailable-ok"))
             unavailable_ok = 1;
+        else if (!strcmp(argv[i], "--status"))
+            done_status = atoi(arg_value(&i, argc, argv));
         else {
             fprintf(stderr, "th_burst run: unknown option %s\n", argv[i]);
             return 2;
@@ -865,7 +869,7 @@ static int cmd_run(int argc, char **argv)
         t0 = t1;
         int code = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
         /* Exit 5: the server answered "try again later" (its --db-timeout). */
-        int st = code == 0 ? RUN_OK : (code == 5 && unavailable_ok) ? RUN_UNAVAILABLE : RUN_FAILED;
+        int st = code == done_status ? RUN_OK : (code == 5 && unavailable_ok) ? RUN_UNAVAILABLE : RUN_FAILED;
         if (st != RUN_OK) {
             if (st == RUN_FAILED) {
                 failures++;

@@ -35,6 +35,10 @@ th_check "the table: COPY of the same rows" has "^COPY of the same $((n * 12)) r
 th_check "the table: the ratio COPY / burst" has "^ratio COPY time / burst time +$num %"
 th_check "the table: p99 ack beside the report loop" has "^burst beside a loop of national year reports \(2025Q3\) +p99 ack $num ms"
 th_check "the table: reports ran beside the burst" has "^   reports that ran beside it +[1-9][0-9]* "
+th_check "the table: the floor, a new process of the client" \
+  has "^   the floor under end to end: tonghop --version +$num ms"
+th_check "the table: the floor, a refused request by bare libzmq and by the client" \
+  has "^   \.\.\. a refused request: bare libzmq \(th_ask\) / tonghop +$num / $num ms"
 for what in "national year report" "national 2025Q4 report" "province 79 year report" "district [0-9]+ year report"; do
   sed -En "/^$what/,+3p" "$table" >"$TH_WORK/rep"
   th_check "the table: $what, steady in the server" grep -qE "in the server \(th_report_text\), steady +$num ms \(SQL direct $num ms\)" "$TH_WORK/rep"

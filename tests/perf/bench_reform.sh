@@ -4,6 +4,8 @@
 # whole country (every commune of 2024 for Q1-Q2, every new commune for
 # Q3-Q4: about 28,000 submissions, through the ingest function, in batches); then times
 # reports that span the change, in the server (SQL) and end to end (the
+# client), and the floor under the end-to-end figures (a new process of the
+# client; a request the server refuses, through bare libzmq and through the
 # client). Prints the figures; asserts nothing about speed.
 #
 #   tests/perf/bench_reform.sh       (build first: ./tests/run.sh or cmake)
@@ -80,21 +82,28 @@ SELECT length(th_report_text('$1', '$2', $3, true));
 SELECT length(th_report_text('$1', '$2', $3, true));
 SQL
 }
-e2e_ms() { # e2e_ms ARGS: the median of 5 reports through the client, after
+cmd_ms() { # cmd_ms STATUS COMMAND...: the median of 5 runs of COMMAND, after
   # 4 warm-ups (each read worker keeps its plans for its connection: the
-  # first report on each plans them)
-  local i s t
+  # first report on each plans them); "FAILED" when an exit status is not
+  # STATUS (4: a request the server refuses)
+  local want=$1 i s t rc
+  shift
   for i in 1 2 3 4; do
-    "$TONGHOP" report --server "$TH_ENDPOINT" --format json --timeout 60s "$@" >/dev/null
+    rc=0
+    "$@" >/dev/null 2>&1 || rc=$?
+    [ "$rc" = "$want" ] || { echo FAILED; return; }
   done
   # (bash's clock: a `date` process around the client cost milliseconds of
   # its own)
   for i in 1 2 3 4 5; do
     s=${EPOCHREALTIME/[.,]/}
-    "$TONGHOP" report --server "$TH_ENDPOINT" --format json --timeout 60s "$@" >/dev/null
+    "$@" >/dev/null 2>&1 || true
     t=${EPOCHREALTIME/[.,]/}
     echo $(( (t - s) / 1000 ))
   done | sort -n | sed -n 3p
+}
+e2e_ms() { # e2e_ms ARGS: the same for a report through the client
+  cmd_ms 0 "$TONGHOP" report --server "$TH_ENDPOINT" --format json --timeout 60s "$@"
 }
 printf '%-58s %12s %12s\n' "report (by unit below)" "server ms" "end to end ms"
 printf '%-58s %12s %12s\n' "national, year 2025 (34 provinces)" "$(sql_ms 98/KH-BYT-KIEMTHU 2025 NULL)" \
@@ -107,4 +116,16 @@ printf '%-58s %12s %12s\n' "plan 1751 of Bình Thuận, year 2025 (on Lâm Đồ
   "$(e2e_ms --plan 1751/KH-UBND --period 2025 --by-child)"
 printf '%-58s %12s %12s\n' "plan 1751, 2025Q2 (by district, the old map)" "$(sql_ms 1751/KH-UBND 2025Q2 NULL)" \
   "$(e2e_ms --plan 1751/KH-UBND --period 2025Q2 --by-child)"
+# The floor under the end-to-end figures: a new process of the client, and a
+# request the server refuses after one lookup, through bare libzmq
+# (bench/th_ask.c) and through the client; then the report at Lâm Đồng again
+# through bare libzmq (what the client adds to it).
+ASK=$TH_BIN_DIR/bench/th_ask
+printf '%-58s %12s %12s\n' "the floor: a new process (tonghop --version)" "" "$(cmd_ms 0 "$TONGHOP" --version)"
+printf '%-58s %12s %12s\n' "the floor: a refused request, bare libzmq (th_ask)" "" \
+  "$(cmd_ms 0 "$ASK" "$TH_ENDPOINT" NO/SUCH-PLAN 2025)"
+printf '%-58s %12s %12s\n' "the floor: a refused request, tonghop report" "" \
+  "$(cmd_ms 4 "$TONGHOP" report --server "$TH_ENDPOINT" --plan NO/SUCH-PLAN --period 2025)"
+printf '%-58s %12s %12s\n' "national, year 2025, at Lâm Đồng, bare libzmq (th_ask)" "" \
+  "$(cmd_ms 0 "$ASK" "$TH_ENDPOINT" 98/KH-BYT-KIEMTHU 2025 68)"
 th_server_stop TERM
