@@ -34,6 +34,10 @@ C="$TONGHOP --server $TH_ENDPOINT"
 P=1751/KH-UBND
 
 python3 "$TH_SRC_DIR/tests/integration/reform_model.py" generate "$TH_WORK/gen" "${TH_SEED:-20250701}"
+# And, for the national plan: Hồ Chí Minh City, Bình Dương and Bà Rịa - Vũng
+# Tàu, one city since July, and Sơn La, with every commune there that was
+# split between new communes or left no successor.
+python3 "$TH_SRC_DIR/tests/integration/reform_model.py" generate "$TH_WORK/gen" "${TH_SEED:-20250701}" south-north
 fails=0
 for f in "$TH_WORK"/gen/*.csv; do
   b=$(basename "$f" .csv)
@@ -52,6 +56,21 @@ th_check "model: 2025Q3, on the new map" model 2025Q3 -
 th_check "model: the year 2025 on its territory of 31/12 (the plan alone)" model 2025 -
 th_check "model: the year 2025 asked from Lâm Đồng (68)" model 2025 68 --unit 68
 th_check "model: 2025Q4 asked from Lâm Đồng (68)" model 2025Q4 68 --unit 68
+
+nmodel() { # nmodel PERIOD ROOT ARGS...: a report of the national plan checked against the model
+  local period=$1 root=$2
+  shift 2
+  $C report --plan 98/KH-BYT-KIEMTHU --period "$period" --by-child --format json "$@" >"$TH_WORK/rep.json"
+  python3 "$TH_SRC_DIR/tests/integration/reform_model.py" check "$TH_WORK/gen" "$TH_WORK/rep.json" "$period" "$root" VN >&2
+}
+th_check "model, national plan: the year 2025, the country by province" nmodel 2025 -
+th_check "model, national plan: 2025Q2, the country's 63 provinces of then" nmodel 2025Q2 -
+th_check "model, national plan: 2025Q3, the country" nmodel 2025Q3 -
+th_check "model, national plan: the year 2025 at Hồ Chí Minh City (79: three provinces of 2024)" nmodel 2025 79 --unit 79
+th_check "model, national plan: 2025Q2 at the Hồ Chí Minh City of then, by district" nmodel 2025Q2 79 --unit 79
+th_check "model, national plan: 2025Q2 at Bình Dương (74), by district" nmodel 2025Q2 74 --unit 74
+th_check "model, national plan: the year 2025 at Sơn La (14: split communes)" nmodel 2025 14 --unit 14
+th_check "model, national plan: 2025Q4 at Sơn La" nmodel 2025Q4 14 --unit 14
 
 rep=$($C report --plan $P --period 2025 --format json)
 th_check "plan 1751 for 2025 reports on Lâm Đồng's communes from Bình Thuận" \

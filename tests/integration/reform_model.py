@@ -18,10 +18,18 @@ units that changed"), not from the SQL:
   * a plan covers its issuer's territory as it was when issued: after the
     reform, the units made (wholly or partly) of units that were in it.
 
-  reform_model.py generate DIR SEED     writes DIR/NNNN-UNIT-PERIOD.csv
+  reform_model.py generate DIR SEED [SCENARIO]
+      writes DIR/NNNN-UNIT-PERIOD.csv. SCENARIO "binh-thuan" (the default):
+      Bình Thuận's communes and the Lâm Đồng communes they merged into, for
+      plan 1751/KH-UBND. "south-north" (numbered from 5001, so both can
+      share DIR): for the national plan, Hồ Chí Minh City, Bình Dương and
+      Bà Rịa - Vũng Tàu (one new city) and Sơn La, with every old commune
+      there that was split between new communes (its results go to its
+      first successor) or left no successor (to the unit above, and so on).
   reform_model.py check DIR REPORT.json PERIOD ROOT ISSUER
       ROOT: the unit asked for ('-' for the plan alone), ISSUER: the plan's
-      issuer code (on the old map). Compares totals and children.
+      issuer code (on the old map; VN for the country). Compares totals and
+      children.
 """
 import csv
 import json
@@ -62,11 +70,12 @@ for old, news in SUCC.items():
 
 
 def old_ancestors(code):
+    """The unit, the units above it, and the country (VN) above them all."""
     out = []
     while code:
         out.append(code)
         code = OLD[code]["parent_code"]
-    return out
+    return out + ["VN"]
 
 
 def new_ancestors(code):
@@ -74,7 +83,11 @@ def new_ancestors(code):
     while code:
         out.append(code)
         code = NEW[code]["parent_code"]
-    return out
+    return out + ["VN"]
+
+
+def old_province(code):
+    return old_ancestors(code)[-2]
 
 
 def heir(old_code):
@@ -93,7 +106,7 @@ def lineage_old(new_code):
 
 def bt_communes():
     """Communes of Bình Thuận (60) in 2024 whose heirs are a few new units."""
-    return sorted(c for c, u in OLD.items() if u["level"] == "3" and old_ancestors(c)[-1] == "60")
+    return sorted(c for c, u in OLD.items() if u["level"] == "3" and old_province(c) == "60")
 
 
 def generate(out, seed):
@@ -110,7 +123,7 @@ def generate(out, seed):
     # that left no successor (Xã Quảng Lập): its results go to the unit
     # above, and so to new Lâm Đồng, which holds Bình Thuận's territory too,
     # but they are not Bình Thuận's.
-    ld = sorted(c for c, u in OLD.items() if u["level"] == "3" and old_ancestors(c)[-1] == "68")[:2] + ["24946"]
+    ld = sorted(c for c, u in OLD.items() if u["level"] == "3" and old_province(c) == "68")[:2] + ["24946"]
     n = 0
     plan = []
     for q in (1, 2):
@@ -123,6 +136,11 @@ def generate(out, seed):
             if c in silent or rng.random() < 0.2:
                 continue
             plan.append((c, q))
+    write(out, rng, plan, 0)
+
+
+def write(out, rng, plan, n):
+    """One file of random values per (unit, quarter) of plan, numbered from n + 1."""
     for c, q in plan:
         vals = {}
         for ind in RULES:
@@ -133,6 +151,37 @@ def generate(out, seed):
             f.write("indicator,numerator,denominator\n")
             for ind, (a, b) in vals.items():
                 f.write("%s,%d,%d\n" % (ind, a, b))
+
+
+def generate_south_north(out, seed):
+    """Old 79, 74, 77 (new 79) and 14: samples, every split commune and every
+    commune that left no successor; their heirs after July, some silent, and
+    new communes whose predecessors sent nothing."""
+    rng = random.Random(seed)
+    os.makedirs(out, exist_ok=True)
+    provs = ("79", "74", "77", "14")
+    olds = sorted(c for c, u in OLD.items() if u["level"] == "3" and old_province(c) in provs)
+    split = [c for c in olds if len(SUCC.get(c, [])) > 1]
+    orphan = [c for c in olds if c not in SUCC]
+    chosen_old = sorted(set(split + orphan + rng.sample(olds, 40)))
+    news = sorted({heir(c) for c in chosen_old if NEW[heir(c)]["level"] == "2"})
+    silent = set(rng.sample(news, max(1, len(news) // 4)))
+    # New communes of the same provinces whose predecessors were not chosen.
+    others = sorted(c for c, u in NEW.items() if u["level"] == "2" and new_ancestors(c)[-2] in ("79", "14")
+                    and c not in news)
+    news_only = rng.sample(others, 10)
+    plan = []
+    for q in (1, 2):
+        for c in chosen_old:
+            if rng.random() < 0.15:
+                continue
+            plan.append((c, q))
+    for q in (3, 4):
+        for c in sorted(set(news + news_only)):
+            if c in silent or rng.random() < 0.25:
+                continue
+            plan.append((c, q))
+    write(out, rng, plan, 5000)
 
 
 def load(out):
@@ -255,6 +304,7 @@ def check(out, report_path, period, root, issuer):
 
 if __name__ == "__main__":
     if sys.argv[1] == "generate":
-        generate(sys.argv[2], int(sys.argv[3]))
+        scenario = sys.argv[4] if len(sys.argv) > 4 else "binh-thuan"
+        {"binh-thuan": generate, "south-north": generate_south_north}[scenario](sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(0 if check(*sys.argv[2:7]) else 1)
