@@ -54,6 +54,10 @@ const char *th_errtext_reason(int code)
     case TONGHOP__ERROR__CODE__UNIT_CEASED:
         return _("this unit had ceased to exist by then (merged into another, or dissolved); the unit named "
                  "reports for its territory from that date");
+    case TONGHOP__ERROR__CODE__UNIT_NOT_YET:
+        return _(
+            "this unit did not exist yet then: it came into being on the date named, made from the units "
+            "named, which report for its territory before that date");
     case TONGHOP__ERROR__CODE__OUTSIDE_PLAN_YEARS: return _("the years are outside the years of the plan");
     case TONGHOP__ERROR__CODE__RATIO_ABOVE_100: return _("a percentage target cannot be above 100");
     case TONGHOP__ERROR__CODE__PLAN_CODE_REUSED:

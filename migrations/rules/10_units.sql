@@ -79,9 +79,10 @@ $$;
 
 -- The key of the unit that holds a GSO code on a day (the period's last
 -- day of a report, a review, what is due), or a refusal that says why not:
--- TH029 UNIT_CEASED naming when and who succeeded it, TH007 UNKNOWN_UNIT,
--- TH004 MISSING_FIELD when no code is given (server/sqlerr.h), all on the
--- field unit_code.
+-- TH029 UNIT_CEASED naming when and who succeeded it, TH033 UNIT_NOT_YET
+-- naming when it came into being and what it was made from, TH007
+-- UNKNOWN_UNIT, TH004 MISSING_FIELD when no code is given
+-- (server/sqlerr.h), all on the field unit_code.
 CREATE OR REPLACE FUNCTION th_unit_key_or_raise(p_gso text, p_day date)
 RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -96,6 +97,11 @@ BEGIN
         IF gone IS NOT NULL THEN
             RAISE EXCEPTION USING ERRCODE = 'TH029', COLUMN = 'unit_code', DETAIL = p_gso || ' ' || gone,
                                   MESSAGE = 'the unit had ceased by the end of the period';
+        END IF;
+        gone := th_unit_begun_text(th_unit_key_after(p_gso, p_day));
+        IF gone IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'TH033', COLUMN = 'unit_code', DETAIL = p_gso || ' ' || gone,
+                                  MESSAGE = 'the unit came into being after the end of the period';
         END IF;
         RAISE EXCEPTION USING ERRCODE = 'TH007', COLUMN = 'unit_code', DETAIL = p_gso, MESSAGE = 'no such unit';
     END IF;
@@ -176,6 +182,28 @@ BEGIN
         RETURN QUERY SELECT h.orig, h.key, h.depth FROM th_heir_paths(p_keys, p_day) h;
     END IF;
 END;
+$$;
+
+-- The unit that first held a GSO code after a day (it came into being
+-- later: a unit made by the 2025 reform, asked about for 2025Q2).
+CREATE OR REPLACE FUNCTION th_unit_key_after(p_gso text, p_day date)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT code FROM units
+     WHERE gso_code = p_gso AND valid_from > p_day
+     ORDER BY valid_from LIMIT 1
+$$;
+
+-- What a unit was made from: "2025-07-01: 03979 Xã Mường Sang, ..." for
+-- refusals of a period before it came into being: the date and its
+-- predecessors in the succession file (just the date when none is
+-- recorded); NULL for NULL.
+CREATE OR REPLACE FUNCTION th_unit_begun_text(p_key text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT u.valid_from::text || coalesce(': ' || (
+               SELECT string_agg(o.gso_code || ' ' || o.name_with_type, ', ' ORDER BY o.gso_code, o.code)
+                 FROM unit_successions s JOIN units o ON o.code = s.predecessor
+                WHERE s.successor = u.code), '')
+      FROM units u WHERE u.code = p_key
 $$;
 
 -- Who took over a unit that ceased: "2025-07-01: 26734 Phường Hàm Thắng,

@@ -59,6 +59,7 @@ DECLARE
     unit_key text;
     lock_key text;  -- (unit_key, under a name no table's column has)
     ceased text;
+    begun text;     -- when the unit holding the code came into being, after the quarter
     plan_bad text;  -- why the unit may not name p_plan (th_ingest_plan_check)
 BEGIN
     SELECT * INTO prev FROM submissions WHERE id = p_id;
@@ -80,8 +81,13 @@ BEGIN
     unit_key := th_unit_key_in(p_unit, p_year, p_quarter);
     IF unit_key IS NULL THEN
         ceased := th_unit_ceased_text(th_unit_key_before(p_unit, make_date(p_year, (p_quarter - 1) * 3 + 1, 1)));
+        begun := th_unit_begun_text(th_unit_key_after(p_unit, make_date(p_year, (p_quarter - 1) * 3 + 1, 1)));
         IF ceased IS NOT NULL THEN
             RETURN QUERY SELECT 'rejected', 'UNIT_CEASED', 'unit_code', p_unit || ' ' || ceased, 0, 0, NULL::bigint;
+        ELSIF begun IS NOT NULL THEN
+            -- (a unit made by a reform, sending for a quarter before it
+            -- came into being: told when, and what it was made from)
+            RETURN QUERY SELECT 'rejected', 'UNIT_NOT_YET', 'unit_code', p_unit || ' ' || begun, 0, 0, NULL::bigint;
         ELSE
             RETURN QUERY SELECT 'rejected', 'UNKNOWN_UNIT', 'unit_code', p_unit, 0, 0, NULL::bigint;
         END IF;
@@ -225,7 +231,7 @@ $$;
 -- commit (server/ingest.c) calls it once per round of a transaction. The
 -- rules are th_ingest_submission's, in the same order (an id already stored:
 -- duplicate or ID_REUSED; the unit that held the code in the quarter, else
--- UNIT_CEASED or UNKNOWN_UNIT; the plan named, else NOT_FOUND, or
+-- UNIT_CEASED, UNIT_NOT_YET or UNKNOWN_UNIT; the plan named, else NOT_FOUND, or
 -- OUTSIDE_PLAN; each value's indicator and kind, the first
 -- bad one named; an approval locking the quarter: PERIOD_LOCKED), and each submission gets the outcome it would get alone.
 -- The caller guarantees that within one call no id, and no unit code and
@@ -393,7 +399,10 @@ r AS (
     SELECT c.*, ok.idx IS NOT NULL AS stored_now, ok.nvals AS ok_nvals, ok.sup AS ok_sup,
            CASE WHEN c.key IS NULL AND NOT c.seen
                 THEN th_unit_ceased_text(th_unit_key_before(c.unit, make_date(c.y, (c.q - 1) * 3 + 1, 1)))
-           END AS ceased
+           END AS ceased,
+           CASE WHEN c.key IS NULL AND NOT c.seen
+                THEN th_unit_begun_text(th_unit_key_after(c.unit, make_date(c.y, (c.q - 1) * 3 + 1, 1)))
+           END AS begun
       FROM chk c LEFT JOIN ok ON ok.idx = c.idx
 )
 SELECT c.idx,
@@ -402,7 +411,8 @@ SELECT c.idx,
             ELSE 'stored' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN 'ID_REUSED'
-            WHEN c.key IS NULL THEN CASE WHEN c.ceased IS NOT NULL THEN 'UNIT_CEASED' ELSE 'UNKNOWN_UNIT' END
+            WHEN c.key IS NULL THEN CASE WHEN c.ceased IS NOT NULL THEN 'UNIT_CEASED'
+                                         WHEN c.begun IS NOT NULL THEN 'UNIT_NOT_YET' ELSE 'UNKNOWN_UNIT' END
             WHEN c.bad_code IS NOT NULL THEN c.bad_code
             WHEN c.locked IS NOT NULL THEN 'PERIOD_LOCKED' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
@@ -412,7 +422,7 @@ SELECT c.idx,
             WHEN c.locked IS NOT NULL THEN 'period' END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN NULL
             WHEN c.seen THEN c.id::text
-            WHEN c.key IS NULL THEN c.unit || coalesce(' ' || c.ceased, '')
+            WHEN c.key IS NULL THEN c.unit || coalesce(' ' || c.ceased, ' ' || c.begun, '')
             WHEN c.bad_code IS NOT NULL THEN c.bad_detail
             ELSE c.locked END,
        CASE WHEN c.seen AND c.prev_digest = c.digest THEN c.prev_count

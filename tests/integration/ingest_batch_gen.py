@@ -18,8 +18,10 @@ import hashlib, os, random, sys, uuid
 out, seed = sys.argv[1], int(sys.argv[2])
 rng = random.Random(seed)
 # Real communes of Thành phố Phan Thiết (Bình Thuận; 22924 goes on after July
-# 2025, the others were merged into it), one of Hà Nội, and codes that are not.
-UNITS = ["22915", "22918", "22921", "22924", "22945", "00004"]  # (00004: Ba Đình, Hà Nội, outside plan 1751)
+# 2025, the others were merged into it), one of Hà Nội, one made on 1 July
+# 2025 under a new code (03980, Phường Mộc Châu of Sơn La: refused for Q1-Q2),
+# and codes that are not.
+UNITS = ["22915", "22918", "22921", "22924", "22945", "00004", "03980"]  # (00004: Ba Đình, Hà Nội, outside plan 1751)
 BAD_UNITS = ["99999", "00000"]
 RATIO, COUNT, QUAL = ["CTXH-01", "CTXH-02", "CTXH-03", "SKTT-01"], ["CTXH-05", "SKTT-04"], ["CTXH-07"]
 

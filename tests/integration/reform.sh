@@ -100,6 +100,18 @@ th_check "naming the date and its successor" bash -c 'grep -q "2025-07-01" <<<"$
 rc=0; e=$($C submit --unit 22939 --period 2025Q3 "$TH_WORK/r.csv" 2>&1) || rc=$?
 th_check "a commune that left no successor (Bình Hưng): refused, naming the unit its territory went to" \
   bash -c '[ "$1" = 4 ] && grep -q "2025-07-01: 68 Tỉnh Lâm Đồng" <<<"$2"' _ "$rc" "$e"
+# Phường Mộc Châu (03980, Sơn La) was made on 1 July 2025 under a new code,
+# from two towns and two communes: before that it did not exist.
+rc=0; e=$($C submit --unit 03980 --period 2025Q2 "$TH_WORK/r.csv" 2>&1) || rc=$?
+th_check "a commune made in July reporting 2025Q2: refused, naming the date and what it was made from, not as unknown" \
+  bash -c '[ "$1" = 4 ] && grep -q "UNIT_NOT_YET\|did not exist yet" <<<"$2" &&
+           grep -q "03980 2025-07-01: 03979 Thị trấn Mộc Châu, 03982 Thị trấn NT Mộc Châu, 04012 Xã Chiềng Hắc, 04027 Xã Mường Sang" <<<"$2"' \
+  _ "$rc" "$e"
+rc=0; e=$($C report --plan 98/KH-BYT-KIEMTHU --period 2025Q2 --unit 03980 2>&1) || rc=$?
+th_check "a report of it for 2025Q2: refused the same way" \
+  bash -c '[ "$1" = 4 ] && grep -q "did not exist yet" <<<"$2" && grep -q "03980 2025-07-01: 03979" <<<"$2"' _ "$rc" "$e"
+rc=0; e=$($C submit --unit 03980 --period 2025Q3 "$TH_WORK/r.csv" 2>&1) || rc=$?
+th_check "and its 2025Q3 is stored" th_eq "$rc" 0
 rc=0; e=$($C report --plan $P --period 2024Q4 2>&1) || rc=$?
 th_check "a report of plan 1751 (for 2025) for 2024Q4: refused, naming the plan's years" \
   bash -c '[ "$1" = 4 ] && grep -q "field period" <<<"$2" && grep -q "(2025)" <<<"$2"' _ "$rc" "$e"
