@@ -75,9 +75,11 @@ th_check "the ministry, narrowed to Bình Thuận, hears all of it: nine distric
 
 # --- a key revoked while subscribed hears nothing more ------------------------------
 pids=()
+# (Counted before the watchers start: one may subscribe before a count
+# taken after them.)
+n0=$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")
 watch phu-thuy w-revoked
 watch phan-thiet w-after
-n0=$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")
 for _ in $(seq 1 100); do [ "$(grep -c 'subscribed to the territory' "$TH_WORK/server.log")" -ge $((n0 + 2)) ] && break; sleep 0.1; done
 "$TONGHOPD" revoke --db "$TH_DSN" --public-key "$(th_sql "SELECT public_key FROM client_keys WHERE name = 'phu-thuy'")" >/dev/null
 reopened() { grep -q "a key was revoked: every subscriber reconnects" "$TH_WORK/server.log"; }
